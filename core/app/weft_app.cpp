@@ -1,0 +1,133 @@
+#include "weft_app.hpp"
+
+#include "weft/suggest.hpp"
+
+#include <weft/plugin.h>
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+#include <map>
+
+namespace weft::app {
+namespace {
+
+const char* const overview = R"(weft — turns webhooks into customer profiles
+
+Usage: weft COMMAND [OPTIONS] [ARGS]
+
+Commands:
+  validate [PATH...]        check workflow files or folders; exit 1 on any error
+  plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
+
+Options (every command):
+  -c, --config FILE   the config file (weft.yaml); without it: workflows from
+                      ./workflows, plugins from the build's plugin folder
+  -h, --help          this text, or a command's help: weft validate --help
+      --version       print the version
+
+Example:
+  weft validate workflows/
+)";
+
+const std::map<std::string, const char*> command_help = {
+    {"validate", R"(weft validate — check workflow files
+
+Usage: weft validate [--config FILE] [PATH...]
+
+Loads the plugins, then reads each PATH (a workflow file, or a folder whose *.yaml and
+*.yml files are read in name order) exactly as `weft serve` would, and prints every
+mistake as FILE:LINE:COLUMN: MESSAGE. With no PATH it checks the config's `workflows`
+folder (default ./workflows).
+
+Checked: YAML syntax, unknown keys (with a suggestion), unknown plugins, config values
+of the wrong type or missing, invalid JSONPaths, duplicate ids, a first node that is not
+a trigger, routes to unknown or earlier nodes, two files with one source id, and plugin
+libraries that were refused.
+
+Exit status: 0 when everything is valid, 1 on any error.
+
+Example:
+  weft validate workflows/slack.yaml workflows/stripe.yaml
+)"},
+    {"plugins", R"(weft plugins — list the loaded plugins
+
+Usage: weft plugins [--config FILE] [--describe NAME]
+
+Loads every library in the config's plugin_dirs (default: the build's plugin folder)
+and lists each plugin's name, version, kind and description. Libraries that were
+refused are listed with the reason on stderr, and make the exit status 1.
+
+Options:
+  -d, --describe NAME   show one plugin in full: its file, ports and config fields
+                        (name, type, required or default, description)
+
+Example:
+  weft plugins --describe json_path_extractor
+)"},
+};
+
+}  // namespace
+
+void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
+  Application::defineOptions(options);
+  options.addOption(Poco::Util::Option("help", "h", "show help").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("version", "", "show the version").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("config", "c", "config file").required(false).repeatable(false).argument("FILE"));
+  options.addOption(Poco::Util::Option("describe", "d", "describe one plugin").required(false).repeatable(false).argument("NAME"));
+}
+
+void WeftApp::handleOption(const std::string& name, const std::string& value) {
+  Application::handleOption(name, value);
+  if (name == "help") help_ = true;
+  if (name == "version") version_ = true;
+  if (name == "config") config_ = value;
+  if (name == "describe") describe_ = value;
+}
+
+int WeftApp::main(const std::vector<std::string>& args) {
+  if (version_) {
+    std::cout << "weft " << WEFT_VERSION << " (plugin ABI " << WEFT_ABI_MAJOR << "." << WEFT_ABI_MINOR << ")\n";
+    return exit_ok;
+  }
+  if (args.empty()) {
+    (help_ ? std::cout : std::cerr) << overview;
+    return help_ ? exit_ok : exit_usage;
+  }
+  const std::string& command = args[0];
+  auto help = command_help.find(command);
+  if (help == command_help.end()) {
+    std::vector<std::string> known;
+    for (const auto& [name, text] : command_help) known.push_back(name);
+    std::cerr << "weft: unknown command '" << command << "'" << did_you_mean(command, known) << "\n(run `weft --help` for usage)\n";
+    return exit_usage;
+  }
+  if (help_) {
+    std::cout << help->second;
+    return exit_ok;
+  }
+  if (describe_ && command != "plugins") {
+    std::cerr << "weft: --describe belongs to `weft plugins`\n";
+    return exit_usage;
+  }
+
+  Invocation invocation;
+  invocation.args.assign(args.begin() + 1, args.end());
+  invocation.config_file = config_;
+  invocation.describe = describe_;
+  if (config_) {
+    std::vector<Diagnostic> problems;
+    invocation.settings = load_settings(*config_, WEFT_BUILD_PLUGIN_DIR, problems);
+    if (!problems.empty()) {
+      for (const auto& p : problems) std::cerr << p.str() << "\n";
+      return exit_invalid;
+    }
+  } else {
+    invocation.settings = default_settings(std::filesystem::current_path(), WEFT_BUILD_PLUGIN_DIR);
+  }
+  if (command == "validate") return validate_command(invocation);
+  return plugins_command(invocation);
+}
+
+}  // namespace weft::app

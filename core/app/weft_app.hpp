@@ -1,0 +1,43 @@
+// The `weft` command line: global options and the dispatch to subcommands.
+#pragma once
+
+#include "weft/settings.hpp"
+
+#include <Poco/Util/Application.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft::app {
+
+// What every subcommand gets: its arguments and the settings from --config (or the defaults).
+struct Invocation {
+  std::vector<std::string> args;  // after the subcommand name
+  std::optional<std::string> config_file;
+  Settings settings;
+  std::optional<std::string> describe;  // plugins --describe NAME
+};
+
+int validate_command(const Invocation& invocation);
+int plugins_command(const Invocation& invocation);
+
+// Exit statuses shared by the subcommands.
+constexpr int exit_ok = 0;
+constexpr int exit_invalid = 1;  // something the user gave is wrong (workflows, plugins, config)
+constexpr int exit_usage = 64;   // the command line itself is wrong
+
+class WeftApp : public Poco::Util::Application {
+protected:
+  void defineOptions(Poco::Util::OptionSet& options) override;
+  void handleOption(const std::string& name, const std::string& value) override;
+  int main(const std::vector<std::string>& args) override;
+
+private:
+  bool help_ = false;
+  bool version_ = false;
+  std::optional<std::string> config_;
+  std::optional<std::string> describe_;
+};
+
+}  // namespace weft::app

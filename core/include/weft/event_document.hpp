@@ -1,0 +1,49 @@
+// The event document nodes read and write (SPEC 4):
+// {"id","source","type","received_at","profile_id","payload","properties","headers"}.
+// Parsed once, then read and written in place by JSONPath.
+#pragma once
+
+#include "weft/jsonpath.hpp"
+
+#include <rapidjson/document.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+class EventWriteError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class EventDocument {
+public:
+  EventDocument();
+  EventDocument(const EventDocument&) = delete;
+  EventDocument& operator=(const EventDocument&) = delete;
+
+  const rapidjson::Value& root() const { return doc_; }
+  rapidjson::MemoryPoolAllocator<>& allocator() { return doc_.GetAllocator(); }
+
+  // A top-level member such as "id", "source" or "type"; empty when it is not a string.
+  std::string_view string(std::string_view member) const;
+  void set_string(std::string_view member, std::string_view value);
+
+  rapidjson::Value& payload() { return doc_["payload"]; }
+  rapidjson::Value& properties() { return doc_["properties"]; }
+  rapidjson::Value& headers() { return doc_["headers"]; }
+
+  const rapidjson::Value* select(const JsonPath& path) const { return path.select(doc_); }
+
+  // Sets `value` at `path`, creating missing objects along the way. Nodes may write under
+  // $.properties and $.payload, and a string to $.type; anything else, or a path blocked by a
+  // non-object (or an absent array element), throws EventWriteError.
+  void write(const JsonPath& path, rapidjson::Value&& value);
+
+private:
+  rapidjson::Document doc_;
+};
+
+}  // namespace weft

@@ -1,0 +1,42 @@
+// Runs a workflow's nodes on an event document, following ports and routes (SPEC 3), and
+// records a trace entry per node.
+#pragma once
+
+#include "weft/event_document.hpp"
+#include "weft/workflow.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+struct TraceEntry {
+  std::uint32_t node;  // index in workflow.nodes
+  std::uint32_t port;  // index in the node's ports; the last index is `error`
+  std::int64_t micros;
+};
+
+enum class Outcome {
+  processed,  // ran to the end or to `stop`: store the event
+  dropped,    // `drop`: store nothing but a counter, answer 200
+  rejected,   // `reject`: store nothing, answer 422
+  failed      // unrouted `error`: roll back, store a dead letter
+};
+
+struct RunResult {
+  Outcome outcome = Outcome::processed;
+  std::vector<TraceEntry> trace;
+  std::string error;            // the failing node's message, when failed
+  std::size_t error_node = 0;   // index of the node that failed
+};
+
+// Runs nodes from `first_node` on (the trigger may already have run elsewhere).
+RunResult run_workflow(const Workflow& workflow, EventDocument& event, std::size_t first_node = 0);
+
+// The trace as SPEC 8 shows it: [{"node","plugin","port","micros"}].
+std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace);
+
+const char* outcome_name(Outcome outcome);
+
+}  // namespace weft

@@ -1,0 +1,56 @@
+// One configured node: a plugin's `create` result with its own host table, destroyed with it.
+#pragma once
+
+#include "weft/event_document.hpp"
+#include "weft/plugin_registry.hpp"
+
+#include <rapidjson/document.h>
+
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+// The ABI's opaque types, defined on the host side.
+struct weft_event {
+  weft::EventDocument* document;
+  std::deque<std::string> scratch;  // strings handed to the plugin, alive until process returns
+};
+
+namespace weft {
+
+class NodeCreateError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// What a node's process call returned: a port index, or the error port with a message.
+struct NodeResult {
+  std::size_t port;     // index into plugin.ports; ports.size() means `error`
+  std::string error;    // set when port is `error`
+};
+
+class NodeInstance {
+public:
+  // Calls the plugin's `create` with `config`; throws NodeCreateError with the plugin's message.
+  // `label` names the node in logs ("workflow/node").
+  NodeInstance(std::shared_ptr<const Plugin> plugin, std::string label, rapidjson::Document config);
+  ~NodeInstance();
+  NodeInstance(const NodeInstance&) = delete;
+  NodeInstance& operator=(const NodeInstance&) = delete;
+
+  const Plugin& plugin() const { return *plugin_; }
+  const rapidjson::Value& config() const { return config_; }
+
+  // Runs the node on `event`. Never throws: a throwing or misbehaving plugin yields `error`.
+  NodeResult process(weft_event& event) const;
+
+private:
+  std::shared_ptr<const Plugin> plugin_;  // keeps the library loaded while the node lives
+  std::string label_;
+  rapidjson::Document config_;
+  weft_host host_;
+  void* node_ = nullptr;
+};
+
+}  // namespace weft

@@ -1,0 +1,72 @@
+// Loads plugin libraries through the C ABI and keeps the ones it accepts (SPEC 11).
+// A library is refused, with its file and the reason, when it has no entry point, another ABI
+// major (or a newer minor than this host), a duplicate or invalid name, a required function
+// missing, or a config table that does not make sense. Refused libraries are closed again;
+// accepted ones stay loaded as long as a Plugin (and so any node made from it) lives.
+#pragma once
+
+#include <weft/plugin.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+// One config field, copied out of the plugin's table and checked.
+struct FieldSpec {
+  std::string name;
+  weft_field_type type;
+  bool required = false;
+  std::optional<std::string> default_value;  // as written in YAML
+  std::vector<std::string> choices;           // ENUM
+  std::string description;
+  std::vector<FieldSpec> fields;              // OBJECT
+};
+
+const char* field_type_name(weft_field_type type);
+
+struct Plugin {
+  std::string name;
+  std::string version;
+  std::string description;
+  std::string file;  // the library it came from
+  weft_plugin_kind kind;
+  std::vector<FieldSpec> fields;
+  std::vector<std::string> ports;  // by index; `error` is implicit
+  const weft_plugin_descriptor* descriptor;
+  std::shared_ptr<void> library;   // the dlopen handle; closed with the last reference
+
+  bool is_trigger() const { return kind == WEFT_KIND_TRIGGER; }
+  // Index of `port` in `ports`, or ports.size() for "error", or nullopt.
+  std::optional<std::size_t> port_index(const std::string& port) const;
+};
+
+struct PluginRefusal {
+  std::string file;
+  std::string reason;
+  std::string str() const { return file + ": refused: " + reason; }
+};
+
+class PluginRegistry {
+public:
+  // Loads every *.so in `directory` (not recursive, in name order). A missing directory is a
+  // refusal, not an exception.
+  void load_directory(const std::filesystem::path& directory);
+  // Loads one library; returns whether it was accepted.
+  bool load_file(const std::filesystem::path& file);
+
+  std::shared_ptr<const Plugin> find(const std::string& name) const;
+  std::vector<std::string> names() const;
+  const std::map<std::string, std::shared_ptr<const Plugin>>& plugins() const { return plugins_; }
+  const std::vector<PluginRefusal>& refusals() const { return refusals_; }
+
+private:
+  std::map<std::string, std::shared_ptr<const Plugin>> plugins_;
+  std::vector<PluginRefusal> refusals_;
+};
+
+}  // namespace weft

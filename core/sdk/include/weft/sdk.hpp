@@ -1,0 +1,400 @@
+// weft C++ SDK — header-only, on top of the C ABI in <weft/plugin.h>.
+//
+// A plugin is one class and one line:
+//
+//   class Shout {
+//   public:
+//     enum class Port { out, missing };
+//     static constexpr const char* ports[] = {"out", "missing"};
+//     static constexpr weft_config_field fields[] = {
+//         weft::required("path", WEFT_FIELD_JSONPATH, "where the text is"),
+//     };
+//     void configure(const weft::Config& config) { path_ = config.path("path"); }
+//     Port process(weft::Event& event) const { ... return Port::out; }
+//   private:
+//     weft::Path path_;
+//   };
+//   WEFT_PLUGIN(Shout, "shout", "1.0.0", "Upper-cases a field")
+//
+// Exceptions thrown by configure or process are caught here and reported to the host as
+// errors (a refused workflow, or the event's `error` port); they never cross the ABI.
+// `process` must be const: the host may call it from several threads at once.
+#ifndef WEFT_SDK_HPP
+#define WEFT_SDK_HPP
+
+#include <weft/plugin.h>
+
+#include <concepts>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace weft {
+
+// Thrown by the SDK when the host reports a failure; a plugin may throw it (or any
+// std::exception) itself: the message reaches the user.
+class Error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---- config table helpers ----------------------------------------------------------------
+
+constexpr weft_config_field required(const char* name, weft_field_type type, const char* description) {
+  return weft_config_field{name, type, 1, nullptr, nullptr, description, nullptr, 0};
+}
+
+constexpr weft_config_field optional(const char* name, weft_field_type type, const char* description,
+                                     const char* default_value = nullptr) {
+  return weft_config_field{name, type, 0, default_value, nullptr, description, nullptr, 0};
+}
+
+// An ENUM field: `choices` like "none|lower|sha256".
+constexpr weft_config_field choice(const char* name, const char* choices, const char* default_value,
+                                   const char* description) {
+  return weft_config_field{name, WEFT_FIELD_ENUM, 0, default_value, choices, description, nullptr, 0};
+}
+
+// An OBJECT field whose keys are described by `fields`.
+template <std::size_t N>
+constexpr weft_config_field object(const char* name, const weft_config_field (&fields)[N], const char* description) {
+  return weft_config_field{name, WEFT_FIELD_OBJECT, 0, nullptr, nullptr, description, fields, N};
+}
+
+// ---- host objects ------------------------------------------------------------------------
+
+namespace detail {
+inline void set_error(weft_error* error, std::string_view message) noexcept {
+  const std::size_t n = message.size() < WEFT_ERROR_CAPACITY - 1 ? message.size() : WEFT_ERROR_CAPACITY - 1;
+  std::memcpy(error->message, message.data(), n);
+  error->message[n] = '\0';
+}
+}  // namespace detail
+
+// A compiled JSONPath. Move-only; frees itself.
+class Path {
+public:
+  Path() = default;
+  Path(const weft_host* host, weft_path* path) : host_(host), path_(path) {}
+  Path(Path&& other) noexcept : host_(other.host_), path_(std::exchange(other.path_, nullptr)) {}
+  Path& operator=(Path&& other) noexcept {
+    if (this != &other) {
+      reset();
+      host_ = other.host_;
+      path_ = std::exchange(other.path_, nullptr);
+    }
+    return *this;
+  }
+  Path(const Path&) = delete;
+  Path& operator=(const Path&) = delete;
+  ~Path() { reset(); }
+
+  explicit operator bool() const { return path_ != nullptr; }
+  const weft_path* get() const { return path_; }
+
+private:
+  void reset() {
+    if (path_) host_->path_free(path_);
+    path_ = nullptr;
+  }
+  const weft_host* host_ = nullptr;
+  weft_path* path_ = nullptr;
+};
+
+// Compiled `blocked:` rules. Move-only; frees itself.
+class Blocklist {
+public:
+  Blocklist() = default;
+  Blocklist(const weft_host* host, weft_blocklist* list) : host_(host), list_(list) {}
+  Blocklist(Blocklist&& other) noexcept : host_(other.host_), list_(std::exchange(other.list_, nullptr)) {}
+  Blocklist& operator=(Blocklist&& other) noexcept {
+    if (this != &other) {
+      reset();
+      host_ = other.host_;
+      list_ = std::exchange(other.list_, nullptr);
+    }
+    return *this;
+  }
+  Blocklist(const Blocklist&) = delete;
+  Blocklist& operator=(const Blocklist&) = delete;
+  ~Blocklist() { reset(); }
+
+  // Null when the node uses the default rules.
+  const weft_blocklist* get() const { return list_; }
+
+private:
+  void reset() {
+    if (list_) host_->blocklist_free(list_);
+    list_ = nullptr;
+  }
+  const weft_host* host_ = nullptr;
+  weft_blocklist* list_ = nullptr;
+};
+
+// A config value that is either a JSONPath (it started with '$') or a literal string.
+struct PathOrLiteral {
+  Path path;            // set when the value is a JSONPath
+  std::string literal;  // otherwise the literal
+};
+
+// The host services a node may use for its whole life.
+class Host {
+public:
+  explicit Host(const weft_host* host) : host_(host) {}
+
+  void log(weft_log_level level, std::string_view message) const { host_->log(host_, level, message.data(), message.size()); }
+
+  Path compile(std::string_view text) const {
+    weft_error error{};
+    weft_path* path = host_->path_compile(text.data(), text.size(), &error);
+    if (!path) throw Error(error.message);
+    return Path(host_, path);
+  }
+
+  const weft_host* abi() const { return host_; }
+
+private:
+  const weft_host* host_;
+};
+
+// A node's validated config, during `configure` only. Defaults are already filled in.
+class Config {
+public:
+  Config(const weft_host* host, const weft_config* config) : host_(host), config_(config) {}
+
+  const Host& host() const { return host_; }
+
+  bool has(const char* name) const {
+    weft_value value{};
+    return host_.abi()->config_get(config_, name, &value) == WEFT_FOUND;
+  }
+
+  // The string, JSONPath, enum or path-or-literal value at `name`, if present.
+  std::optional<std::string> string(const char* name) const {
+    weft_value value{};
+    if (host_.abi()->config_get(config_, name, &value) != WEFT_FOUND || value.type != WEFT_TYPE_STRING) return std::nullopt;
+    return std::string(value.string, value.length);
+  }
+
+  std::string string_or(const char* name, std::string fallback) const {
+    auto value = string(name);
+    return value ? std::move(*value) : std::move(fallback);
+  }
+
+  // An INTEGER field; throws when absent (give it a default or make it required).
+  std::int64_t integer(const char* name) const { return scalar(name, WEFT_TYPE_INT).integer; }
+
+  // A BOOLEAN field; throws when absent.
+  bool boolean(const char* name) const { return scalar(name, WEFT_TYPE_BOOL).boolean != 0; }
+
+  // A JSONPATH field, compiled; an empty Path when absent.
+  Path path(const char* name) const {
+    auto text = string(name);
+    return text ? host_.compile(*text) : Path();
+  }
+
+  // A PATH_OR_LITERAL field; throws when absent.
+  PathOrLiteral path_or_literal(const char* name) const {
+    auto text = string(name);
+    if (!text) throw Error(std::string("config field '") + name + "' is missing");
+    PathOrLiteral result;
+    if (!text->empty() && (*text)[0] == '$')
+      result.path = host_.compile(*text);
+    else
+      result.literal = std::move(*text);
+    return result;
+  }
+
+  // A REGEX_LIST field's patterns.
+  std::vector<std::string> list(const char* name) const {
+    std::vector<std::string> items;
+    weft_value key{}, value{};
+    for (std::size_t i = 0; host_.abi()->config_entry(config_, name, i, &key, &value) == WEFT_FOUND; ++i)
+      items.emplace_back(value.string, value.length);
+    return items;
+  }
+
+  // A MAP field's entries, in file order.
+  std::vector<std::pair<std::string, std::string>> map(const char* name) const {
+    std::vector<std::pair<std::string, std::string>> entries;
+    weft_value key{}, value{};
+    for (std::size_t i = 0; host_.abi()->config_entry(config_, name, i, &key, &value) == WEFT_FOUND; ++i)
+      entries.emplace_back(std::string(key.string, key.length), std::string(value.string, value.length));
+    return entries;
+  }
+
+  // A REGEX_LIST field compiled into id rules; an empty Blocklist (the default rules) when absent.
+  Blocklist blocklist(const char* name) const {
+    if (!has(name)) return Blocklist();
+    const std::vector<std::string> patterns = list(name);
+    std::vector<const char*> pointers;
+    for (const auto& p : patterns) pointers.push_back(p.c_str());
+    weft_error error{};
+    weft_blocklist* compiled = host_.abi()->blocklist_compile(pointers.data(), pointers.size(), &error);
+    if (!compiled) throw Error(error.message);
+    return Blocklist(host_.abi(), compiled);
+  }
+
+private:
+  weft_value scalar(const char* name, weft_type type) const {
+    weft_value value{};
+    if (host_.abi()->config_get(config_, name, &value) != WEFT_FOUND || value.type != type)
+      throw Error(std::string("config field '") + name + "' is missing or has another type");
+    return value;
+  }
+
+  Host host_;
+  const weft_config* config_;
+};
+
+// The event a node is processing, during `process` only.
+class Event {
+public:
+  Event(const weft_host* host, weft_event* event) : host_(host), event_(event) {}
+
+  // The value at `path`, if the path selects one. Strings live until process returns or the
+  // event is written to.
+  std::optional<weft_value> read(const Path& path) const {
+    weft_value value{};
+    if (host_->event_read(event_, path.get(), &value) != WEFT_FOUND) return std::nullopt;
+    return value;
+  }
+
+  // The value at `path` as an id (SPEC 4 coercion, trimmed, blocked values missing).
+  std::optional<std::string_view> id(const Path& path, const Blocklist& blocked = Blocklist()) const {
+    const char* text = nullptr;
+    std::size_t length = 0;
+    if (host_->event_read_id(event_, path.get(), blocked.get(), &text, &length) != WEFT_FOUND) return std::nullopt;
+    return std::string_view(text, length);
+  }
+
+  // The value at `path` serialised as JSON.
+  std::optional<std::string_view> json(const Path& path) const {
+    const char* text = nullptr;
+    std::size_t length = 0;
+    if (host_->event_read_json(event_, path.get(), &text, &length) != WEFT_FOUND) return std::nullopt;
+    return std::string_view(text, length);
+  }
+
+  void write(const Path& path, std::string_view text) {
+    weft_error error{};
+    if (host_->event_write_string(event_, path.get(), text.data(), text.size(), &error) != 0) throw Error(error.message);
+  }
+
+  void write_json(const Path& path, std::string_view json) {
+    weft_error error{};
+    if (host_->event_write_json(event_, path.get(), json.data(), json.size(), &error) != 0) throw Error(error.message);
+  }
+
+  void log(weft_log_level level, std::string_view message) const { host_->log(host_, level, message.data(), message.size()); }
+
+private:
+  const weft_host* host_;
+  weft_event* event_;
+};
+
+// ---- the bridge from a node class to the C descriptor -------------------------------------
+
+namespace detail {
+
+template <class Node>
+struct Instance {
+  const weft_host* host;
+  Node node;
+};
+
+template <class Node>
+constexpr weft_plugin_kind kind_of() {
+  if constexpr (requires { Node::kind; })
+    return Node::kind;
+  else
+    return WEFT_KIND_NODE;
+}
+
+template <class Node>
+void* create(const weft_host* host, const weft_config* config, weft_error* error) noexcept {
+  try {
+    auto instance = std::make_unique<Instance<Node>>(Instance<Node>{host, Node{}});
+    instance->node.configure(Config(host, config));
+    return instance.release();
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  } catch (...) {
+    set_error(error, "configure threw an exception that is not a std::exception");
+  }
+  return nullptr;
+}
+
+template <class Node>
+int process(void* opaque, weft_event* event, weft_error* error) noexcept {
+  try {
+    const auto* instance = static_cast<const Instance<Node>*>(opaque);
+    Event view(instance->host, event);
+    return static_cast<int>(instance->node.process(view));
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  } catch (...) {
+    set_error(error, "process threw an exception that is not a std::exception");
+  }
+  return WEFT_PORT_ERROR;
+}
+
+template <class Node>
+void destroy(void* opaque) noexcept {
+  delete static_cast<Instance<Node>*>(opaque);
+}
+
+template <class Node>
+const weft_plugin_descriptor* descriptor(const char* name, const char* version, const char* description) {
+  static_assert(std::is_enum_v<typename Node::Port>,
+                "a weft node declares its ports: enum class Port { out, ... };");
+  static_assert(std::size(Node::ports) >= 1,
+                "a weft node names its ports in order: static constexpr const char* ports[] = {\"out\", ...};");
+  static_assert(std::is_default_constructible_v<Node>, "a weft node must be default-constructible");
+  static_assert(requires(Node& node, const Config& config) { node.configure(config); },
+                "expected: void configure(const weft::Config&)");
+  static_assert(requires(const Node& node, Event& event) {
+                  { node.process(event) } -> std::same_as<typename Node::Port>;
+                }, "expected: Port process(weft::Event&) const");
+
+  static const weft_plugin_descriptor d = [&] {
+    weft_plugin_descriptor out{};
+    out.struct_size = sizeof(weft_plugin_descriptor);
+    out.abi_major = WEFT_ABI_MAJOR;
+    out.abi_minor = WEFT_ABI_MINOR;
+    out.name = name;
+    out.version = version;
+    out.description = description;
+    out.kind = kind_of<Node>();
+    if constexpr (requires { Node::fields; }) {
+      out.fields = std::data(Node::fields);
+      out.field_count = std::size(Node::fields);
+    }
+    out.ports = std::data(Node::ports);
+    out.port_count = std::size(Node::ports);
+    out.create = &create<Node>;
+    out.process = &process<Node>;
+    out.destroy = &destroy<Node>;
+    return out;
+  }();
+  return &d;
+}
+
+}  // namespace detail
+}  // namespace weft
+
+// Registers a node class as this library's plugin. One per library, at the end of the file.
+#define WEFT_PLUGIN(NodeClass, name, version, description)                                  \
+  extern "C" WEFT_EXPORT const weft_plugin_descriptor* weft_plugin_entry(void) {            \
+    return ::weft::detail::descriptor<NodeClass>(name, version, description);               \
+  }
+
+#endif  // WEFT_SDK_HPP

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# weft's developer entry point. On a fresh Debian machine each command installs what is
+# missing (apt-get), configures and builds, then:
+#   run    builds the release preset and starts weft on the example workflows
+#   test   builds the dev preset (ASan + UBSan) and runs the whole test suite
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+packages=(
+  cmake ninja-build g++ ccache pkg-config
+  libpoco-dev libyaml-cpp-dev rapidjson-dev catch2
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "dev.sh: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  local preset=$1
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+}
+
+usage() {
+  echo "usage: packaging/dev.sh run|test" >&2
+  exit 64
+}
+
+[ $# -ge 1 ] || usage
+command=$1
+shift
+case "$command" in
+  run)
+    install_missing
+    build release
+    weft=build/release/bin/weft
+    "$weft" plugins
+    "$weft" validate workflows/
+    # `weft serve` arrives with the HTTP server; until then `run` checks the examples.
+    ;;
+  test)
+    install_missing
+    build dev
+    ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@"
+    ;;
+  *)
+    usage
+    ;;
+esac

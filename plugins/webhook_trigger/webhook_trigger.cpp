@@ -1,0 +1,53 @@
+// webhook_trigger: the first node of every HTTP source (SPEC 5). It declares the request
+// settings (signature, handshake, idempotency key) that the server applies, and sets the
+// event's type from `event_type`: a JSONPath (falling back to "webhook" when it selects no
+// string) or a literal.
+#include <weft/sdk.hpp>
+
+#include <string>
+
+class WebhookTrigger {
+public:
+  static constexpr weft_plugin_kind kind = WEFT_KIND_TRIGGER;
+  enum class Port { out };
+  static constexpr const char* ports[] = {"out"};
+
+  static constexpr weft_config_field signature_fields[] = {
+      {"scheme", WEFT_FIELD_ENUM, 1, nullptr, "slack|github|stripe|hmac-sha256", "how the sender signs the body (SPEC 9)", nullptr, 0},
+      weft::required("secret_env", WEFT_FIELD_STRING, "the environment variable holding the signing secret"),
+      weft::optional("header", WEFT_FIELD_STRING, "hmac-sha256: the header with the signature", "X-Signature"),
+      weft::choice("encoding", "hex|base64", "hex", "hmac-sha256: how the digest is written"),
+      weft::optional("prefix", WEFT_FIELD_STRING, "hmac-sha256: text before the digest, e.g. sha256="),
+      weft::optional("tolerance_seconds", WEFT_FIELD_INTEGER, "slack, stripe: how far the signed timestamp may be from now", "300"),
+  };
+  static constexpr weft_config_field fields[] = {
+      weft::optional("event_type", WEFT_FIELD_PATH_OR_LITERAL, "the event's type: a JSONPath or a literal", "webhook"),
+      weft::object("signature", signature_fields, "verify the sender's signature (none when absent)"),
+      weft::choice("handshake", "none|slack", "none", "answer the sender's URL verification"),
+      weft::optional("idempotency_key", WEFT_FIELD_PATH_OR_LITERAL, "deduplicate redeliveries by a JSONPath or header:NAME"),
+  };
+
+  void configure(const weft::Config& config) {
+    event_type_ = config.path_or_literal("event_type");
+    if (auto key = config.string("idempotency_key"); key && (*key)[0] != '$' && key->rfind("header:", 0) != 0)
+      throw weft::Error("'idempotency_key' must be a JSONPath or header:NAME, found '" + *key + "'");
+    type_path_ = config.host().compile("$.type");
+  }
+
+  Port process(weft::Event& event) const {
+    if (!event_type_.path) {
+      event.write(type_path_, event_type_.literal);
+      return Port::out;
+    }
+    const auto selected = event.read(event_type_.path);
+    const bool usable = selected && selected->type == WEFT_TYPE_STRING && selected->length > 0;
+    event.write(type_path_, usable ? std::string_view(selected->string, selected->length) : std::string_view("webhook"));
+    return Port::out;
+  }
+
+private:
+  weft::PathOrLiteral event_type_;
+  weft::Path type_path_;
+};
+
+WEFT_PLUGIN(WebhookTrigger, "webhook_trigger", "1.0.0", "Receives a source's webhooks: signature, handshake, type, idempotency")

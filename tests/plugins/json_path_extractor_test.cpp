@@ -1,0 +1,72 @@
+#include "weft/executor.hpp"
+
+#include "workflow_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using weft::test::load_yaml;
+using weft::test::set_payload;
+
+namespace {
+
+struct Extracted {
+  weft::Outcome outcome;
+  std::string port;
+  std::string properties;
+};
+
+Extracted extract(const std::string& with, const std::string& payload, const std::string& on = "") {
+  const auto loaded = load_yaml("id: t\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                "  - id: extract\n    plugin: json_path_extractor\n    with: " + with + "\n" + on);
+  for (const auto& e : loaded.errors) FAIL(e);
+  REQUIRE(loaded.workflow);
+  weft::EventDocument event;
+  set_payload(event, payload);
+  const auto result = weft::run_workflow(*loaded.workflow, event);
+  REQUIRE(result.trace.size() >= 2);
+  return {result.outcome, loaded.workflow->nodes[1].port_name(result.trace[1].port), weft::to_json(event.root()["properties"])};
+}
+
+}  // namespace
+
+TEST_CASE("json_path_extractor copies the id into properties.profile_key") {
+  auto r = extract("{ path: $.payload.event.user }", R"({"event":{"user":" U123ABC "}})");
+  CHECK(r.port == "out");
+  CHECK(r.properties == R"({"profile_key":"U123ABC"})");
+  r = extract("{ path: $.payload.sender.id }", R"({"sender":{"id":583231}})");
+  CHECK(r.properties == R"({"profile_key":"583231"})");
+}
+
+TEST_CASE("json_path_extractor writes into any property name") {
+  auto r = extract(R"({ path: "$.payload['user id']", into: "it's" })", R"({"user id":"u-1"})");
+  CHECK(r.properties == R"({"it's":"u-1"})");
+}
+
+TEST_CASE("json_path_extractor leaves on missing for absent, non-id and blocked values") {
+  for (const char* payload : {R"({})", R"({"u":null})", R"({"u":{"x":1}})", R"({"u":1.5})", R"({"u":"anonymous"})", R"({"u":"  "})",
+                              R"({"u":-1})"}) {
+    INFO(payload);
+    auto r = extract("{ path: $.payload.u }", payload);
+    CHECK(r.port == "missing");
+    CHECK(r.properties == "{}");
+    CHECK(r.outcome == weft::Outcome::processed);  // an unrouted `missing` continues
+  }
+  CHECK(extract("{ path: $.payload.u }", R"({"u":"x"})", "    on: { missing: reject }\n").outcome == weft::Outcome::processed);
+  CHECK(extract("{ path: $.payload.u }", R"({})", "    on: { missing: reject }\n").outcome == weft::Outcome::rejected);
+}
+
+TEST_CASE("json_path_extractor's blocked list replaces the default") {
+  const std::string with = R"({ path: $.payload.u, blocked: ["bot-.*", "system"] })";
+  CHECK(extract(with, R"({"u":"bot-7"})").port == "missing");
+  CHECK(extract(with, R"({"u":"system"})").port == "missing");
+  CHECK(extract(with, R"({"u":"anonymous"})").properties == R"({"profile_key":"anonymous"})");
+}
+
+TEST_CASE("json_path_extractor transforms after the blocked check") {
+  CHECK(extract("{ path: $.payload.u, transform: lower }", R"({"u":"Jane@Example.COM"})").properties ==
+        R"({"profile_key":"jane@example.com"})");
+  CHECK(extract("{ path: $.payload.u, transform: sha256 }", R"({"u":"U123"})").properties ==
+        R"({"profile_key":"64a7152bdd91f6f345d04a789b802724d369ead611ed2f7252c27507a74b8fd1"})");
+  // blocked is matched before the transform: "NULL" is blocked although its hash would not be
+  CHECK(extract("{ path: $.payload.u, transform: sha256 }", R"({"u":"NULL"})").port == "missing");
+}

@@ -1,0 +1,57 @@
+#include "weft/executor.hpp"
+
+#include "workflow_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using weft::test::load_yaml;
+using weft::test::set_payload;
+
+namespace {
+
+std::string type_after(const std::string& with, const std::string& payload) {
+  const auto loaded = load_yaml("id: t\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: " + with + "\n");
+  for (const auto& e : loaded.errors) FAIL(e);
+  REQUIRE(loaded.workflow);
+  weft::EventDocument event;
+  set_payload(event, payload);
+  const auto result = weft::run_workflow(*loaded.workflow, event);
+  CHECK(result.outcome == weft::Outcome::processed);
+  return std::string(event.string("type"));
+}
+
+}  // namespace
+
+TEST_CASE("webhook_trigger sets the type from a literal or a JSONPath") {
+  CHECK(type_after("{}", R"({"type":"ignored"})") == "webhook");
+  CHECK(type_after("{ event_type: signup }", "{}") == "signup");
+  CHECK(type_after("{ event_type: $.payload.event.type }", R"({"event":{"type":"message"}})") == "message");
+}
+
+TEST_CASE("webhook_trigger falls back to webhook when the path selects no string") {
+  CHECK(type_after("{ event_type: $.payload.event.type }", "{}") == "webhook");
+  CHECK(type_after("{ event_type: $.payload.t }", R"({"t":42})") == "webhook");
+  CHECK(type_after("{ event_type: $.payload.t }", R"({"t":""})") == "webhook");
+}
+
+TEST_CASE("webhook_trigger checks its signature, handshake and idempotency settings") {
+  const std::string head = "id: t\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with:\n";
+  CHECK(load_yaml(head + "      signature: { scheme: slack, secret_env: SLACK_SIGNING_SECRET }\n      handshake: slack\n"
+                         "      idempotency_key: $.payload.event_id\n")
+            .errors.empty());
+  CHECK(load_yaml(head + "      idempotency_key: header:X-GitHub-Delivery\n").errors.empty());
+  CHECK(load_yaml(head + "      signature: { scheme: hmac-sha256, secret_env: S, header: X-Shopify-Hmac-Sha256, encoding: base64 }\n")
+            .errors.empty());
+
+  CHECK(load_yaml(head + "      signature: { scheme: slak, secret_env: S }\n").errors ==
+        std::vector<std::string>{"6:28: node 'receive' (webhook_trigger): 'signature.scheme': expected one of "
+                                 "slack|github|stripe|hmac-sha256, found 'slak' (did you mean 'slack'?)"});
+  CHECK(load_yaml(head + "      signature: { scheme: github }\n").errors ==
+        std::vector<std::string>{"6:18: node 'receive' (webhook_trigger): missing required key 'signature.secret_env' (the "
+                                 "environment variable holding the signing secret)"});
+  CHECK(load_yaml(head + "      handshake: github\n").errors ==
+        std::vector<std::string>{"6:18: node 'receive' (webhook_trigger): 'handshake': expected one of none|slack, found 'github'"});
+  CHECK(load_yaml(head + "      idempotency_key: event_id\n").errors ==
+        std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): 'idempotency_key' must be a JSONPath or header:NAME, "
+                                 "found 'event_id'"});
+}
