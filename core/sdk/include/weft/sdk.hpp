@@ -320,6 +320,22 @@ constexpr weft_plugin_kind kind_of() {
 }
 
 template <class Node>
+constexpr bool has_port_enum() {
+  if constexpr (requires { typename Node::Port; })
+    return std::is_enum_v<typename Node::Port>;
+  else
+    return false;
+}
+
+template <class Node>
+constexpr bool has_port_names() {
+  if constexpr (requires { std::size(Node::ports); })
+    return std::size(Node::ports) >= 1;
+  else
+    return false;
+}
+
+template <class Node>
 void* create(const weft_host* host, const weft_config* config, weft_error* error) noexcept {
   try {
     auto instance = std::make_unique<Instance<Node>>(Instance<Node>{host, Node{}});
@@ -354,9 +370,8 @@ void destroy(void* opaque) noexcept {
 
 template <class Node>
 const weft_plugin_descriptor* descriptor(const char* name, const char* version, const char* description) {
-  static_assert(std::is_enum_v<typename Node::Port>,
-                "a weft node declares its ports: enum class Port { out, ... };");
-  static_assert(std::size(Node::ports) >= 1,
+  static_assert(has_port_enum<Node>(), "a weft node declares its ports: enum class Port { out, ... };");
+  static_assert(has_port_names<Node>(),
                 "a weft node names its ports in order: static constexpr const char* ports[] = {\"out\", ...};");
   static_assert(std::is_default_constructible_v<Node>, "a weft node must be default-constructible");
   static_assert(requires(Node& node, const Config& config) { node.configure(config); },
