@@ -20,6 +20,7 @@ Usage: weft COMMAND [OPTIONS] [ARGS]
 Commands:
   validate [PATH...]        check workflow files or folders; exit 1 on any error
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
+  ingest --source ID FILE   run a file of JSON payloads through a source's workflow
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -66,6 +67,29 @@ Options:
 Example:
   weft plugins --describe json_path_extractor
 )"},
+    {"ingest", R"(weft ingest — back-fill a source from a file
+
+Usage: weft ingest [--config FILE] --source ID FILE
+
+Runs every line of FILE (JSON Lines: one webhook payload per line) through the workflow
+of source ID, exactly as if each had been posted to /collect/ID, but without HTTP:
+signatures and handshakes do not apply, everything else does (grouping, traits,
+merges, routes). Events are written in transactions of 1,000.
+
+On a terminal it shows progress (events done of the total, events/s, time left); at
+the end it prints a summary: events, processed, rejected, dropped, failed, malformed
+lines, profiles created, merges and refused merges. A line that is not valid JSON is
+reported as FILE:LINE and skipped.
+
+Options:
+  -s, --source ID   the source whose workflow runs (its workflow file's `id`)
+
+Exit status: 0 when every line was ingested, 2 when malformed lines were skipped,
+1 when nothing could be ingested (unknown source, invalid workflows, store failure).
+
+Example:
+  weft ingest --source slack workflows/samples/slack.jsonl
+)"},
 };
 
 }  // namespace
@@ -76,6 +100,7 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("version", "", "show the version").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("config", "c", "config file").required(false).repeatable(false).argument("FILE"));
   options.addOption(Poco::Util::Option("describe", "d", "describe one plugin").required(false).repeatable(false).argument("NAME"));
+  options.addOption(Poco::Util::Option("source", "s", "the source to ingest into").required(false).repeatable(false).argument("ID"));
 }
 
 void WeftApp::handleOption(const std::string& name, const std::string& value) {
@@ -84,6 +109,7 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "version") version_ = true;
   if (name == "config") config_ = value;
   if (name == "describe") describe_ = value;
+  if (name == "source") source_ = value;
 }
 
 int WeftApp::main(const std::vector<std::string>& args) {
@@ -111,11 +137,16 @@ int WeftApp::main(const std::vector<std::string>& args) {
     std::cerr << "weft: --describe belongs to `weft plugins`\n";
     return exit_usage;
   }
+  if (source_ && command != "ingest") {
+    std::cerr << "weft: --source belongs to `weft ingest`\n";
+    return exit_usage;
+  }
 
   Invocation invocation;
   invocation.args.assign(args.begin() + 1, args.end());
   invocation.config_file = config_;
   invocation.describe = describe_;
+  invocation.source = source_;
   if (config_) {
     std::vector<Diagnostic> problems;
     invocation.settings = load_settings(*config_, WEFT_BUILD_PLUGIN_DIR, problems);
@@ -127,6 +158,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
     invocation.settings = default_settings(std::filesystem::current_path(), WEFT_BUILD_PLUGIN_DIR);
   }
   if (command == "validate") return validate_command(invocation);
+  if (command == "ingest") return ingest_command(invocation);
   return plugins_command(invocation);
 }
 

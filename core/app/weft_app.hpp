@@ -17,15 +17,18 @@ struct Invocation {
   std::optional<std::string> config_file;
   Settings settings;
   std::optional<std::string> describe;  // plugins --describe NAME
+  std::optional<std::string> source;    // ingest --source ID
 };
 
 int validate_command(const Invocation& invocation);
 int plugins_command(const Invocation& invocation);
+int ingest_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;
 constexpr int exit_invalid = 1;  // something the user gave is wrong (workflows, plugins, config)
-constexpr int exit_usage = 64;   // the command line itself is wrong
+constexpr int exit_malformed = 2;  // ingest: some input lines were malformed and skipped
+constexpr int exit_usage = 64;     // the command line itself is wrong
 
 class WeftApp : public Poco::Util::Application {
 protected:
@@ -38,6 +41,7 @@ private:
   bool version_ = false;
   std::optional<std::string> config_;
   std::optional<std::string> describe_;
+  std::optional<std::string> source_;
 };
 
 }  // namespace weft::app

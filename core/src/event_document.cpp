@@ -1,5 +1,7 @@
 #include "weft/event_document.hpp"
 
+#include "weft/clock.hpp"
+
 namespace weft {
 namespace {
 
@@ -34,6 +36,11 @@ void EventDocument::set_string(std::string_view member, std::string_view value) 
     doc_.AddMember(string_value(member, allocator()), string_value(value, allocator()), allocator());
   else
     it->value = string_value(value, allocator());
+}
+
+void EventDocument::set_received_at(std::int64_t micros) {
+  received_at_ = micros;
+  set_string("received_at", format_time(micros));
 }
 
 void EventDocument::write(const JsonPath& path, rapidjson::Value&& value) {

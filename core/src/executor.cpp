@@ -1,5 +1,7 @@
 #include "weft/executor.hpp"
 
+#include "weft/clock.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -7,9 +9,9 @@
 
 namespace weft {
 
-RunResult run_workflow(const Workflow& workflow, EventDocument& event, std::size_t first_node) {
+RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node) {
   RunResult result;
-  weft_event view{&event, {}};
+  weft_event view{&event, {}, identity, now_micros()};
   std::size_t at = first_node;
   while (at < workflow.nodes.size()) {
     const WorkflowNode& node = workflow.nodes[at];

@@ -1,6 +1,7 @@
 #include "weft/host_services.hpp"
 
 #include "weft/event_document.hpp"
+#include "weft/identity.hpp"
 #include "weft/json.hpp"
 #include "weft/node_instance.hpp"
 
@@ -191,6 +192,74 @@ weft_blocklist* blocklist_compile(const char* const* patterns, size_t count, wef
 
 void blocklist_free(weft_blocklist* blocklist) { delete blocklist; }
 
+Identity& identity_of(weft_event* event) {
+  if (!event->identity) throw std::runtime_error("profiles are not available here: no store is open");
+  return *event->identity;
+}
+
+// The event's profile id, or an error naming what the node needed it for.
+std::string event_profile(weft_event* event) {
+  const std::string_view id = event->document->string("profile_id");
+  if (id.empty()) throw std::runtime_error("the event has no profile (put a profile_grouper before this node)");
+  return std::string(id);
+}
+
+int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
+                    weft_error* error) {
+  try {
+    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, event->now);
+    if (!id) return WEFT_MISSING;
+    event->document->set_string("profile_id", *id);
+    return WEFT_FOUND;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+int profile_set_trait(weft_event* event, const char* name, size_t name_length, const weft_path* path, const char* literal,
+                      size_t literal_length, int if_missing, weft_error* error) {
+  try {
+    Identity& identity = identity_of(event);
+    const std::string profile = event_profile(event);
+    if (path) {
+      const rapidjson::Value* value = event->document->select(path->path);
+      if (!value) return 0;
+      return identity.set_trait(profile, {name, name_length}, *value, if_missing != 0, event->now) ? 1 : 0;
+    }
+    const rapidjson::Value value(rapidjson::StringRef(literal, literal_length));
+    return identity.set_trait(profile, {name, name_length}, value, if_missing != 0, event->now) ? 1 : 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+int profile_identify(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
+                     const weft_identify_options* options, weft_error* error) {
+  try {
+    Identity& identity = identity_of(event);
+    std::string profile = event_profile(event);
+    if (!options || options->struct_size < sizeof(weft_identify_options)) throw std::runtime_error("weft_identify_options is too small");
+    IdentifyOptions rules;
+    rules.traits = options->traits == WEFT_TRAITS_MOST_RECENT ? TraitPolicy::most_recent : TraitPolicy::keep_survivor;
+    rules.max_profiles = options->max_profiles;
+    rules.max_identifiers_of_type = options->max_identifiers_of_type;
+    const Identifier id{std::string(type, type_length), std::string(value, value_length)};
+    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), event->now);
+    event->document->set_string("profile_id", profile);
+    switch (result) {
+      case IdentifyResult::added: return WEFT_IDENTIFY_ADDED;
+      case IdentifyResult::known: return WEFT_IDENTIFY_KNOWN;
+      case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
+      case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
+    }
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
 }  // namespace
 
 weft_host make_host_table(const std::string* label) {
@@ -211,6 +280,9 @@ weft_host make_host_table(const std::string* label) {
   host.event_write_json = &event_write_json;
   host.blocklist_compile = &blocklist_compile;
   host.blocklist_free = &blocklist_free;
+  host.profile_resolve = &profile_resolve;
+  host.profile_set_trait = &profile_set_trait;
+  host.profile_identify = &profile_identify;
   return host;
 }
 

@@ -104,7 +104,7 @@ TEST_CASE("exceptions escaping the ABI and undeclared ports become errors, not c
 TEST_CASE("the run can start after the trigger, and the trace renders as SPEC 8 JSON") {
   auto w = workflow(probe("a"));
   weft::EventDocument event;
-  const auto result = weft::run_workflow(*w, event, 1);
+  const auto result = weft::run_workflow(*w, event, nullptr, 1);
   REQUIRE(result.trace.size() == 1);
   const std::string json = weft::trace_json(*w, result.trace);
   CHECK(json.rfind(R"([{"node":"a","plugin":"probe","port":"out","micros":)", 0) == 0);

@@ -7,6 +7,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ public:
   rapidjson::Value& properties() { return doc_["properties"]; }
   rapidjson::Value& headers() { return doc_["headers"]; }
 
+  // When the event arrived, in microseconds; also written as RFC 3339 to $.received_at.
+  void set_received_at(std::int64_t micros);
+  std::int64_t received_at() const { return received_at_; }
+
   const rapidjson::Value* select(const JsonPath& path) const { return path.select(doc_); }
 
   // Sets `value` at `path`, creating missing objects along the way. Nodes may write under
@@ -44,6 +49,7 @@ public:
 
 private:
   rapidjson::Document doc_;
+  std::int64_t received_at_ = 0;
 };
 
 }  // namespace weft

@@ -31,8 +31,11 @@ struct RunResult {
   std::size_t error_node = 0;   // index of the node that failed
 };
 
-// Runs nodes from `first_node` on (the trigger may already have run elsewhere).
-RunResult run_workflow(const Workflow& workflow, EventDocument& event, std::size_t first_node = 0);
+class Identity;
+
+// Runs nodes from `first_node` on (the trigger may already have run elsewhere). Nodes reach
+// profiles through `identity`, which is null where no store is open.
+RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity = nullptr, std::size_t first_node = 0);
 
 // The trace as SPEC 8 shows it: [{"node","plugin","port","micros"}].
 std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace);

@@ -6,15 +6,22 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+namespace weft {
+class Identity;
+}
+
 // The ABI's opaque types, defined on the host side.
 struct weft_event {
   weft::EventDocument* document;
-  std::deque<std::string> scratch;  // strings handed to the plugin, alive until process returns
+  std::deque<std::string> scratch;      // strings handed to the plugin, alive until process returns
+  weft::Identity* identity = nullptr;   // the profile rules; null outside a store (validate, tests)
+  std::int64_t now = 0;                 // the time every change of this run is stamped with
 };
 
 namespace weft {

@@ -117,6 +117,25 @@ typedef enum weft_log_level {
 #define WEFT_FOUND 1
 #define WEFT_MISSING 0
 
+/* ---- Identity options and results (profile_identify) ------------------------------------ */
+
+typedef enum weft_trait_policy {
+  WEFT_TRAITS_KEEP_SURVIVOR = 0, /* the survivor's value wins; keys only the other has are added */
+  WEFT_TRAITS_MOST_RECENT = 1    /* the value of the profile updated last wins, key by key */
+} weft_trait_policy;
+
+typedef struct weft_identify_options {
+  uint32_t struct_size;              /* sizeof(weft_identify_options) as the plugin knew it */
+  weft_trait_policy traits;
+  int64_t max_profiles;              /* original profiles one profile may stand for */
+  int64_t max_identifiers_of_type;   /* identifiers of this type one profile may hold */
+} weft_identify_options;
+
+#define WEFT_IDENTIFY_ADDED 1   /* new identifier, now on the event's profile */
+#define WEFT_IDENTIFY_KNOWN 2   /* it was already on the event's profile */
+#define WEFT_IDENTIFY_MERGED 3  /* another profile held it; the two are now one */
+#define WEFT_IDENTIFY_LIMITED 4 /* a limit forbade it; nothing changed */
+
 /* ---- Host services, handed to `create` ---------------------------------------------------
  * The table and every function in it live as long as the node. All functions are thread-safe
  * unless said otherwise; functions taking a weft_event* may only be called during `process`
@@ -181,6 +200,32 @@ typedef struct weft_host {
    * compile. Freed with blocklist_free. */
   weft_blocklist* (*blocklist_compile)(const char* const* patterns, size_t count, weft_error* error);
   void (*blocklist_free)(weft_blocklist* blocklist);
+
+  /* -- profiles, during `process` only (SPEC 6) --
+   * Every change is part of the event's transaction: it is committed with the event, and rolled
+   * back if the event is dropped, rejected or fails. The rules (survivor, trait policies,
+   * limits, audit) are the host's; a node decides when and with what. Outside a store (for
+   * example in `weft validate`) these return -1 with an error. */
+
+  /* Makes the live profile holding identifier (type, value) the event's profile ($.profile_id).
+   * When none holds it: with `create` non-zero a new profile is created holding it; otherwise
+   * WEFT_MISSING is returned and the event is left alone. Returns WEFT_FOUND (found or created),
+   * WEFT_MISSING, or -1 with `error` filled. */
+  int (*profile_resolve)(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
+                         int create, weft_error* error);
+
+  /* Sets trait `name` of the event's profile to the value `path` selects or, when `path` is
+   * NULL, to the string `literal`. A missing or null value leaves the trait alone; with
+   * `if_missing` non-zero an existing trait is kept. Returns 1 when the trait changed, 0 when
+   * not, -1 with `error` filled (for example when the event has no profile). */
+  int (*profile_set_trait)(weft_event* event, const char* name, size_t name_length, const weft_path* path, const char* literal,
+                           size_t literal_length, int if_missing, weft_error* error);
+
+  /* Adds identifier (type, value) to the event's profile. When another profile holds it, the
+   * two merge (unless a limit in `options` forbids it) and the survivor becomes the event's
+   * profile. Returns one of WEFT_IDENTIFY_*, or -1 with `error` filled. */
+  int (*profile_identify)(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
+                          const struct weft_identify_options* options, weft_error* error);
 } weft_host;
 
 /* ---- The descriptor a plugin returns ---------------------------------------------------- */

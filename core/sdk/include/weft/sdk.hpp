@@ -296,7 +296,44 @@ public:
 
   void log(weft_log_level level, std::string_view message) const { host_->log(host_, level, message.data(), message.size()); }
 
+  // ---- profiles (SPEC 6); changes commit or roll back with the event ----
+
+  // Makes the profile holding identifier (type, value) the event's profile, creating it when
+  // `create` is set. False when there is none and none was created.
+  bool resolve_profile(std::string_view type, std::string_view value, bool create) {
+    weft_error error{};
+    const int rc = host_->profile_resolve(event_, type.data(), type.size(), value.data(), value.size(), create ? 1 : 0, &error);
+    if (rc < 0) throw Error(error.message);
+    return rc == WEFT_FOUND;
+  }
+
+  // Sets a trait of the event's profile from the value at `path` (missing or null: no change).
+  bool set_trait(std::string_view name, const Path& path, bool if_missing) {
+    return trait(name, path.get(), {}, if_missing);
+  }
+  // Sets a trait of the event's profile to a string.
+  bool set_trait(std::string_view name, std::string_view literal, bool if_missing) { return trait(name, nullptr, literal, if_missing); }
+
+  enum class Identified { added = WEFT_IDENTIFY_ADDED, known = WEFT_IDENTIFY_KNOWN, merged = WEFT_IDENTIFY_MERGED, limited = WEFT_IDENTIFY_LIMITED };
+
+  // Adds identifier (type, value) to the event's profile, merging the profile that holds it.
+  Identified identify(std::string_view type, std::string_view value, weft_trait_policy traits, std::int64_t max_profiles,
+                      std::int64_t max_identifiers_of_type) {
+    weft_identify_options options{sizeof(weft_identify_options), traits, max_profiles, max_identifiers_of_type};
+    weft_error error{};
+    const int rc = host_->profile_identify(event_, type.data(), type.size(), value.data(), value.size(), &options, &error);
+    if (rc < 0) throw Error(error.message);
+    return static_cast<Identified>(rc);
+  }
+
 private:
+  bool trait(std::string_view name, const weft_path* path, std::string_view literal, bool if_missing) {
+    weft_error error{};
+    const int rc = host_->profile_set_trait(event_, name.data(), name.size(), path, literal.data(), literal.size(), if_missing ? 1 : 0, &error);
+    if (rc < 0) throw Error(error.message);
+    return rc == 1;
+  }
+
   const weft_host* host_;
   weft_event* event_;
 };

@@ -1,0 +1,157 @@
+#include "weft/event_writer.hpp"
+#include "weft/plugin_registry.hpp"
+#include "weft/store_factory.hpp"
+#include "weft/suggest.hpp"
+#include "weft/workflow_loader.hpp"
+#include "weft_app.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+namespace weft::app {
+namespace {
+
+// Events per transaction: one fsync for each batch.
+constexpr std::int64_t batch_size = 1000;
+
+std::int64_t count_lines(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::int64_t lines = 0;
+  char last = '\n';
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    const auto n = in.gcount();
+    for (std::streamsize i = 0; i < n; ++i) lines += buffer[i] == '\n';
+    last = buffer[n - 1];
+  }
+  return lines + (last != '\n');
+}
+
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return digits;
+}
+
+class Progress {
+public:
+  Progress(std::int64_t total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1), started_(clock::now()), shown_(started_) {}
+
+  void update(std::int64_t done) {
+    if (!enabled_) return;
+    const auto now = clock::now();
+    if (now - shown_ < std::chrono::milliseconds(250)) return;
+    shown_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+    std::fprintf(stderr, "\r%s/%s events  %s events/s  ETA %.0f s   ", thousands(done).c_str(), thousands(total_).c_str(),
+                 thousands(static_cast<std::int64_t>(rate)).c_str(), eta);
+  }
+
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%80s\r", "");
+  }
+
+  double seconds() const { return std::chrono::duration<double>(clock::now() - started_).count(); }
+
+private:
+  using clock = std::chrono::steady_clock;
+  std::int64_t total_;
+  bool enabled_;
+  clock::time_point started_;
+  clock::time_point shown_;
+};
+
+}  // namespace
+
+int ingest_command(const Invocation& invocation) {
+  if (!invocation.source || invocation.args.size() != 1) {
+    std::cerr << "weft ingest: expected --source ID and one FILE (run `weft ingest --help`)\n";
+    return exit_usage;
+  }
+  const std::string& file = invocation.args[0];
+  if (!std::ifstream(file)) {
+    std::cerr << "weft ingest: cannot read " << file << "\n";
+    return exit_invalid;
+  }
+
+  PluginRegistry plugins;
+  for (const auto& dir : invocation.settings.plugin_dirs) plugins.load_directory(dir);
+  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
+  std::vector<Diagnostic> diagnostics;
+  const auto workflows = load_workflows({invocation.settings.workflows}, plugins, diagnostics);
+  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+  if (!diagnostics.empty()) return exit_invalid;
+  const auto found = workflows.find(*invocation.source);
+  if (found == workflows.end()) {
+    std::vector<std::string> sources;
+    for (const auto& [id, w] : workflows) sources.push_back(id);
+    std::cerr << "weft ingest: unknown source '" << *invocation.source << "'" << did_you_mean(*invocation.source, sources) << " in "
+              << invocation.settings.workflows.string() << "\n";
+    return exit_invalid;
+  }
+  const Workflow& workflow = *found->second;
+
+  std::unique_ptr<Store> store;
+  try {
+    store = open_store(invocation.settings.store);
+  } catch (const StoreError& e) {
+    std::cerr << "weft ingest: " << e.what() << "\n";
+    return exit_invalid;
+  }
+
+  const std::int64_t total = count_lines(file);
+  Progress progress(total);
+  EventWriter writer(*store);
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  std::int64_t line_number = 0, events = 0, malformed = 0, in_batch = 0;
+  try {
+    writer.begin_batch();
+    while (std::getline(in, line)) {
+      ++line_number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      EventDocument event;
+      const JsonParseResult parsed = parse_json_payload(line, event, invocation.settings.max_json_depth);
+      if (!parsed.ok) {
+        std::cerr << file << ":" << line_number << ": malformed JSON, skipped: " << parsed.message << "\n";
+        ++malformed;
+        continue;
+      }
+      stamp_event(event, workflow.id);
+      writer.write(workflow, event);
+      ++events;
+      if (++in_batch == batch_size) {
+        writer.commit_batch();
+        writer.begin_batch();
+        in_batch = 0;
+      }
+      progress.update(line_number);
+    }
+    writer.commit_batch();
+  } catch (const StoreError& e) {
+    progress.finish();
+    std::cerr << "weft ingest: the store failed at line " << line_number << ": " << e.what()
+              << "\n(events before the last commit are stored; run again to add the rest)\n";
+    return exit_invalid;
+  }
+  progress.finish();
+
+  const WriterStats& s = writer.stats();
+  const double seconds = progress.seconds();
+  std::cout << "ingested " << thousands(events) << " events from " << file << " into source '" << workflow.id << "' in "
+            << std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 3) << " s ("
+            << thousands(seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(events) / seconds) : events) << " events/s)\n"
+            << "  processed " << thousands(s.processed) << ", rejected " << thousands(s.rejected) << ", dropped " << thousands(s.dropped)
+            << ", failed " << thousands(s.failed) << ", malformed lines " << thousands(malformed) << "\n"
+            << "  profiles created " << thousands(s.identity.profiles_created) << ", merges " << thousands(s.identity.merges)
+            << ", refused merges " << thousands(s.identity.merges_refused) << "\n";
+  return malformed > 0 ? exit_malformed : exit_ok;
+}
+
+}  // namespace weft::app

@@ -1,0 +1,58 @@
+// Runs workflows on events inside the writer's transaction and stores the outcome (SPEC 3, 6,
+// 7): each event is one savepoint, so a rejected, dropped or failing event leaves no trace
+// but its own dead letter, while the batch around it commits with one fsync.
+#pragma once
+
+#include "weft/event_document.hpp"
+#include "weft/executor.hpp"
+#include "weft/identity.hpp"
+#include "weft/json.hpp"
+#include "weft/store.hpp"
+#include "weft/workflow.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace weft {
+
+struct WriterStats {
+  std::int64_t processed = 0;
+  std::int64_t dropped = 0;
+  std::int64_t rejected = 0;
+  std::int64_t failed = 0;
+  IdentityCounters identity;
+};
+
+// Fills the event's payload from a JSON body: a top level that is not an object is wrapped as
+// {"value": ...} (SPEC 5). Returns what is wrong with a malformed body.
+JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, std::size_t max_depth);
+
+// Gives a new event its id, source and received_at.
+void stamp_event(EventDocument& event, std::string_view source);
+
+class EventWriter {
+public:
+  explicit EventWriter(Store& store) : store_(store), identity_(store) {}
+
+  void begin_batch() { store_.begin(); }
+  void commit_batch() {
+    store_.commit();
+    committed_stats_ = stats_;
+  }
+  void rollback_batch();
+
+  // Runs `workflow` from `first_node` on `event` and stores the result. Store failures throw
+  // StoreError (the batch is then unusable: roll it back).
+  RunResult write(const Workflow& workflow, EventDocument& event, std::size_t first_node = 0);
+
+  const WriterStats& stats() const { return stats_; }
+
+private:
+  Store& store_;
+  Identity identity_;
+  WriterStats stats_;
+  WriterStats committed_stats_;  // what the last commit made durable
+};
+
+}  // namespace weft

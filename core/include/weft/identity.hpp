@@ -1,0 +1,64 @@
+// The identity rules of SPEC 6, on top of the store's primitives: resolving identifiers to
+// profiles, writing traits, adding identifiers and merging profiles (survivor, traits,
+// history, limits, audit). Every call runs inside the writer's open transaction.
+#pragma once
+
+#include "weft/store.hpp"
+#include "weft/traits.hpp"
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+struct IdentifyOptions {
+  TraitPolicy traits = TraitPolicy::keep_survivor;
+  std::int64_t max_profiles = 10;             // original profiles one profile may stand for
+  std::int64_t max_identifiers_of_type = 5;   // e.g. e-mails per profile
+};
+
+enum class IdentifyResult {
+  added,    // the identifier is new; it now points at the profile
+  known,    // it already pointed at the profile
+  merged,   // it pointed at another profile; the two are now one
+  limited   // adding it would break a limit; nothing changed
+};
+
+// Counts of what the rules did, for summaries and metrics. Callers roll these back together
+// with the store when they roll back an event.
+struct IdentityCounters {
+  std::int64_t profiles_created = 0;
+  std::int64_t merges = 0;
+  std::int64_t merges_refused = 0;
+};
+
+class Identity {
+public:
+  explicit Identity(Store& store) : store_(store) {}
+
+  // The live profile holding identifier (type, value); created with it when absent and
+  // `create` is set. nullopt only when absent and not created.
+  std::optional<std::string> resolve(std::string_view type, std::string_view value, bool create, std::int64_t now);
+
+  // Sets trait `name` of the live profile `profile_id` stands for. A null value is never
+  // written; with `if_missing`, an existing trait is kept. Returns whether the traits changed.
+  bool set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing, std::int64_t now);
+
+  // Adds identifier `id` to the profile `profile_id` stands for, merging the profile that
+  // holds it, if any. On return `profile_id` is the event's live profile (the survivor).
+  IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
+                          std::int64_t now);
+
+  IdentityCounters& counters() { return counters_; }
+  Store& store() { return store_; }
+
+private:
+  Store& store_;
+  IdentityCounters counters_;
+};
+
+}  // namespace weft

@@ -1,0 +1,57 @@
+// The embedded store: one SQLite file (WAL, synchronous=FULL), schema versioned and migrated
+// on open. One SqliteStore is one connection; the writer owns one, readers open their own.
+#pragma once
+
+#include "weft/sqlite.hpp"
+#include "weft/store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace weft {
+
+class SqliteStore final : public Store {
+public:
+  // Opens or creates the database at `path` and brings its schema to the current version.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+
+  static constexpr int schema_version = 1;
+
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  void savepoint() override;
+  void release_savepoint() override;
+  void rollback_to_savepoint() override;
+
+  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
+  void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  std::vector<Identifier> identifiers(std::string_view profile_id) override;
+  std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) override;
+
+  void insert_profile(const ProfileRecord& profile) override;
+  std::optional<ProfileRecord> load_profile(std::string_view id) override;
+  void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) override;
+  void touch_profile(std::string_view profile_id, std::int64_t updated_at) override;
+  std::vector<std::string> aliases(std::string_view profile_id) override;
+  std::int64_t count_aliases(std::string_view profile_id) override;
+
+  void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
+  void insert_merge(const MergeRecord& merge) override;
+  std::vector<MergeRecord> merges(std::string_view survivor) override;
+
+  void insert_event(const EventRecord& event) override;
+  std::optional<EventRecord> load_event(std::string_view id) override;
+
+  SqliteDb& db() { return db_; }
+
+private:
+  void migrate();
+
+  SqliteDb db_;
+  struct Statements;
+  std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
+};
+
+}  // namespace weft

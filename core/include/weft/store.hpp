@@ -1,0 +1,95 @@
+// The store's primitives: what the identity rules (identity.hpp) and the ingest pipeline need
+// from a database. The rules of SPEC 6 live in the core, on top of these; a backend only
+// stores and fetches. All writes happen inside the writer's transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft {
+
+// A store that cannot do what was asked: unreachable, corrupt, or a constraint broken.
+class StoreError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Identifier {
+  std::string type;
+  std::string value;
+};
+
+struct ProfileRecord {
+  std::string id;
+  std::int64_t created_at = 0;  // microseconds
+  std::int64_t updated_at = 0;
+  std::string traits = "{}";    // a JSON object
+  std::int64_t event_count = 0;
+};
+
+struct EventRecord {
+  std::string id;
+  std::string source;
+  std::string type;
+  std::int64_t received_at = 0;
+  std::optional<std::string> profile_id;
+  std::string status;      // processed | failed
+  std::string payload;     // JSON
+  std::string properties;  // JSON object
+  std::string trace;       // JSON array
+  std::optional<std::string> error;
+};
+
+struct MergeRecord {
+  std::string survivor;
+  std::string merged;
+  Identifier identifier;
+  std::string event_id;
+  std::int64_t at = 0;
+  std::string merged_snapshot;  // the merged profile (SPEC 2) just before the merge, JSON
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+
+  // The writer's transaction, with one nested savepoint at a time (one per event).
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+  virtual void savepoint() = 0;
+  virtual void release_savepoint() = 0;
+  virtual void rollback_to_savepoint() = 0;
+
+  // The profile an identifier points at (always a live one), if any.
+  virtual std::optional<std::string> find_identifier(std::string_view type, std::string_view value) = 0;
+  virtual void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) = 0;
+  virtual std::vector<Identifier> identifiers(std::string_view profile_id) = 0;
+  virtual std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) = 0;
+
+  virtual void insert_profile(const ProfileRecord& profile) = 0;
+  // The live profile `id` stands for: itself, or the survivor it was merged into.
+  virtual std::optional<ProfileRecord> load_profile(std::string_view id) = 0;
+  virtual void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) = 0;
+  virtual void touch_profile(std::string_view profile_id, std::int64_t updated_at) = 0;
+  // Ids of the profiles merged into `profile_id`, oldest merge first.
+  virtual std::vector<std::string> aliases(std::string_view profile_id) = 0;
+  virtual std::int64_t count_aliases(std::string_view profile_id) = 0;
+
+  // Moves the merged profile's identifiers, events, aliases and event count to the survivor,
+  // marks it merged, and sets the survivor's traits and updated_at.
+  virtual void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits,
+                              std::int64_t at) = 0;
+  virtual void insert_merge(const MergeRecord& merge) = 0;
+  virtual std::vector<MergeRecord> merges(std::string_view survivor) = 0;
+
+  // Stores an event; a processed event with a profile adds one to its event_count.
+  virtual void insert_event(const EventRecord& event) = 0;
+  virtual std::optional<EventRecord> load_event(std::string_view id) = 0;
+};
+
+}  // namespace weft

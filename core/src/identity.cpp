@@ -1,0 +1,89 @@
+#include "weft/identity.hpp"
+
+#include "weft/json.hpp"
+#include "weft/profile_view.hpp"
+#include "weft/uuid.hpp"
+
+namespace weft {
+namespace {
+
+// SPEC 6: the earliest created_at survives, to the microsecond; ties go to the smallest id.
+bool survives(const ProfileRecord& a, const ProfileRecord& b) {
+  return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+}
+
+}  // namespace
+
+std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t now) {
+  if (auto found = store_.find_identifier(type, value)) return found;
+  if (!create) return std::nullopt;
+  ProfileRecord profile;
+  profile.id = new_uuid(now);
+  profile.created_at = now;
+  profile.updated_at = now;
+  store_.insert_profile(profile);
+  store_.insert_identifier(type, value, profile.id, now);
+  ++counters_.profiles_created;
+  return profile.id;
+}
+
+bool Identity::set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing,
+                         std::int64_t now) {
+  if (value.IsNull()) return false;
+  const auto profile = store_.load_profile(profile_id);
+  if (!profile) throw StoreError("profile " + std::string(profile_id) + " does not exist");
+  rapidjson::Document traits;
+  if (!parse_json(profile->traits, traits, traits.GetAllocator(), 128).ok || !traits.IsObject()) traits.SetObject();
+  const rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
+  auto it = traits.FindMember(key);
+  if (it != traits.MemberEnd()) {
+    if (if_missing || it->value == value) return false;
+    it->value.CopyFrom(value, traits.GetAllocator());
+  } else {
+    traits.AddMember(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), traits.GetAllocator()),
+                     rapidjson::Value(value, traits.GetAllocator()), traits.GetAllocator());
+  }
+  store_.save_traits(profile->id, to_json(traits), now);
+  return true;
+}
+
+IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
+                                  std::int64_t now) {
+  const auto own = store_.load_profile(profile_id);
+  if (!own) throw StoreError("profile " + profile_id + " does not exist");
+  profile_id = own->id;
+
+  const auto holder = store_.find_identifier(id.type, id.value);
+  if (!holder) {
+    if (store_.count_identifiers(own->id, id.type) + 1 > options.max_identifiers_of_type) {
+      ++counters_.merges_refused;
+      return IdentifyResult::limited;
+    }
+    store_.insert_identifier(id.type, id.value, own->id, now);
+    store_.touch_profile(own->id, now);
+    return IdentifyResult::added;
+  }
+  if (*holder == own->id) return IdentifyResult::known;
+
+  const auto other = store_.load_profile(*holder);
+  if (!other) throw StoreError("identifier " + id.type + ":" + id.value + " points at a missing profile " + *holder);
+  const std::int64_t profiles = 2 + store_.count_aliases(own->id) + store_.count_aliases(other->id);
+  const std::int64_t of_type = store_.count_identifiers(own->id, id.type) + store_.count_identifiers(other->id, id.type);
+  if (profiles > options.max_profiles || of_type > options.max_identifiers_of_type) {
+    ++counters_.merges_refused;
+    return IdentifyResult::limited;
+  }
+
+  const bool own_survives = survives(*own, *other);
+  const ProfileRecord& survivor = own_survives ? *own : *other;
+  const ProfileRecord& merged = own_survives ? *other : *own;
+  const std::string snapshot = profile_json(merged, store_.identifiers(merged.id), store_.aliases(merged.id));
+  const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, options.traits);
+  store_.merge_profiles(survivor.id, merged.id, traits, now);
+  store_.insert_merge(MergeRecord{survivor.id, merged.id, id, std::string(event_id), now, snapshot});
+  ++counters_.merges;
+  profile_id = survivor.id;
+  return IdentifyResult::merged;
+}
+
+}  // namespace weft

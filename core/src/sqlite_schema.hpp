@@ -1,0 +1,63 @@
+// The SQLite schema, as migrations: entry i brings a database from version i to i + 1.
+// Never edit a released migration; append a new one and bump SqliteStore::schema_version.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace weft::sqlite_schema {
+
+inline constexpr std::array<std::string_view, 1> migrations = {
+    // 0 -> 1: profiles, identifiers, events, merges.
+    R"sql(
+CREATE TABLE profiles (
+  id          TEXT PRIMARY KEY,
+  created_at  INTEGER NOT NULL,          -- microseconds since the epoch, UTC
+  updated_at  INTEGER NOT NULL,
+  traits      TEXT NOT NULL DEFAULT '{}',
+  event_count INTEGER NOT NULL DEFAULT 0,
+  merged_into TEXT,                      -- NULL while live; else the live survivor (chains flattened)
+  merged_at   INTEGER
+) WITHOUT ROWID;
+CREATE INDEX profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+
+CREATE TABLE identifiers (
+  type       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  profile_id TEXT NOT NULL,              -- always a live profile
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY (type, value)
+) WITHOUT ROWID;
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
+
+CREATE TABLE events (
+  seq         INTEGER PRIMARY KEY,       -- arrival order; API cursors page by it
+  id          TEXT NOT NULL UNIQUE,
+  source      TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  profile_id  TEXT,                      -- the live profile it belongs to (moved by merges)
+  status      TEXT NOT NULL,             -- processed | failed
+  payload     TEXT NOT NULL,
+  properties  TEXT NOT NULL,
+  trace       TEXT NOT NULL,
+  error       TEXT
+);
+CREATE INDEX events_profile ON events (profile_id, seq) WHERE profile_id IS NOT NULL;
+CREATE INDEX events_failed ON events (source, seq) WHERE status = 'failed';
+
+CREATE TABLE merges (
+  seq              INTEGER PRIMARY KEY,
+  survivor         TEXT NOT NULL,        -- the survivor at the time of the merge
+  merged           TEXT NOT NULL,
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  event_id         TEXT NOT NULL,
+  at               INTEGER NOT NULL,
+  merged_snapshot  TEXT NOT NULL
+);
+CREATE INDEX merges_survivor ON merges (survivor, seq);
+)sql",
+};
+
+}  // namespace weft::sqlite_schema

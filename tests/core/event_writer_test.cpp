@@ -1,0 +1,103 @@
+// The event and all its effects are one unit: rejected and dropped events leave nothing,
+// failed ones leave only their dead letter.
+#include "store_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using weft::Outcome;
+using weft::test::StoreFixture;
+
+namespace {
+const std::string grouping = "nodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                             "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                             "  - id: group\n    plugin: profile_grouper\n"
+                             "  - id: identify\n    plugin: email_identification_merger\n    with: { email: $.payload.email }\n";
+}  // namespace
+
+TEST_CASE("a processed event is stored with its payload, properties, type and trace") {
+  StoreFixture f;
+  auto w = f.workflow("id: slack\n" + grouping);
+  const auto a = f.post(*w, R"({"user":"U1","email":"a@x.co"})");
+  const auto e = f.store.load_event(a.event_id);
+  REQUIRE(e);
+  CHECK(e->source == "slack");
+  CHECK(e->type == "webhook");
+  CHECK(e->status == "processed");
+  CHECK(e->payload == R"({"user":"U1","email":"a@x.co"})");
+  CHECK(e->properties == R"({"profile_key":"U1"})");
+  CHECK(e->trace.find(R"({"node":"identify","plugin":"email_identification_merger","port":"out","micros":)") != std::string::npos);
+  CHECK(e->profile_id == a.profile_id);
+  CHECK_FALSE(e->error);
+}
+
+TEST_CASE("a rejected or dropped event undoes the profiles and identifiers it made") {
+  StoreFixture f;
+  for (const char* target : {"reject", "drop"}) {
+    INFO(target);
+    auto w = f.workflow("id: s\n" + grouping + "  - id: gate\n    plugin: json_path_extractor\n    with: { path: $.payload.ok }\n" +
+                        "    on: { missing: " + target + " }\n");
+    const auto r = f.post(*w, R"({"user":"U-gone","email":"gone@x.co"})");
+    CHECK(r.run.outcome == (std::string(target) == "reject" ? Outcome::rejected : Outcome::dropped));
+    CHECK_FALSE(f.store.find_identifier("s", "U-gone"));
+    CHECK_FALSE(f.store.find_identifier("email", "gone@x.co"));
+    CHECK_FALSE(f.store.load_event(r.event_id));
+  }
+  CHECK(f.writer.stats().identity.profiles_created == 0);
+  CHECK(f.writer.stats().rejected == 1);
+  CHECK(f.writer.stats().dropped == 1);
+}
+
+TEST_CASE("a failing node leaves a dead letter with the error and trace, and no other effect") {
+  StoreFixture f;
+  weft::PluginRegistry registry;
+  registry.load_directory(WEFT_PLUGIN_DIR);
+  registry.load_file(std::string(WEFT_FIXTURE_PLUGIN_DIR) + "/throwing.so");
+  auto loaded = weft::test::load_yaml("id: s\n" + grouping + "  - id: boom\n    plugin: throwing\n", registry);
+  REQUIRE(loaded.workflow);
+  const auto r = f.post(*loaded.workflow, R"({"user":"U9","email":"nine@x.co"})");
+  CHECK(r.run.outcome == Outcome::failed);
+  const auto e = f.store.load_event(r.event_id);
+  REQUIRE(e);
+  CHECK(e->status == "failed");
+  CHECK(e->error == "node 'boom': process failed: test says so");
+  CHECK(e->profile_id == std::nullopt);
+  CHECK(e->trace.find(R"("node":"boom","plugin":"throwing","port":"error")") != std::string::npos);
+  CHECK_FALSE(f.store.find_identifier("s", "U9"));
+  CHECK(f.writer.stats().failed == 1);
+  CHECK(f.writer.stats().identity.profiles_created == 0);
+}
+
+TEST_CASE("one failing event does not spoil the others in its batch") {
+  StoreFixture f;
+  auto w = f.workflow("id: s\n" + grouping + "    on: { invalid: reject }\n");
+  f.writer.begin_batch();
+  std::vector<std::string> ids;
+  for (const char* payload : {R"({"user":"A","email":"a@x.co"})", R"({"user":"B","email":"not-an-email"})", R"({"user":"C"})"}) {
+    weft::EventDocument event;
+    weft::test::set_payload(event, payload);
+    weft::stamp_event(event, "s");
+    f.writer.write(*w, event);
+    ids.emplace_back(event.string("id"));
+  }
+  f.writer.commit_batch();
+  CHECK(f.store.load_event(ids[0]));
+  CHECK_FALSE(f.store.load_event(ids[1]));
+  CHECK(f.store.load_event(ids[2]));
+  CHECK(f.store.find_identifier("s", "A"));
+  CHECK_FALSE(f.store.find_identifier("s", "B"));
+  CHECK(f.writer.stats().processed == 2);
+}
+
+TEST_CASE("a batch rolled back leaves nothing and its counts are undone") {
+  StoreFixture f;
+  auto w = f.workflow("id: s\n" + grouping);
+  f.writer.begin_batch();
+  weft::EventDocument event;
+  weft::test::set_payload(event, R"({"user":"A"})");
+  weft::stamp_event(event, "s");
+  f.writer.write(*w, event);
+  f.writer.rollback_batch();
+  CHECK_FALSE(f.store.find_identifier("s", "A"));
+  CHECK(f.writer.stats().processed == 0);
+  CHECK(f.writer.stats().identity.profiles_created == 0);
+}

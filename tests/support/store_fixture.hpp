@@ -1,0 +1,45 @@
+// A real SQLite store in a temporary folder, with the built-in plugins, for tests that run
+// events through workflows end to end.
+#pragma once
+
+#include "weft/event_writer.hpp"
+#include "weft/sqlite_store.hpp"
+
+#include "workflow_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace weft::test {
+
+struct StoreFixture {
+  TempDir dir;
+  SqliteStore store{(dir.path() / "weft.db").string()};
+  EventWriter writer{store};
+
+  // Loads a workflow or fails the test with its diagnostics.
+  std::shared_ptr<const Workflow> workflow(const std::string& yaml) {
+    auto loaded = load_yaml(yaml);
+    for (const auto& e : loaded.errors) FAIL(e);
+    REQUIRE(loaded.workflow);
+    return loaded.workflow;
+  }
+
+  struct Written {
+    RunResult run;
+    std::string event_id;
+    std::string profile_id;  // empty when none
+  };
+
+  // Posts one JSON payload to `workflow` in its own committed batch.
+  Written post(const Workflow& w, const std::string& payload) {
+    EventDocument event;
+    set_payload(event, payload);
+    stamp_event(event, w.id);
+    writer.begin_batch();
+    RunResult run = writer.write(w, event);
+    writer.commit_batch();
+    return {std::move(run), std::string(event.string("id")), std::string(event.string("profile_id"))};
+  }
+};
+
+}  // namespace weft::test
