@@ -16,7 +16,7 @@ namespace weft::app {
 namespace {
 
 // Events per transaction: one fsync for each batch.
-constexpr std::int64_t batch_size = 1000;
+constexpr std::int64_t batch_size = 10000;
 
 std::int64_t count_lines(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -32,9 +32,13 @@ std::int64_t count_lines(const std::string& file) {
 }
 
 std::string thousands(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
-  return digits;
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 class Progress {

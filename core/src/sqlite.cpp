@@ -90,6 +90,8 @@ SqliteDb::SqliteDb(const std::string& path) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+  // 32 MiB of page cache (the default is 2 MiB): hot index pages stay in memory.
+  exec("PRAGMA cache_size=-32768");
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
