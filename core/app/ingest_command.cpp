@@ -151,7 +151,7 @@ int ingest_command(const Invocation& invocation) {
   std::cout << "ingested " << thousands(events) << " events from " << file << " into source '" << workflow.id << "' in "
             << std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 3) << " s ("
             << thousands(seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(events) / seconds) : events) << " events/s)\n"
-            << "  processed " << thousands(s.processed) << ", rejected " << thousands(s.rejected) << ", dropped " << thousands(s.dropped)
+            << "  processed " << thousands(s.processed) << ", duplicates " << thousands(s.duplicates) << ", rejected " << thousands(s.rejected) << ", dropped " << thousands(s.dropped)
             << ", failed " << thousands(s.failed) << ", malformed lines " << thousands(malformed) << "\n"
             << "  profiles created " << thousands(s.identity.profiles_created) << ", merges " << thousands(s.identity.merges)
             << ", refused merges " << thousands(s.identity.merges_refused) << "\n";

@@ -53,11 +53,31 @@ void EventWriter::rollback_batch() {
   identity_.counters() = committed_stats_.identity;
 }
 
-RunResult EventWriter::write(const Workflow& workflow, EventDocument& event, std::size_t first_node) {
+RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {
+  return write_triggered(workflow, event, run_trigger(workflow, event));
+}
+
+RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger) {
   const WriterStats before = stats_;
   store_.savepoint();
-  RunResult run = run_workflow(workflow, event, &identity_, first_node);
-  stats_.identity = identity_.counters();
+  RunResult run = std::move(trigger);
+  const std::string source(event.string("source"));
+  const auto& key = event.idempotency_key();
+  if (run.outcome == Outcome::processed && key) {
+    if (auto first = store_.find_idempotency_key(source, *key)) {
+      store_.rollback_to_savepoint();
+      store_.release_savepoint();
+      ++stats_.duplicates;
+      run.outcome = Outcome::duplicate;
+      run.duplicate_of = std::move(*first);
+      return run;
+    }
+  }
+  if (run.outcome == Outcome::processed && workflow.nodes.size() > 1) {
+    RunResult rest = run_workflow(workflow, event, &identity_, 1);
+    rest.trace.insert(rest.trace.begin(), run.trace.begin(), run.trace.end());
+    run = std::move(rest);
+  }
   switch (run.outcome) {
     case Outcome::processed:
       store_.insert_event(record_of(workflow, event, run, false));
@@ -66,7 +86,6 @@ RunResult EventWriter::write(const Workflow& workflow, EventDocument& event, std
     case Outcome::failed:
       store_.rollback_to_savepoint();
       identity_.counters() = before.identity;
-      stats_.identity = before.identity;
       store_.insert_event(record_of(workflow, event, run, true));
       ++stats_.failed;
       break;
@@ -74,11 +93,16 @@ RunResult EventWriter::write(const Workflow& workflow, EventDocument& event, std
     case Outcome::rejected:
       store_.rollback_to_savepoint();
       identity_.counters() = before.identity;
-      stats_.identity = before.identity;
       ++(run.outcome == Outcome::dropped ? stats_.dropped : stats_.rejected);
       break;
+    case Outcome::duplicate:
+      break;
   }
+  // A stored event, failed ones included, keeps its key: `weft replay` re-runs failures.
+  if (key && (run.outcome == Outcome::processed || run.outcome == Outcome::failed))
+    store_.insert_idempotency_key(source, *key, event.string("id"));
   store_.release_savepoint();
+  stats_.identity = identity_.counters();
   return run;
 }
 

@@ -9,11 +9,14 @@
 
 namespace weft {
 
-RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node) {
+namespace {
+
+// Runs from `first_node` until the workflow ends or reaches node `end`.
+RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node, std::size_t end) {
   RunResult result;
   weft_event view{&event, {}, identity, now_micros()};
   std::size_t at = first_node;
-  while (at < workflow.nodes.size()) {
+  while (at < end) {
     const WorkflowNode& node = workflow.nodes[at];
     const auto started = std::chrono::steady_clock::now();
     NodeResult port = node.instance->process(view);
@@ -36,6 +39,14 @@ RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity*
     }
   }
   return result;
+}
+
+}  // namespace
+
+RunResult run_trigger(const Workflow& workflow, EventDocument& event) { return run_nodes(workflow, event, nullptr, 0, 1); }
+
+RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node) {
+  return run_nodes(workflow, event, identity, first_node, workflow.nodes.size());
 }
 
 std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace) {
@@ -65,6 +76,7 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::dropped: return "dropped";
     case Outcome::rejected: return "rejected";
     case Outcome::failed: return "failed";
+    case Outcome::duplicate: return "duplicate";
   }
   return "unknown";
 }

@@ -192,6 +192,17 @@ weft_blocklist* blocklist_compile(const char* const* patterns, size_t count, wef
 
 void blocklist_free(weft_blocklist* blocklist) { delete blocklist; }
 
+int event_set_idempotency_key(weft_event* event, const char* key, size_t length, weft_error* error) {
+  try {
+    if (length == 0) throw std::runtime_error("an idempotency key cannot be empty");
+    event->document->set_idempotency_key(std::string(key, length));
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
 Identity& identity_of(weft_event* event) {
   if (!event->identity) throw std::runtime_error("profiles are not available here: no store is open");
   return *event->identity;
@@ -280,6 +291,7 @@ weft_host make_host_table(const std::string* label) {
   host.event_write_json = &event_write_json;
   host.blocklist_compile = &blocklist_compile;
   host.blocklist_free = &blocklist_free;
+  host.event_set_idempotency_key = &event_set_idempotency_key;
   host.profile_resolve = &profile_resolve;
   host.profile_set_trait = &profile_set_trait;
   host.profile_identify = &profile_identify;

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 1> migrations = {
+inline constexpr std::array<std::string_view, 2> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -57,6 +57,15 @@ CREATE TABLE merges (
   merged_snapshot  TEXT NOT NULL
 );
 CREATE INDEX merges_survivor ON merges (survivor, seq);
+)sql",
+    // 1 -> 2: idempotency keys of redelivered webhooks, per source.
+    R"sql(
+CREATE TABLE idempotency_keys (
+  source   TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  event_id TEXT NOT NULL,                -- the first event stored under this key
+  PRIMARY KEY (source, key)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -36,6 +36,8 @@ struct SqliteStore::Statements {
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
         merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
                           "WHERE survivor = ?1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = ?1) ORDER BY seq")),
+        find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
+        insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
         count_event(db.prepare("UPDATE profiles SET event_count = event_count + 1 WHERE id = ?1")),
@@ -46,6 +48,7 @@ struct SqliteStore::Statements {
   SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, absorb, insert_merge, merges;
+  SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_event, count_event, load_event;
 };
 
@@ -204,6 +207,20 @@ std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
                               std::string(s.text(4)), s.integer(5), std::string(s.text(6))});
   s.reset();
   return out;
+}
+
+std::optional<std::string> SqliteStore::find_idempotency_key(std::string_view source, std::string_view key) {
+  auto& s = sql_->find_idempotency_key;
+  s.bind(1, source).bind(2, key);
+  std::optional<std::string> event_id;
+  if (s.step()) event_id = std::string(s.text(0));
+  s.reset();
+  return event_id;
+}
+
+void SqliteStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
+  sql_->insert_idempotency_key.bind(1, source).bind(2, key).bind(3, event_id);
+  run(sql_->insert_idempotency_key);
 }
 
 void SqliteStore::insert_event(const EventRecord& e) {

@@ -1,7 +1,7 @@
 // webhook_trigger: the first node of every HTTP source (SPEC 5). It declares the request
-// settings (signature, handshake, idempotency key) that the server applies, and sets the
-// event's type from `event_type`: a JSONPath (falling back to "webhook" when it selects no
-// string) or a literal.
+// settings (signature, handshake) that the server applies, gives the delivery its
+// idempotency key (from a JSONPath or a header), and sets the event's type from
+// `event_type`: a JSONPath (falling back to "webhook" when it selects no string) or a literal.
 #include <weft/sdk.hpp>
 
 #include <string>
@@ -29,12 +29,20 @@ public:
 
   void configure(const weft::Config& config) {
     event_type_ = config.path_or_literal("event_type");
-    if (auto key = config.string("idempotency_key"); key && (*key)[0] != '$' && key->rfind("header:", 0) != 0)
-      throw weft::Error("'idempotency_key' must be a JSONPath or header:NAME, found '" + *key + "'");
+    if (auto key = config.string("idempotency_key")) {
+      if ((*key)[0] == '$')
+        idempotency_key_ = config.host().compile(*key);
+      else if (key->rfind("header:", 0) == 0 && key->size() > 7)
+        idempotency_key_ = config.host().compile(header_path(key->substr(7)));
+      else
+        throw weft::Error("'idempotency_key' must be a JSONPath or header:NAME, found '" + *key + "'");
+    }
     type_path_ = config.host().compile("$.type");
   }
 
   Port process(weft::Event& event) const {
+    if (idempotency_key_)
+      if (const auto key = event.id(idempotency_key_)) event.set_idempotency_key(*key);
     if (!event_type_.path) {
       event.write(type_path_, event_type_.literal);
       return Port::out;
@@ -46,6 +54,17 @@ public:
   }
 
 private:
+  // Header names are lower-case in the event document.
+  static std::string header_path(const std::string& name) {
+    std::string path = "$.headers['";
+    for (char c : name) {
+      if (c == '\'' || c == '\\') path += '\\';
+      path += c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+    }
+    return path + "']";
+  }
+
+  weft::Path idempotency_key_;
   weft::PathOrLiteral event_type_;
   weft::Path type_path_;
 };

@@ -34,9 +34,9 @@ TEST_CASE("weft ingest runs the samples of every source into one store and merge
     summaries[source] = r.out;
   }
   CHECK(summaries["slack"].find("ingested 6 events from " + samples + "slack.jsonl into source 'slack'") == 0);
-  CHECK(summaries["slack"].find("  processed 5, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(summaries["slack"].find("  processed 5, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
   CHECK(summaries["slack"].find("  profiles created 3, merges 0, refused merges 0\n") != std::string::npos);
-  CHECK(summaries["stripe"].find("  processed 4, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(summaries["stripe"].find("  processed 4, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
   CHECK(summaries["stripe"].find("  profiles created 2, merges 1, refused merges 0\n") != std::string::npos);
 
   // Jane is in Slack, Stripe and GitHub with one e-mail: one profile with all of it.
@@ -54,6 +54,20 @@ TEST_CASE("weft ingest runs the samples of every source into one store and merge
   CHECK_FALSE(store.find_identifier("email", "583231+octocat@users.noreply.github.com"));
 }
 
+TEST_CASE("running the same back-fill twice stores nothing twice: idempotency keys dedupe it") {
+  TempDir dir;
+  const std::string config = config_in(dir);
+  auto r = run_weft({"ingest", "--config", config, "--source", "stripe", samples + "stripe.jsonl"});
+  REQUIRE(r.exit_code == 0);
+  r = run_weft({"ingest", "--config", config, "--source", "stripe", samples + "stripe.jsonl"});
+  REQUIRE(r.exit_code == 0);
+  // the four stored events come back as duplicates; the rejected one is rejected again
+  CHECK(r.out.find("  processed 0, duplicates 4, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(r.out.find("  profiles created 0, merges 0, refused merges 0\n") != std::string::npos);
+  weft::SqliteStore store((dir.path() / "data/weft.db").string());
+  CHECK(store.load_profile(*store.find_identifier("stripe", "cus_NffrFeUfNV2Hib"))->event_count == 2);
+}
+
 TEST_CASE("weft ingest reports malformed lines by number, skips them, and exits 2") {
   TempDir dir;
   const auto file = dir.write("events.jsonl", "{\"user_id\":\"a\"}\n{\"user_id\": \n\n[1,2]\n{\"user_id\":\"b\"}\n");
@@ -61,7 +75,7 @@ TEST_CASE("weft ingest reports malformed lines by number, skips them, and exits 
   CHECK(r.exit_code == 2);
   CHECK(r.err == file.string() + ":2: malformed JSON, skipped: Invalid value. at byte 12\n");
   // [1,2] is valid JSON: wrapped as {"value": [1,2]}, it has no user_id and is rejected
-  CHECK(r.out.find("  processed 2, rejected 1, dropped 0, failed 0, malformed lines 1\n") != std::string::npos);
+  CHECK(r.out.find("  processed 2, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 1\n") != std::string::npos);
 }
 
 TEST_CASE("weft ingest refuses an unknown source, a missing file and a bad command line") {

@@ -101,3 +101,64 @@ TEST_CASE("a batch rolled back leaves nothing and its counts are undone") {
   CHECK(f.writer.stats().processed == 0);
   CHECK(f.writer.stats().identity.profiles_created == 0);
 }
+
+TEST_CASE("a redelivery with a known idempotency key stores nothing and names the first event") {
+  StoreFixture f;
+  auto w = f.workflow("id: s\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { idempotency_key: $.payload.event_id }\n"
+                      "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                      "  - id: group\n    plugin: profile_grouper\n");
+  const auto first = f.post(*w, R"({"event_id":"Ev1","user":"U1"})");
+  CHECK(first.run.outcome == Outcome::processed);
+  const auto again = f.post(*w, R"({"event_id":"Ev1","user":"U2"})");
+  CHECK(again.run.outcome == Outcome::duplicate);
+  CHECK(again.run.duplicate_of == first.event_id);
+  CHECK_FALSE(f.store.load_event(again.event_id));
+  CHECK_FALSE(f.store.find_identifier("s", "U2"));  // nothing of the redelivery ran
+  CHECK(f.post(*w, R"({"event_id":"Ev2","user":"U1"})").run.outcome == Outcome::processed);
+  CHECK(f.post(*w, R"({"user":"U1"})").run.outcome == Outcome::processed);  // no key: no dedupe
+  CHECK(f.writer.stats().duplicates == 1);
+
+  // keys are per source
+  auto other = f.workflow("id: other\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                          "    with: { idempotency_key: $.payload.event_id }\n");
+  CHECK(f.post(*other, R"({"event_id":"Ev1"})").run.outcome == Outcome::processed);
+}
+
+TEST_CASE("a failed event keeps its key; a rejected one does not") {
+  StoreFixture f;
+  weft::PluginRegistry registry;
+  registry.load_directory(WEFT_PLUGIN_DIR);
+  registry.load_file(std::string(WEFT_FIXTURE_PLUGIN_DIR) + "/throwing.so");
+  auto failing = weft::test::load_yaml("id: s\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                       "    with: { idempotency_key: $.payload.id }\n  - id: boom\n    plugin: throwing\n",
+                                       registry);
+  REQUIRE(failing.workflow);
+  const auto failed = f.post(*failing.workflow, R"({"id":"k1"})");
+  CHECK(failed.run.outcome == Outcome::failed);
+  CHECK(f.post(*failing.workflow, R"({"id":"k1"})").run.duplicate_of == failed.event_id);
+
+  auto rejecting = f.workflow("id: r\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { idempotency_key: $.payload.id }\n"
+                              "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                              "    on: { missing: reject }\n");
+  CHECK(f.post(*rejecting, R"({"id":"k2"})").run.outcome == Outcome::rejected);
+  CHECK(f.post(*rejecting, R"({"id":"k2","user":"U1"})").run.outcome == Outcome::processed);
+}
+
+TEST_CASE("idempotency keys can come from a header") {
+  StoreFixture f;
+  auto w = f.workflow("id: github\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                      "    with: { idempotency_key: 'header:X-GitHub-Delivery' }\n");
+  auto post = [&](const char* delivery) {
+    weft::EventDocument event;
+    weft::test::set_payload(event, "{}");
+    event.headers().AddMember("x-github-delivery", rapidjson::Value(delivery, event.allocator()), event.allocator());
+    weft::stamp_event(event, "github");
+    f.writer.begin_batch();
+    auto run = f.writer.write(*w, event);
+    f.writer.commit_batch();
+    return run.outcome;
+  };
+  CHECK(post("72d3162e-cc78-11e3-81ab-4c9367dc0958") == Outcome::processed);
+  CHECK(post("72d3162e-cc78-11e3-81ab-4c9367dc0958") == Outcome::duplicate);
+  CHECK(post("8d3c6a1e-cc78-11e3-81ab-4c9367dc0958") == Outcome::processed);
+}

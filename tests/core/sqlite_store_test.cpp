@@ -24,19 +24,38 @@ TEST_CASE("a new store gets the current schema version, and keeps it on reopenin
   CHECK_FALSE(version.step());
 }
 
-TEST_CASE("an older database is upgraded when opened") {
+TEST_CASE("an older database is upgraded when opened, its data kept") {
   TempDir dir;
   const std::string path = (dir.path() / "old.db").string();
   {
-    weft::SqliteDb db(path);  // what a release before the first migration would have left
-    db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0)");
+    // a version 1 store, as the first release wrote it
+    weft::SqliteDb db(path);
+    db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)");
+    db.exec(std::string(R"sql(
+CREATE TABLE profiles (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  traits TEXT NOT NULL DEFAULT '{}', event_count INTEGER NOT NULL DEFAULT 0, merged_into TEXT, merged_at INTEGER) WITHOUT ROWID;
+CREATE TABLE identifiers (type TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, added_at INTEGER NOT NULL,
+  PRIMARY KEY (type, value)) WITHOUT ROWID;
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
+CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, type TEXT NOT NULL,
+  received_at INTEGER NOT NULL, profile_id TEXT, status TEXT NOT NULL, payload TEXT NOT NULL, properties TEXT NOT NULL,
+  trace TEXT NOT NULL, error TEXT);
+CREATE TABLE merges (seq INTEGER PRIMARY KEY, survivor TEXT NOT NULL, merged TEXT NOT NULL, identifier_type TEXT NOT NULL,
+  identifier_value TEXT NOT NULL, event_id TEXT NOT NULL, at INTEGER NOT NULL, merged_snapshot TEXT NOT NULL);
+INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('p1', 1, 1, '{"name":"Jane"}');
+INSERT INTO identifiers VALUES ('slack', 'U1', 'p1', 1);
+)sql"));
   }
   SqliteStore store(path);
-  store.begin();
-  store.insert_profile({"p1", 1, 1, "{}", 0});
-  store.insert_identifier("slack", "U1", "p1", 1);
-  store.commit();
   CHECK(store.find_identifier("slack", "U1") == "p1");
+  CHECK(store.load_profile("p1")->traits == R"({"name":"Jane"})");
+  store.begin();
+  store.insert_idempotency_key("slack", "Ev1", "e1");  // the table version 2 added
+  store.commit();
+  CHECK(store.find_idempotency_key("slack", "Ev1") == "e1");
+  auto version = store.db().prepare("SELECT version FROM schema_version");
+  REQUIRE(version.step());
+  CHECK(version.integer(0) == 2);
 }
 
 TEST_CASE("a database from a newer weft is refused, not damaged") {
@@ -46,7 +65,7 @@ TEST_CASE("a database from a newer weft is refused, not damaged") {
     weft::SqliteDb db(path);
     db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99)");
   }
-  CHECK_THROWS_WITH(SqliteStore(path), "the store has schema version 99, newer than this weft understands (1): upgrade weft");
+  CHECK_THROWS_WITH(SqliteStore(path), "the store has schema version 99, newer than this weft understands (2): upgrade weft");
 }
 
 TEST_CASE("an unusable store path is a clear error") {

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,6 +41,10 @@ public:
   void set_received_at(std::int64_t micros);
   std::int64_t received_at() const { return received_at_; }
 
+  // The key a trigger gave this delivery for deduplication within its source, if any.
+  const std::optional<std::string>& idempotency_key() const { return idempotency_key_; }
+  void set_idempotency_key(std::string key) { idempotency_key_ = std::move(key); }
+
   const rapidjson::Value* select(const JsonPath& path) const { return path.select(doc_); }
 
   // Sets `value` at `path`, creating missing objects along the way. Nodes may write under
@@ -50,6 +55,7 @@ public:
 private:
   rapidjson::Document doc_;
   std::int64_t received_at_ = 0;
+  std::optional<std::string> idempotency_key_;
 };
 
 }  // namespace weft

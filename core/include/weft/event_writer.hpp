@@ -18,6 +18,7 @@ namespace weft {
 
 struct WriterStats {
   std::int64_t processed = 0;
+  std::int64_t duplicates = 0;
   std::int64_t dropped = 0;
   std::int64_t rejected = 0;
   std::int64_t failed = 0;
@@ -42,9 +43,12 @@ public:
   }
   void rollback_batch();
 
-  // Runs `workflow` from `first_node` on `event` and stores the result. Store failures throw
+  // Runs the whole workflow on `event` and stores the result. Store failures throw
   // StoreError (the batch is then unusable: roll it back).
-  RunResult write(const Workflow& workflow, EventDocument& event, std::size_t first_node = 0);
+  RunResult write(const Workflow& workflow, EventDocument& event);
+
+  // The same, for an event whose trigger already ran (on an HTTP thread) with `trigger`.
+  RunResult write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger);
 
   const WriterStats& stats() const { return stats_; }
 

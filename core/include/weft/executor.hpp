@@ -21,7 +21,8 @@ enum class Outcome {
   processed,  // ran to the end or to `stop`: store the event
   dropped,    // `drop`: store nothing but a counter, answer 200
   rejected,   // `reject`: store nothing, answer 422
-  failed      // unrouted `error`: roll back, store a dead letter
+  failed,     // unrouted `error`: roll back, store a dead letter
+  duplicate   // a redelivery with a known idempotency key: store nothing
 };
 
 struct RunResult {
@@ -29,11 +30,15 @@ struct RunResult {
   std::vector<TraceEntry> trace;
   std::string error;            // the failing node's message, when failed
   std::size_t error_node = 0;   // index of the node that failed
+  std::string duplicate_of;     // the first event's id, when duplicate
 };
 
 class Identity;
 
-// Runs nodes from `first_node` on (the trigger may already have run elsewhere). Nodes reach
+// Runs the trigger (node 0) alone: on the HTTP thread, before the event is queued.
+RunResult run_trigger(const Workflow& workflow, EventDocument& event);
+
+// Runs nodes from `first_node` to the end (the trigger may already have run). Nodes reach
 // profiles through `identity`, which is null where no store is open.
 RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity = nullptr, std::size_t first_node = 0);
 

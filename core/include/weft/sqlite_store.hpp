@@ -16,7 +16,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   void begin() override;
   void commit() override;
@@ -40,6 +40,9 @@ public:
   void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
   void insert_merge(const MergeRecord& merge) override;
   std::vector<MergeRecord> merges(std::string_view survivor) override;
+
+  std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
+  void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
 
   void insert_event(const EventRecord& event) override;
   std::optional<EventRecord> load_event(std::string_view id) override;

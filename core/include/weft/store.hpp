@@ -87,6 +87,10 @@ public:
   virtual void insert_merge(const MergeRecord& merge) = 0;
   virtual std::vector<MergeRecord> merges(std::string_view survivor) = 0;
 
+  // Idempotency keys, per source: the first event stored under each.
+  virtual std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) = 0;
+  virtual void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) = 0;
+
   // Stores an event; a processed event with a profile adds one to its event_count.
   virtual void insert_event(const EventRecord& event) = 0;
   virtual std::optional<EventRecord> load_event(std::string_view id) = 0;

@@ -201,6 +201,11 @@ typedef struct weft_host {
   weft_blocklist* (*blocklist_compile)(const char* const* patterns, size_t count, weft_error* error);
   void (*blocklist_free)(weft_blocklist* blocklist);
 
+  /* Trigger nodes: sets the key under which this delivery is deduplicated within its source
+   * (SPEC 6). A later event of the same source with the same key stores nothing and answers
+   * with the first event. Returns 0, or -1 with `error` filled. */
+  int (*event_set_idempotency_key)(weft_event* event, const char* key, size_t length, weft_error* error);
+
   /* -- profiles, during `process` only (SPEC 6) --
    * Every change is part of the event's transaction: it is committed with the event, and rolled
    * back if the event is dropped, rejected or fails. The rules (survivor, trait policies,

@@ -296,6 +296,12 @@ public:
 
   void log(weft_log_level level, std::string_view message) const { host_->log(host_, level, message.data(), message.size()); }
 
+  // Trigger nodes: the key that deduplicates this delivery within its source.
+  void set_idempotency_key(std::string_view key) {
+    weft_error error{};
+    if (host_->event_set_idempotency_key(event_, key.data(), key.size(), &error) != 0) throw Error(error.message);
+  }
+
   // ---- profiles (SPEC 6); changes commit or roll back with the event ----
 
   // Makes the profile holding identifier (type, value) the event's profile, creating it when
