@@ -12,5 +12,5 @@ int main(int argc, char** argv) {
     std::cerr << "weft: " << e.displayText() << "\n(run `weft --help` for usage)\n";
     return weft::app::exit_usage;
   }
-  return app.run();
+  return app.execute();
 }

@@ -18,6 +18,7 @@ const char* const overview = R"(weft — turns webhooks into customer profiles
 Usage: weft COMMAND [OPTIONS] [ARGS]
 
 Commands:
+  serve                     receive webhooks on HTTP and serve the API
   validate [PATH...]        check workflow files or folders; exit 1 on any error
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
   ingest --source ID FILE   run a file of JSON payloads through a source's workflow
@@ -33,6 +34,30 @@ Example:
 )";
 
 const std::map<std::string, const char*> command_help = {
+    {"serve", R"(weft serve — receive webhooks and serve the API
+
+Usage: weft serve [--config FILE]
+
+Loads the plugins and every workflow, opens the store, and listens on `listen`
+(default 127.0.0.1:8686). Each workflow is a source: POST /collect/SOURCE (or
+/collect/TYPE/SOURCE) runs the webhook through it. A 2xx answer means the event and all
+its effects are committed durably; requests are committed in batches, one fsync each.
+
+The read API: GET /profiles/ID, /profiles?identifier=TYPE:VALUE, /profiles/ID/events,
+/profiles/ID/merges, /events/ID, /sources, /plugins; /healthz and /metrics
+(Prometheus). With api.token_env naming a set variable, the API (not /collect,
+/healthz, /metrics) needs Authorization: Bearer <token>.
+
+It refuses to start on invalid workflows, or when a source's signature secret_env is
+not set. SIGTERM or SIGINT stop it cleanly: the events in flight are committed and
+answered first.
+
+Defaults without --config: workflows from ./workflows, plugins from the build's plugin
+folder, store sqlite:./var/weft.db.
+
+Example:
+  SLACK_SIGNING_SECRET=... weft serve --config /etc/weft/weft.yaml
+)"},
     {"validate", R"(weft validate — check workflow files
 
 Usage: weft validate [--config FILE] [PATH...]
@@ -159,6 +184,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   }
   if (command == "validate") return validate_command(invocation);
   if (command == "ingest") return ingest_command(invocation);
+  if (command == "serve") return serve_command(invocation);
   return plugins_command(invocation);
 }
 

@@ -3,7 +3,7 @@
 
 #include "weft/settings.hpp"
 
-#include <Poco/Util/Application.h>
+#include <Poco/Util/ServerApplication.h>
 
 #include <optional>
 #include <string>
@@ -23,6 +23,7 @@ struct Invocation {
 int validate_command(const Invocation& invocation);
 int plugins_command(const Invocation& invocation);
 int ingest_command(const Invocation& invocation);
+int serve_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;
@@ -30,7 +31,11 @@ constexpr int exit_invalid = 1;  // something the user gave is wrong (workflows,
 constexpr int exit_malformed = 2;  // ingest: some input lines were malformed and skipped
 constexpr int exit_usage = 64;     // the command line itself is wrong
 
-class WeftApp : public Poco::Util::Application {
+class WeftApp : public Poco::Util::ServerApplication {
+public:
+  // Runs the command after init(); weft stays in the foreground (systemd supervises it).
+  int execute() { return run(); }
+
 protected:
   void defineOptions(Poco::Util::OptionSet& options) override;
   void handleOption(const std::string& name, const std::string& value) override;

@@ -2,6 +2,7 @@
 
 #include "sqlite_schema.hpp"
 
+#include <limits>
 #include <memory>
 
 namespace weft {
@@ -41,15 +42,21 @@ struct SqliteStore::Statements {
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
         count_event(db.prepare("UPDATE profiles SET event_count = event_count + 1 WHERE id = ?1")),
-        load_event(db.prepare("SELECT id, source, type, received_at, profile_id, status, payload, properties, trace, error "
-                              "FROM events WHERE id = ?1")) {}
+        load_event(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE id = ?1")),
+        update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7 "
+                                "WHERE id = ?1")),
+        events_after(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
+        events_before(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3")),
+        failed(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE status = 'failed' AND (?1 = '' OR source = ?1) AND seq > ?2 "
+                          "ORDER BY seq LIMIT ?3")),
+        count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
   SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, absorb, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
-  SqliteStatement insert_event, count_event, load_event;
+  SqliteStatement insert_event, count_event, load_event, update_event, events_after, events_before, failed, count_live;
 };
 
 namespace {
@@ -234,15 +241,55 @@ void SqliteStore::insert_event(const EventRecord& e) {
   }
 }
 
+namespace {
+
+EventRecord event_row(const SqliteStatement& s) {
+  return EventRecord{s.integer(0),           std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)),
+                     s.integer(4),           optional_text(s, 5),    std::string(s.text(6)), std::string(s.text(7)),
+                     std::string(s.text(8)), std::string(s.text(9)), optional_text(s, 10)};
+}
+
+std::vector<EventRecord> event_rows(SqliteStatement& s) {
+  std::vector<EventRecord> out;
+  while (s.step()) out.push_back(event_row(s));
+  s.reset();
+  return out;
+}
+
+}  // namespace
+
 std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
   auto& s = sql_->load_event;
   s.bind(1, id);
   std::optional<EventRecord> e;
-  if (s.step())
-    e = EventRecord{std::string(s.text(0)), std::string(s.text(1)), std::string(s.text(2)), s.integer(3), optional_text(s, 4),
-                    std::string(s.text(5)), std::string(s.text(6)), std::string(s.text(7)), std::string(s.text(8)), optional_text(s, 9)};
+  if (s.step()) e = event_row(s);
   s.reset();
   return e;
 }
+
+void SqliteStore::update_event(const EventRecord& e) {
+  auto& s = sql_->update_event;
+  s.bind(1, e.id).bind(2, e.status).bind_optional(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
+  s.bind(7, e.type);
+  run(s);
+  if (e.profile_id && e.status == "processed") {
+    sql_->count_event.bind(1, *e.profile_id);
+    run(sql_->count_event);
+  }
+}
+
+std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                                     bool descending) {
+  auto& s = descending ? sql_->events_before : sql_->events_after;
+  s.bind(1, profile_id).bind(2, descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq).bind(3, limit);
+  return event_rows(s);
+}
+
+std::vector<EventRecord> SqliteStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
+  sql_->failed.bind(1, source).bind(2, after_seq).bind(3, limit);
+  return event_rows(sql_->failed);
+}
+
+std::int64_t SqliteStore::count_live_profiles() { return single_integer(sql_->count_live); }
 
 }  // namespace weft

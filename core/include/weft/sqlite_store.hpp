@@ -46,6 +46,11 @@ public:
 
   void insert_event(const EventRecord& event) override;
   std::optional<EventRecord> load_event(std::string_view id) override;
+  void update_event(const EventRecord& event) override;
+  std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                          bool descending) override;
+  std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
+  std::int64_t count_live_profiles() override;
 
   SqliteDb& db() { return db_; }
 

@@ -32,6 +32,7 @@ struct ProfileRecord {
 };
 
 struct EventRecord {
+  std::int64_t seq = 0;    // arrival order in this store, set when loaded; cursors page by it
   std::string id;
   std::string source;
   std::string type;
@@ -94,6 +95,16 @@ public:
   // Stores an event; a processed event with a profile adds one to its event_count.
   virtual void insert_event(const EventRecord& event) = 0;
   virtual std::optional<EventRecord> load_event(std::string_view id) = 0;
+  // Replaces a stored event's outcome (weft replay): status, profile, properties, trace, error.
+  virtual void update_event(const EventRecord& event) = 0;
+
+  // Events of the live profile `profile_id`, after (or, descending, before) cursor `seq`
+  // (0: from the start), at most `limit`.
+  virtual std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                                  bool descending) = 0;
+  // Failed events, oldest first, of one source or (empty) all, after `seq`.
+  virtual std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) = 0;
+  virtual std::int64_t count_live_profiles() = 0;
 };
 
 }  // namespace weft

@@ -1,0 +1,95 @@
+#include "weft/committer.hpp"
+#include "weft/http_server.hpp"
+#include "weft/store_factory.hpp"
+#include "weft/workflow_loader.hpp"
+#include "weft_app.hpp"
+
+#include <Poco/Exception.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+namespace weft::app {
+
+int serve_command(const Invocation& invocation) {
+  const Settings& settings = invocation.settings;
+  // Block the termination signals before any thread starts, so that every thread inherits
+  // the mask and only the sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  PluginRegistry plugins;
+  for (const auto& dir : settings.plugin_dirs) plugins.load_directory(dir);
+  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
+  std::vector<Diagnostic> diagnostics;
+  const auto workflows = load_workflows({settings.workflows}, plugins, diagnostics);
+  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+  if (!diagnostics.empty()) {
+    std::cerr << "weft serve: not starting: fix the workflows above (weft validate checks them)\n";
+    return exit_invalid;
+  }
+  if (workflows.empty()) std::cerr << "weft serve: warning: no workflows in " << settings.workflows.string() << "\n";
+
+  HttpContext context;
+  std::vector<std::string> problems;
+  context.sources = make_sources(workflows, [](const char* name) { return std::getenv(name); }, problems);
+  if (!settings.token_env.empty()) {
+    const char* token = std::getenv(settings.token_env.c_str());
+    if (token && *token) context.api_token = token;
+  }
+  for (const auto& p : problems) std::cerr << p << "\n";
+  if (!problems.empty()) {
+    std::cerr << "weft serve: not starting: a source with a signature never runs without its secret\n";
+    return exit_invalid;
+  }
+
+  std::unique_ptr<Store> store;
+  try {
+    store = open_store(settings.store);
+  } catch (const StoreError& e) {
+    std::cerr << "weft serve: " << e.what() << "\n";
+    return exit_invalid;
+  }
+  Metrics metrics;
+  Committer committer(*store, metrics, settings.queue);
+  ReaderPool readers(settings.store);
+  context.plugins = &plugins;
+  context.committer = &committer;
+  context.readers = &readers;
+  context.metrics = &metrics;
+  context.limits = {settings.max_body_bytes, settings.max_json_depth};
+
+  std::unique_ptr<HttpServer> server;
+  try {
+    server = std::make_unique<HttpServer>(context, settings.listen);
+  } catch (const Poco::Exception& e) {
+    std::cerr << "weft serve: cannot listen on " << settings.listen << ": " << e.displayText() << "\n";
+    return exit_invalid;
+  }
+  server->start();
+  const std::string host = settings.listen.substr(0, settings.listen.rfind(':'));
+  std::cout << "weft " << WEFT_VERSION << " listening on http://" << host << ":" << server->port() << " with "
+            << context.sources.size() << " sources (";
+  for (auto it = context.sources.begin(); it != context.sources.end(); ++it) std::cout << (it == context.sources.begin() ? "" : ", ") << it->first;
+  std::cout << "), store " << settings.store << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "weft: " << (received == SIGINT ? "SIGINT" : received == SIGQUIT ? "SIGQUIT" : "SIGTERM")
+            << ": finishing the events in flight" << std::endl;
+  // Stop taking connections, answer everything queued (the batch in flight commits), then
+  // wait for the requests still being answered, and close the store.
+  server->stop_accepting();
+  context.stopping = true;
+  committer.stop();
+  server->stop();
+  std::cout << "weft: stopped" << std::endl;
+  return exit_ok;
+}
+
+}  // namespace weft::app

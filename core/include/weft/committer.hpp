@@ -1,0 +1,68 @@
+// The single writer of a serving process (DESIGN "How an event flows"): HTTP threads queue
+// triggered events; one committer thread takes them in batches, runs the rest of each
+// workflow inside one transaction (a savepoint per event), commits with one fsync, and only
+// then answers every request of the batch.
+#pragma once
+
+#include "weft/event_writer.hpp"
+#include "weft/metrics.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace weft {
+
+// What a /collect request is answered with.
+struct Answer {
+  int status;
+  std::string body;  // JSON
+};
+
+struct IngestJob {
+  std::shared_ptr<const Workflow> workflow;
+  std::unique_ptr<EventDocument> event;
+  RunResult trigger;  // the trigger's run on the HTTP thread
+  std::promise<Answer> answer;
+};
+
+class Committer {
+public:
+  // `capacity`: queued events beyond which submit refuses (429); `max_batch`: events per
+  // transaction at most.
+  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t max_batch = 2048);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues a job and returns the future answer; nullopt when the queue is full or closed.
+  std::optional<std::future<Answer>> submit(IngestJob job);
+
+  // Answers everything queued, commits, and ends the thread. Later submits are refused.
+  void stop();
+
+private:
+  void run();
+  void commit(std::vector<IngestJob>& batch);
+  Answer answer_for(const IngestJob& job, const RunResult& run);
+
+  Store& store_;
+  Metrics& metrics_;
+  EventWriter writer_;
+  const std::size_t capacity_;
+  const std::size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<IngestJob> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// The JSON error body of SPEC 7.
+std::string error_body(std::string_view code, std::string_view message);
+
+}  // namespace weft

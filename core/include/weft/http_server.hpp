@@ -1,0 +1,64 @@
+// weft's HTTP face (SPEC 7, 8): POST /collect/... for webhooks, the read API, /healthz,
+// /metrics. Built on Poco::Net::HTTPServer; every answer that is not a success is the JSON
+// error body of SPEC 7.
+#pragma once
+
+#include "weft/committer.hpp"
+#include "weft/metrics.hpp"
+#include "weft/plugin_registry.hpp"
+#include "weft/reader_pool.hpp"
+#include "weft/sources.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace weft {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 1048576;
+  std::size_t max_json_depth = 64;
+};
+
+// Everything a request handler may use; outlives the server.
+struct HttpContext {
+  std::map<std::string, Source> sources;
+  const PluginRegistry* plugins = nullptr;
+  Committer* committer = nullptr;
+  ReaderPool* readers = nullptr;
+  Metrics* metrics = nullptr;
+  HttpLimits limits;
+  std::optional<std::string> api_token;  // required by the API routes when set
+  std::atomic<bool> stopping{false};
+};
+
+class HttpServer {
+public:
+  // Binds `listen` ("host:port"; port 0 picks a free one). Throws on failure.
+  HttpServer(HttpContext& context, const std::string& listen);
+  ~HttpServer();
+
+  void start();
+  // Stops accepting connections; requests in progress finish.
+  void stop_accepting();
+  // Waits for requests in progress to end.
+  void stop();
+  std::uint16_t port() const { return port_; }
+
+private:
+  std::unique_ptr<Poco::ThreadPool> threads_;  // outlives server_
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace weft

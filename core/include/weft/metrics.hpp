@@ -1,0 +1,49 @@
+// The process's Prometheus metrics (SPEC 8), on prometheus-cpp's core library, rendered in
+// the text format on weft's own /metrics route.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace weft {
+
+class Metrics {
+public:
+  Metrics();
+
+  // weft_events_total{source,status}; status: processed, failed, duplicate, dropped, rejected.
+  prometheus::Counter& events(const std::string& source, const std::string& status);
+  // weft_node_seconds{workflow,node}
+  prometheus::Histogram& node_seconds(const std::string& workflow, const std::string& node);
+  prometheus::Counter& merges() { return merges_; }
+  prometheus::Counter& merges_refused() { return merges_refused_; }
+  prometheus::Gauge& profiles() { return profiles_; }
+  prometheus::Gauge& queue_depth() { return queue_depth_; }
+  prometheus::Histogram& commit_batch_size() { return commit_batch_size_; }
+
+  // The text exposition format.
+  std::string render() const;
+
+private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& events_family_;
+  prometheus::Family<prometheus::Histogram>& node_family_;
+  prometheus::Counter& merges_;
+  prometheus::Counter& merges_refused_;
+  prometheus::Gauge& profiles_;
+  prometheus::Gauge& queue_depth_;
+  prometheus::Histogram& commit_batch_size_;
+  std::mutex mutex_;  // guards the label lookups below
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> events_;
+  std::map<std::pair<std::string, std::string>, prometheus::Histogram*> nodes_;
+};
+
+}  // namespace weft

@@ -1,0 +1,40 @@
+// Read connections for the API: SQLite connections are not shared between threads, so each
+// request borrows one (WAL lets readers run beside the writer) and gives it back.
+#pragma once
+
+#include "weft/store.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+class ReaderPool {
+public:
+  explicit ReaderPool(std::string location) : location_(std::move(location)) {}
+
+  class Lease {
+  public:
+    Lease(ReaderPool& pool, std::unique_ptr<Store> store) : pool_(pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Store& operator*() const { return *store_; }
+    Store* operator->() const { return store_.get(); }
+
+  private:
+    ReaderPool& pool_;
+    std::unique_ptr<Store> store_;
+  };
+
+  // A connection of its own for the caller; opens one when none is free. Throws StoreError.
+  Lease acquire();
+
+private:
+  std::string location_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Store>> idle_;
+};
+
+}  // namespace weft

@@ -1,0 +1,171 @@
+#include "weft/committer.hpp"
+
+#include "weft/profile_view.hpp"
+
+#include <Poco/Logger.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace weft {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void string_or_null(Writer& w, std::string_view s) {
+  if (s.empty())
+    w.Null();
+  else
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+std::string event_answer(std::string_view event_id, std::string_view profile_id, std::string_view status, bool duplicate) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("event_id");
+  string_or_null(w, event_id);
+  w.Key("profile_id");
+  string_or_null(w, profile_id);
+  w.Key("status");
+  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  if (duplicate) {
+    w.Key("duplicate");
+    w.Bool(true);
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Which node sent the event to `reject` or `drop`, for the 422 message.
+std::string routed_by(const Workflow& workflow, const RunResult& run) {
+  if (run.trace.empty()) return "the workflow";
+  const TraceEntry& last = run.trace.back();
+  const WorkflowNode& node = workflow.nodes[last.node];
+  return "node '" + node.id + "' (" + node.plugin().name + ") left on '" + node.port_name(last.port) + "'";
+}
+
+}  // namespace
+
+std::string error_body(std::string_view code, std::string_view message) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("error");
+  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t max_batch)
+    : store_(store), metrics_(metrics), writer_(store), capacity_(capacity), max_batch_(max_batch) {
+  metrics_.profiles().Set(static_cast<double>(store_.count_live_profiles()));
+  thread_ = std::thread([this] { run(); });
+}
+
+Committer::~Committer() { stop(); }
+
+std::optional<std::future<Answer>> Committer::submit(IngestJob job) {
+  std::future<Answer> answer = job.answer.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= capacity_) return std::nullopt;
+    queue_.push_back(std::move(job));
+    metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
+  }
+  ready_.notify_one();
+  return answer;
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::run() {
+  std::vector<IngestJob> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is answered
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
+    }
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void Committer::commit(std::vector<IngestJob>& batch) {
+  std::vector<RunResult> runs;
+  runs.reserve(batch.size());
+  const IdentityCounters before = writer_.stats().identity;
+  try {
+    writer_.begin_batch();
+    for (IngestJob& job : batch) runs.push_back(writer_.write_triggered(*job.workflow, *job.event, std::move(job.trigger)));
+    writer_.commit_batch();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("weft.store").error(std::string("batch of ") + std::to_string(batch.size()) + " events not stored: " + e.what());
+    try {
+      writer_.rollback_batch();
+    } catch (const std::exception&) {  // the connection may be gone; the next batch will say so
+    }
+    for (IngestJob& job : batch)
+      job.answer.set_value({503, error_body("unavailable", std::string("the store is unavailable: ") + e.what())});
+    return;
+  }
+  // Durable now: count and answer.
+  const IdentityCounters& after = writer_.stats().identity;
+  metrics_.merges().Increment(static_cast<double>(after.merges - before.merges));
+  metrics_.merges_refused().Increment(static_cast<double>(after.merges_refused - before.merges_refused));
+  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
+  metrics_.commit_batch_size().Observe(static_cast<double>(batch.size()));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    IngestJob& job = batch[i];
+    const RunResult& run = runs[i];
+    metrics_.events(job.workflow->id, outcome_name(run.outcome)).Increment();
+    for (const TraceEntry& t : run.trace)
+      metrics_.node_seconds(job.workflow->id, job.workflow->nodes[t.node].id).Observe(static_cast<double>(t.micros) / 1e6);
+    Answer answer;
+    try {
+      answer = answer_for(job, run);
+    } catch (const std::exception& e) {
+      answer = {503, error_body("unavailable", std::string("stored, but the answer could not be read back: ") + e.what())};
+    }
+    job.answer.set_value(std::move(answer));
+  }
+}
+
+Answer Committer::answer_for(const IngestJob& job, const RunResult& run) {
+  const EventDocument& event = *job.event;
+  switch (run.outcome) {
+    case Outcome::processed:
+      return {200, event_answer(event.string("id"), event.string("profile_id"), "processed", false)};
+    case Outcome::failed:
+      return {202, event_answer(event.string("id"), "", "failed", false)};
+    case Outcome::dropped:
+      return {200, event_answer("", "", "dropped", false)};
+    case Outcome::rejected:
+      return {422, error_body("rejected", routed_by(*job.workflow, run) + ", which routes to reject")};
+    case Outcome::duplicate: {
+      const auto first = store_.load_event(run.duplicate_of);
+      std::string profile;
+      if (first && first->profile_id)
+        if (auto live = store_.load_profile(*first->profile_id)) profile = live->id;
+      return {200, event_answer(run.duplicate_of, profile, first ? first->status : "processed", true)};
+    }
+  }
+  return {500, error_body("internal", "unknown outcome")};
+}
+
+}  // namespace weft

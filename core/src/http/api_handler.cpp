@@ -1,0 +1,326 @@
+#include "api_handler.hpp"
+
+#include "responses.hpp"
+
+#include "weft/clock.hpp"
+#include "weft/profile_view.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <openssl/crypto.h>
+
+namespace weft::http {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+struct BadRequest {
+  std::string message;
+};
+
+void text(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void raw_object(Writer& w, const std::string& json, rapidjson::Type type) { w.RawValue(json.data(), json.size(), type); }
+
+void write_event(Writer& w, const EventRecord& e, bool with_trace) {
+  w.StartObject();
+  w.Key("id");
+  text(w, e.id);
+  w.Key("source");
+  text(w, e.source);
+  w.Key("type");
+  text(w, e.type);
+  w.Key("received_at");
+  text(w, format_time(e.received_at));
+  w.Key("profile_id");
+  if (e.profile_id)
+    text(w, *e.profile_id);
+  else
+    w.Null();
+  w.Key("status");
+  text(w, e.status);
+  w.Key("payload");
+  raw_object(w, e.payload, rapidjson::kObjectType);
+  w.Key("properties");
+  raw_object(w, e.properties, rapidjson::kObjectType);
+  if (e.error) {
+    w.Key("error");
+    text(w, *e.error);
+  }
+  if (with_trace) {
+    w.Key("trace");
+    raw_object(w, e.trace, rapidjson::kArrayType);
+  }
+  w.EndObject();
+}
+
+std::string done(const rapidjson::StringBuffer& b) { return std::string(b.GetString(), b.GetSize()); }
+
+std::int64_t integer_parameter(const std::string& value, const char* name, std::int64_t min, std::int64_t max) {
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || n < min || n > max)
+    throw BadRequest{std::string("'") + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", got '" + value + "'"};
+  return n;
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string::npos ? path.size() : slash;
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+class Api {
+public:
+  Api(HttpContext& context, Poco::Net::HTTPServerResponse& response) : context_(context), response_(response) {}
+
+  void route(const std::vector<std::string>& parts, const Poco::URI::QueryParameters& query) {
+    const auto param = [&](const char* name) -> std::optional<std::string> {
+      for (const auto& [k, v] : query)
+        if (k == name) return v;
+      return std::nullopt;
+    };
+    if (parts.size() == 1 && parts[0] == "profiles") return profiles_by_identifier(param("identifier"));
+    if (parts.size() == 2 && parts[0] == "profiles") return profile(parts[1]);
+    if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "events")
+      return profile_events(parts[1], param("limit"), param("after"), param("order"));
+    if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merges") return profile_merges(parts[1]);
+    if (parts.size() == 2 && parts[0] == "events") return event(parts[1]);
+    if (parts.size() == 1 && parts[0] == "sources") return sources();
+    if (parts.size() == 1 && parts[0] == "plugins") return plugins();
+    send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
+  }
+
+private:
+  void profiles_by_identifier(const std::optional<std::string>& identifier) {
+    if (!identifier) throw BadRequest{"expected ?identifier=TYPE:VALUE"};
+    const std::size_t colon = identifier->find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == identifier->size())
+      throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + *identifier + "'"};
+    auto store = context_.readers->acquire();
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("profiles");
+    w.StartArray();
+    if (auto id = store->find_identifier(identifier->substr(0, colon), identifier->substr(colon + 1)))
+      if (auto json = load_profile_json(*store, *id)) raw_object(w, *json, rapidjson::kObjectType);
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void profile(const std::string& id) {
+    auto store = context_.readers->acquire();
+    auto json = load_profile_json(*store, id);
+    if (!json) return not_found("profile", id);
+    send(response_, 200, *json);
+  }
+
+  void profile_events(const std::string& id, const std::optional<std::string>& limit_text, const std::optional<std::string>& after,
+                      const std::optional<std::string>& order) {
+    const std::int64_t limit = limit_text ? integer_parameter(*limit_text, "limit", 1, 1000) : 50;
+    const std::int64_t cursor = after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0;
+    if (order && *order != "asc" && *order != "desc") throw BadRequest{"'order' must be asc or desc, got '" + *order + "'"};
+    const bool descending = order && *order == "desc";
+    auto store = context_.readers->acquire();
+    const auto profile = store->load_profile(id);
+    if (!profile) return not_found("profile", id);
+    auto events = store->profile_events(profile->id, cursor, limit + 1, descending);
+    const bool more = static_cast<std::int64_t>(events.size()) > limit;
+    if (more) events.pop_back();
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("events");
+    w.StartArray();
+    for (const auto& e : events) write_event(w, e, false);
+    w.EndArray();
+    w.Key("next");
+    if (more)
+      text(w, std::to_string(events.back().seq));
+    else
+      w.Null();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void profile_merges(const std::string& id) {
+    auto store = context_.readers->acquire();
+    const auto profile = store->load_profile(id);
+    if (!profile) return not_found("profile", id);
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("merges");
+    w.StartArray();
+    for (const MergeRecord& m : store->merges(profile->id)) {
+      w.StartObject();
+      w.Key("survivor");
+      text(w, m.survivor);
+      w.Key("merged");
+      text(w, m.merged);
+      w.Key("identifier");
+      w.StartObject();
+      w.Key("type");
+      text(w, m.identifier.type);
+      w.Key("value");
+      text(w, m.identifier.value);
+      w.EndObject();
+      w.Key("event_id");
+      text(w, m.event_id);
+      w.Key("at");
+      text(w, format_time(m.at));
+      w.Key("merged_snapshot");
+      raw_object(w, m.merged_snapshot, rapidjson::kObjectType);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void event(const std::string& id) {
+    auto store = context_.readers->acquire();
+    const auto e = store->load_event(id);
+    if (!e) return not_found("event", id);
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    write_event(w, *e, true);
+    send(response_, 200, done(b));
+  }
+
+  void sources() {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("sources");
+    w.StartArray();
+    for (const auto& [id, source] : context_.sources) {
+      const Workflow& wf = *source.workflow;
+      w.StartObject();
+      w.Key("id");
+      text(w, id);
+      w.Key("name");
+      text(w, wf.name);
+      w.Key("file");
+      text(w, wf.file);
+      w.Key("signed");
+      w.Bool(source.signature.has_value());
+      w.Key("nodes");
+      w.StartArray();
+      for (const WorkflowNode& node : wf.nodes) {
+        w.StartObject();
+        w.Key("id");
+        text(w, node.id);
+        w.Key("plugin");
+        text(w, node.plugin().name);
+        w.Key("routes");
+        w.StartObject();
+        for (std::size_t port = 0; port < node.routes.size(); ++port) {
+          const Route& r = node.routes[port];
+          text(w, node.port_name(port));
+          switch (r.kind) {
+            case Route::Kind::next: text(w, "next"); break;
+            case Route::Kind::node: text(w, wf.nodes[r.target].id); break;
+            case Route::Kind::stop: text(w, "stop"); break;
+            case Route::Kind::drop: text(w, "drop"); break;
+            case Route::Kind::reject: text(w, "reject"); break;
+            case Route::Kind::fail: text(w, "fail"); break;
+          }
+        }
+        w.EndObject();
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void plugins() {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("plugins");
+    w.StartArray();
+    for (const auto& [name, plugin] : context_.plugins->plugins()) {
+      w.StartObject();
+      w.Key("name");
+      text(w, name);
+      w.Key("version");
+      text(w, plugin->version);
+      w.Key("kind");
+      text(w, plugin->is_trigger() ? "trigger" : "node");
+      w.Key("description");
+      text(w, plugin->description);
+      w.Key("ports");
+      w.StartArray();
+      for (const auto& port : plugin->ports) text(w, port);
+      text(w, "error");
+      w.EndArray();
+      w.Key("fields");
+      w.StartArray();
+      for (const FieldSpec& f : plugin->fields) text(w, f.name);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void not_found(const char* what, const std::string& id) { send_error(response_, 404, "not_found", std::string("no ") + what + " '" + id + "'"); }
+
+  HttpContext& context_;
+  Poco::Net::HTTPServerResponse& response_;
+};
+
+bool token_matches(const std::string& header, const std::string& token) {
+  const std::string expected = "Bearer " + token;
+  return header.size() == expected.size() && CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace
+
+void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(request.getURI());
+  } catch (const Poco::Exception& e) {
+    return send_error(response, 400, "bad_request", "malformed URI: " + e.displayText());
+  }
+  const std::string path = uri.getPath();
+  if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
+  if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
+  if (request.getMethod() != Poco::Net::HTTPRequest::HTTP_GET && request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) {
+    response.set("Allow", "GET");
+    return send_error(response, 405, "method_not_allowed", "the API is read with GET");
+  }
+  if (context_.api_token && !token_matches(request.get("Authorization", ""), *context_.api_token))
+    return send_error(response, 401, "unauthorized", "this API needs the header Authorization: Bearer <token> (api.token_env)");
+  try {
+    Api(context_, response).route(split_path(path), uri.getQueryParameters());
+  } catch (const BadRequest& e) {
+    send_error(response, 400, "bad_request", e.message);
+  } catch (const StoreError& e) {
+    send_error(response, 503, "unavailable", std::string("the store is unavailable: ") + e.what());
+  }
+}
+
+}  // namespace weft::http

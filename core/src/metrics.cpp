@@ -1,0 +1,52 @@
+#include "weft/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace weft {
+namespace {
+
+prometheus::Histogram::BucketBoundaries node_buckets() {
+  return {0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1};
+}
+
+prometheus::Histogram::BucketBoundaries batch_buckets() { return {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}; }
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      events_family_(prometheus::BuildCounter().Name("weft_events_total").Help("Events by source and outcome").Register(*registry_)),
+      node_family_(prometheus::BuildHistogram().Name("weft_node_seconds").Help("Time spent in each workflow node").Register(*registry_)),
+      merges_(prometheus::BuildCounter().Name("weft_merges_total").Help("Profiles merged").Register(*registry_).Add({})),
+      merges_refused_(prometheus::BuildCounter()
+                          .Name("weft_merges_refused_total")
+                          .Help("Merges refused by max_profiles or max_emails_per_profile")
+                          .Register(*registry_)
+                          .Add({})),
+      profiles_(prometheus::BuildGauge().Name("weft_profiles").Help("Live profiles in the store").Register(*registry_).Add({})),
+      queue_depth_(prometheus::BuildGauge().Name("weft_ingest_queue_depth").Help("Events waiting for the committer").Register(*registry_).Add({})),
+      commit_batch_size_(prometheus::BuildHistogram()
+                             .Name("weft_commit_batch_size")
+                             .Help("Events per committed transaction")
+                             .Register(*registry_)
+                             .Add({}, batch_buckets())) {}
+
+prometheus::Counter& Metrics::events(const std::string& source, const std::string& status) {
+  std::lock_guard lock(mutex_);
+  auto& slot = events_[{source, status}];
+  if (!slot) slot = &events_family_.Add({{"source", source}, {"status", status}});
+  return *slot;
+}
+
+prometheus::Histogram& Metrics::node_seconds(const std::string& workflow, const std::string& node) {
+  std::lock_guard lock(mutex_);
+  auto& slot = nodes_[{workflow, node}];
+  if (!slot) slot = &node_family_.Add({{"workflow", workflow}, {"node", node}}, node_buckets());
+  return *slot;
+}
+
+std::string Metrics::render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace weft

@@ -1,0 +1,25 @@
+#include "weft/reader_pool.hpp"
+
+#include "weft/store_factory.hpp"
+
+namespace weft {
+
+ReaderPool::Lease::~Lease() {
+  if (!store_) return;
+  std::lock_guard lock(pool_.mutex_);
+  pool_.idle_.push_back(std::move(store_));
+}
+
+ReaderPool::Lease ReaderPool::acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Store> store = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(store));
+    }
+  }
+  return Lease(*this, open_store(location_));
+}
+
+}  // namespace weft
