@@ -1,0 +1,163 @@
+// The read API over real HTTP: every route, paging, merges, errors, the bearer token, metrics.
+#include "server_process.hpp"
+#include "test_workflows.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace weft::test;
+
+namespace {
+
+struct Served {
+  TempDir dir;
+  ServerProcess server;
+  explicit Served(const std::string& extra = "", std::map<std::string, std::string> env = {})
+      : server(dir, [&] {
+          auto o = test_serve_options(dir, extra);
+          o.env.insert(env.begin(), env.end());
+          return o;
+        }()) {}
+  HttpResponse get(const std::string& path, const Headers& h = {}) { return http(server.port(), "GET", path, "", "", h); }
+  HttpResponse post(const std::string& source, const std::string& body, const Headers& h = {}) {
+    return http(server.port(), "POST", "/collect/" + source, body, "application/json", h);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("api: a person seen in two sources is one profile, by id, by identifier and by old id") {
+  Served s;
+  const auto a = s.post("people", R"({"user":"U1","name":"Jane","email":"jane@example.com"})");
+  const auto b = s.post("crm", R"({"user":"C7","email":"Jane@Example.com"})");
+  const std::string survivor = json_member(a.body, "$.profile_id");
+  REQUIRE(json_member(b.body, "$.profile_id") == survivor);
+
+  const auto profile = s.get("/profiles/" + survivor);
+  REQUIRE(profile.status == 200);
+  CHECK(json_member(profile.body, "$.id") == survivor);
+  CHECK(json_member(profile.body, "$.event_count") == "2");
+  CHECK(json_member(profile.body, "$.traits.name") == "Jane");
+  CHECK(profile.body.find(R"({"type":"crm","value":"C7"})") != std::string::npos);
+  CHECK(profile.body.find(R"({"type":"people","value":"U1"})") != std::string::npos);
+  const std::string merged = json_member(profile.body, "$.aliases[0]");
+  REQUIRE(merged.size() == 36);
+
+  // the merged id keeps answering, for the profile, its events and its merges
+  CHECK(json_member(s.get("/profiles/" + merged).body, "$.id") == survivor);
+  CHECK(json_member(s.get("/profiles/" + merged + "/events").body, "$.events[1].source") == "crm");
+  CHECK(json_member(s.get("/profiles?identifier=crm:C7").body, "$.profiles[0].id") == survivor);
+  CHECK(json_member(s.get("/profiles?identifier=email:jane@example.com").body, "$.profiles[0].id") == survivor);
+
+  const auto merges = s.get("/profiles/" + merged + "/merges");
+  CHECK(json_member(merges.body, "$.merges[0].survivor") == survivor);
+  CHECK(json_member(merges.body, "$.merges[0].merged") == merged);
+  CHECK(json_member(merges.body, "$.merges[0].identifier.type") == "email");
+  CHECK(json_member(merges.body, "$.merges[0].identifier.value") == "jane@example.com");
+  CHECK(json_member(merges.body, "$.merges[0].event_id") == json_member(b.body, "$.event_id"));
+  CHECK(json_member(merges.body, "$.merges[0].merged_snapshot.id") == merged);
+  CHECK(json_member(merges.body, "$.merges[0].merged_snapshot.identifiers[0].value") == "C7");
+}
+
+TEST_CASE("api: events page oldest first with a cursor, or newest first") {
+  Served s;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(json_member(s.post("people", R"({"user":"U1","n":)" + std::to_string(i) + "}").body, "$.event_id"));
+  const std::string profile = json_member(s.get("/profiles?identifier=people:U1").body, "$.profiles[0].id");
+  auto page = s.get("/profiles/" + profile + "/events?limit=2");
+  CHECK(json_member(page.body, "$.events[0].id") == ids[0]);
+  CHECK(json_member(page.body, "$.events[1].id") == ids[1]);
+  std::string next = json_member(page.body, "$.next");
+  REQUIRE_FALSE(next.empty());
+  page = s.get("/profiles/" + profile + "/events?limit=2&after=" + next);
+  CHECK(json_member(page.body, "$.events[0].id") == ids[2]);
+  next = json_member(page.body, "$.next");
+  page = s.get("/profiles/" + profile + "/events?limit=2&after=" + next);
+  CHECK(json_member(page.body, "$.events[0].id") == ids[4]);
+  CHECK(json_member(page.body, "$.next") == "null");
+  const auto desc = s.get("/profiles/" + profile + "/events?order=desc&limit=1");
+  CHECK(json_member(desc.body, "$.events[0].id") == ids[4]);
+  CHECK(json_member(s.get("/profiles/" + profile + "/events?order=desc&limit=1&after=" + json_member(desc.body, "$.next")).body,
+                    "$.events[0].id") == ids[3]);
+}
+
+TEST_CASE("api: events with their trace, sources and plugins") {
+  Served s;
+  const auto r = s.post("people", R"({"user":"U1","email":"x@example.com"})");
+  const auto event = s.get("/events/" + json_member(r.body, "$.event_id"));
+  REQUIRE(event.status == 200);
+  CHECK(json_member(event.body, "$.source") == "people");
+  CHECK(json_member(event.body, "$.payload.user") == "U1");
+  CHECK(json_member(event.body, "$.properties.profile_key") == "U1");
+  CHECK(json_member(event.body, "$.trace[0].node") == "receive");
+  CHECK(json_member(event.body, "$.trace[0].plugin") == "webhook_trigger");
+  CHECK(json_member(event.body, "$.trace[-1].node") == "identify");
+  CHECK(json_member(event.body, "$.trace[-1].port") == "out");
+  CHECK_FALSE(json_member(event.body, "$.trace[-1].micros").empty());
+  CHECK(json_member(event.body, "$.received_at").size() == 24);
+  CHECK(event.body.find("\"headers\"") == std::string::npos);  // request headers are never stored
+
+  const auto sources = s.get("/sources");
+  CHECK(sources.body.find(R"("id":"people")") != std::string::npos);
+  CHECK(sources.body.find(R"("signed":true)") != std::string::npos);
+  CHECK(sources.body.find(R"("routes":{"out":"next","missing":"reject","error":"fail"})") != std::string::npos);
+  const auto plugins = s.get("/plugins");
+  CHECK(plugins.body.find(R"("name":"email_identification_merger")") != std::string::npos);
+}
+
+TEST_CASE("api: errors are JSON with 404 not_found and 400 bad_request") {
+  Served s;
+  s.post("people", R"({"user":"U1"})");
+  const std::string profile = json_member(s.get("/profiles?identifier=people:U1").body, "$.profiles[0].id");
+  for (const char* path : {"/profiles/nope", "/profiles/nope/events", "/profiles/nope/merges", "/events/nope", "/nothing/here"}) {
+    INFO(path);
+    const auto r = s.get(path);
+    CHECK(r.status == 404);
+    CHECK(json_member(r.body, "$.error") == "not_found");
+  }
+  for (const std::string& path : std::vector<std::string>{"/profiles?identifier=nocolon", "/profiles?identifier=:x", "/profiles",
+                                 "/profiles/" + profile + "/events?limit=0", "/profiles/" + profile + "/events?limit=1001",
+                                 "/profiles/" + profile + "/events?limit=ten", "/profiles/" + profile + "/events?after=abc",
+                                 "/profiles/" + profile + "/events?order=sideways"}) {
+    INFO(path);
+    const auto r = s.get(path);
+    CHECK(r.status == 400);
+    CHECK(json_member(r.body, "$.error") == "bad_request");
+  }
+  CHECK(http(s.server.port(), "DELETE", "/profiles/" + profile).status == 405);
+}
+
+TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics needs it") {
+  Served s("api: { token_env: TEST_API_TOKEN }\n", {{"TEST_API_TOKEN", "t0ken-123"}});
+  CHECK(s.post("people", R"({"user":"U1"})").status == 200);
+  CHECK(s.get("/healthz").status == 200);
+  CHECK(s.get("/metrics").status == 200);
+  for (const char* path : {"/profiles?identifier=people:U1", "/sources", "/plugins", "/events/x"}) {
+    INFO(path);
+    const auto r = s.get(path);
+    CHECK(r.status == 401);
+    CHECK(json_member(r.body, "$.error") == "unauthorized");
+    CHECK(s.get(path, {{"Authorization", "Bearer wrong"}}).status == 401);
+  }
+  const auto ok = s.get("/profiles?identifier=people:U1", {{"Authorization", "Bearer t0ken-123"}});
+  CHECK(ok.status == 200);
+  CHECK(json_member(ok.body, "$.profiles[0].identifiers[0].value") == "U1");
+}
+
+TEST_CASE("api: /healthz answers, and /metrics moves with what happens") {
+  Served s;
+  CHECK(s.get("/healthz").body == R"({"status":"ok"})");
+  s.post("people", R"({"user":"U1","email":"a@example.com"})");
+  s.post("people", R"({"user":"U2","email":"a@example.com"})");
+  s.post("people", R"({"nouser":1})");
+  s.post("failing", R"({"user":"F"})");
+  const std::string m = s.get("/metrics").body;
+  CHECK(m.find("weft_events_total{source=\"people\",status=\"processed\"} 2") != std::string::npos);
+  CHECK(m.find("weft_events_total{source=\"people\",status=\"rejected\"} 1") != std::string::npos);
+  CHECK(m.find("weft_events_total{source=\"failing\",status=\"failed\"} 1") != std::string::npos);
+  CHECK(m.find("weft_merges_total 1") != std::string::npos);
+  CHECK(m.find("weft_merges_refused_total 0") != std::string::npos);
+  CHECK(m.find("weft_profiles 1") != std::string::npos);
+  CHECK(m.find("weft_ingest_queue_depth 0") != std::string::npos);
+  CHECK(m.find("weft_node_seconds_count{node=\"identify\",workflow=\"people\"} 2") != std::string::npos);
+  CHECK(m.find("weft_commit_batch_size_count") != std::string::npos);
+}

@@ -1,0 +1,131 @@
+#include "server_process.hpp"
+
+#include "weft/json.hpp"
+#include "weft/jsonpath.hpp"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+
+namespace weft::test {
+namespace {
+
+std::string write_config(const TempDir& dir, const ServeOptions& options) {
+  std::string plugin_dirs;
+  for (const auto& d : options.plugin_dirs.empty() ? std::vector<std::string>{WEFT_PLUGIN_DIR} : options.plugin_dirs)
+    plugin_dirs += (plugin_dirs.empty() ? "" : ", ") + d;
+  const std::string workflows = options.workflows.empty() ? std::string(WEFT_SOURCE_DIR) + "/workflows" : options.workflows;
+  return dir.write("weft.yaml", "listen: 127.0.0.1:0\nstore: sqlite:weft.db\nworkflows: " + workflows + "\nplugin_dirs: [" + plugin_dirs +
+                                    "]\n" + options.extra_config)
+      .string();
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const TempDir& dir, ServeOptions options) {
+  const std::string config = write_config(dir, options);
+  Poco::Pipe out;
+  Poco::Process::Env env(options.env.begin(), options.env.end());
+  process_ = std::make_unique<Poco::ProcessHandle>(
+      Poco::Process::launch(WEFT_BINARY, {"serve", "--config", config}, dir.path().string(), nullptr, &out, &out, env));
+  reader_ = std::thread([this, out]() mutable {
+    Poco::PipeInputStream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::lock_guard lock(mutex_);
+      output_ += line + "\n";
+      changed_.notify_all();
+    }
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  });
+  std::unique_lock lock(mutex_);
+  static const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+  std::smatch match;
+  // Generous: a sanitizer build starts slowly. Only a broken server ever waits this long.
+  changed_.wait_for(lock, std::chrono::seconds(60), [&] { return closed_ || std::regex_search(output_, match, listening); });
+  if (!std::regex_search(output_, match, listening)) {
+    const std::string text = output_;
+    lock.unlock();
+    signal(SIGKILL);
+    wait();
+    throw std::runtime_error("weft serve did not start:\n" + text);
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+}
+
+ServerProcess::~ServerProcess() {
+  if (!exited_) {
+    signal(SIGTERM);
+    wait();
+  }
+}
+
+void ServerProcess::signal(int signal) { ::kill(process_->id(), signal); }
+
+int ServerProcess::wait() {
+  if (!exited_) {
+    exit_code_ = process_->wait();
+    exited_ = true;
+    if (reader_.joinable()) reader_.join();
+  }
+  return exit_code_;
+}
+
+std::string ServerProcess::output() {
+  std::lock_guard lock(mutex_);
+  return output_;
+}
+
+std::pair<int, std::string> serve_refusal(const TempDir& dir, ServeOptions options) {
+  const std::string config = write_config(dir, options);
+  Poco::Pipe out;
+  Poco::Process::Env env(options.env.begin(), options.env.end());
+  Poco::ProcessHandle handle = Poco::Process::launch(WEFT_BINARY, {"serve", "--config", config}, dir.path().string(), nullptr, &out, &out, env);
+  Poco::PipeInputStream in(out);
+  std::string text;
+  Poco::StreamCopier::copyToString(in, text);
+  return {handle.wait(), text};
+}
+
+HttpResponse http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body,
+                  const std::string& content_type, const Headers& headers) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(120, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (method != "GET" || !body.empty()) {
+    if (!content_type.empty()) request.setContentType(content_type);
+    request.setContentLength64(static_cast<Poco::UInt64>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  HttpResponse result;
+  result.status = static_cast<int>(response.getStatus());
+  Poco::StreamCopier::copyToString(in, result.body);
+  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
+  return result;
+}
+
+std::string json_member(const std::string& json, const std::string& path) {
+  rapidjson::Document doc;
+  rapidjson::Value root;
+  if (!parse_json(json, root, doc.GetAllocator(), 128).ok) return "<not JSON: " + json + ">";
+  const rapidjson::Value* v = JsonPath::parse(path).select(root);
+  if (!v) return "";
+  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+  return to_json(*v);
+}
+
+}  // namespace weft::test
