@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # weft's developer entry point. On a fresh Debian machine each command installs what is
 # missing (apt-get), configures and builds, then:
-#   run    builds the release preset and starts weft on the example workflows
+#   run    builds the release preset and starts `weft serve` on the example workflows
+#          (http://127.0.0.1:8686, store ./var/weft.db); extra arguments go to weft serve
 #   test   builds the dev preset (ASan + UBSan) and runs the whole test suite
 set -euo pipefail
 
@@ -10,7 +11,8 @@ cd "$root"
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
-  libpoco-dev libyaml-cpp-dev rapidjson-dev catch2
+  libpoco-dev libyaml-cpp-dev rapidjson-dev libsqlite3-dev libssl-dev prometheus-cpp-dev catch2
+  curl
 )
 
 as_root() {
@@ -47,10 +49,8 @@ case "$command" in
   run)
     install_missing
     build release
-    weft=build/release/bin/weft
-    "$weft" plugins
-    "$weft" validate workflows/
-    # `weft serve` arrives with the HTTP server; until then `run` checks the examples.
+    build/release/bin/weft validate workflows/
+    exec build/release/bin/weft serve "$@"
     ;;
   test)
     install_missing

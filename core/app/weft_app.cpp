@@ -22,6 +22,7 @@ Commands:
   validate [PATH...]        check workflow files or folders; exit 1 on any error
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
   ingest --source ID FILE   run a file of JSON payloads through a source's workflow
+  replay [--source ID]      re-run the failed events (dead letters)
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -115,6 +116,24 @@ Exit status: 0 when every line was ingested, 2 when malformed lines were skipped
 Example:
   weft ingest --source slack workflows/samples/slack.jsonl
 )"},
+    {"replay", R"(weft replay — re-run failed events
+
+Usage: weft replay [--config FILE] [--source ID]
+
+Runs every failed event (a dead letter: a node failed, its effects were rolled back)
+through its source's current workflow again, oldest first, and updates it in place:
+processed, or still failed with the new error and trace. Request headers are never
+stored, so nodes that read $.headers see none. Fix the cause first (a plugin, a
+workflow), then replay.
+
+Options:
+  -s, --source ID   only this source's failed events
+
+Exit status: 0 when every failed event is now processed, 1 when some still fail.
+
+Example:
+  weft replay --source stripe
+)"},
 };
 
 }  // namespace
@@ -162,8 +181,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
     std::cerr << "weft: --describe belongs to `weft plugins`\n";
     return exit_usage;
   }
-  if (source_ && command != "ingest") {
-    std::cerr << "weft: --source belongs to `weft ingest`\n";
+  if (source_ && command != "ingest" && command != "replay") {
+    std::cerr << "weft: --source belongs to `weft ingest` and `weft replay`\n";
     return exit_usage;
   }
 
@@ -185,6 +204,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "validate") return validate_command(invocation);
   if (command == "ingest") return ingest_command(invocation);
   if (command == "serve") return serve_command(invocation);
+  if (command == "replay") return replay_command(invocation);
   return plugins_command(invocation);
 }
 

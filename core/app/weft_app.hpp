@@ -17,13 +17,14 @@ struct Invocation {
   std::optional<std::string> config_file;
   Settings settings;
   std::optional<std::string> describe;  // plugins --describe NAME
-  std::optional<std::string> source;    // ingest --source ID
+  std::optional<std::string> source;    // ingest and replay: --source ID
 };
 
 int validate_command(const Invocation& invocation);
 int plugins_command(const Invocation& invocation);
 int ingest_command(const Invocation& invocation);
 int serve_command(const Invocation& invocation);
+int replay_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;

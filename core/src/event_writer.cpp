@@ -41,7 +41,8 @@ EventRecord record_of(const Workflow& workflow, const EventDocument& event, cons
   r.payload = to_json(event.root()["payload"]);
   r.properties = to_json(event.root()["properties"]);
   r.trace = trace_json(workflow, run.trace);
-  if (failed) r.error = "node '" + workflow.nodes[run.error_node].id + "': " + run.error;
+  if (failed)
+    r.error = run.outcome == Outcome::failed ? "node '" + workflow.nodes[run.error_node].id + "': " + run.error : run.error;
   return r;
 }
 
@@ -58,41 +59,34 @@ RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {
 }
 
 RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger) {
-  const WriterStats before = stats_;
+  const IdentityCounters before = identity_.counters();
   store_.savepoint();
-  RunResult run = std::move(trigger);
   const std::string source(event.string("source"));
   const auto& key = event.idempotency_key();
-  if (run.outcome == Outcome::processed && key) {
+  if (trigger.outcome == Outcome::processed && key) {
     if (auto first = store_.find_idempotency_key(source, *key)) {
       store_.rollback_to_savepoint();
       store_.release_savepoint();
       ++stats_.duplicates;
-      run.outcome = Outcome::duplicate;
-      run.duplicate_of = std::move(*first);
-      return run;
+      trigger.outcome = Outcome::duplicate;
+      trigger.duplicate_of = std::move(*first);
+      return trigger;
     }
   }
-  if (run.outcome == Outcome::processed && workflow.nodes.size() > 1) {
-    RunResult rest = run_workflow(workflow, event, &identity_, 1);
-    rest.trace.insert(rest.trace.begin(), run.trace.begin(), run.trace.end());
-    run = std::move(rest);
-  }
+  RunResult run = run_after_trigger(workflow, event, std::move(trigger));
   switch (run.outcome) {
     case Outcome::processed:
       store_.insert_event(record_of(workflow, event, run, false));
       ++stats_.processed;
       break;
     case Outcome::failed:
-      store_.rollback_to_savepoint();
-      identity_.counters() = before.identity;
+      undo(before);
       store_.insert_event(record_of(workflow, event, run, true));
       ++stats_.failed;
       break;
     case Outcome::dropped:
     case Outcome::rejected:
-      store_.rollback_to_savepoint();
-      identity_.counters() = before.identity;
+      undo(before);
       ++(run.outcome == Outcome::dropped ? stats_.dropped : stats_.rejected);
       break;
     case Outcome::duplicate:
@@ -104,6 +98,43 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
   store_.release_savepoint();
   stats_.identity = identity_.counters();
   return run;
+}
+
+RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bool trigger_done) {
+  const IdentityCounters before = identity_.counters();
+  store_.savepoint();
+  RunResult run = trigger_done ? run_workflow(workflow, event, &identity_, 1)
+                               : run_after_trigger(workflow, event, run_trigger(workflow, event));
+  if (run.outcome == Outcome::processed) {
+    store_.update_event(record_of(workflow, event, run, false));
+    ++stats_.processed;
+  } else {
+    // Still not processed: the dead letter stays, with what happened this time.
+    undo(before);
+    if (run.outcome != Outcome::failed) {
+      const TraceEntry& last = run.trace.back();
+      run.error = "the workflow now routes it to " + std::string(outcome_name(run.outcome)) + " (node '" + workflow.nodes[last.node].id +
+                  "' left on '" + workflow.nodes[last.node].port_name(last.port) + "')";
+      run.error_node = last.node;
+    }
+    store_.update_event(record_of(workflow, event, run, true));
+    ++stats_.failed;
+  }
+  store_.release_savepoint();
+  stats_.identity = identity_.counters();
+  return run;
+}
+
+RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger) {
+  if (trigger.outcome != Outcome::processed || workflow.nodes.size() < 2) return trigger;
+  RunResult rest = run_workflow(workflow, event, &identity_, 1);
+  rest.trace.insert(rest.trace.begin(), trigger.trace.begin(), trigger.trace.end());
+  return rest;
+}
+
+void EventWriter::undo(const IdentityCounters& before) {
+  store_.rollback_to_savepoint();
+  identity_.counters() = before;
 }
 
 }  // namespace weft

@@ -50,9 +50,17 @@ public:
   // The same, for an event whose trigger already ran (on an HTTP thread) with `trigger`.
   RunResult write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger);
 
+  // Re-runs a stored failed event (same id, no idempotency check) and updates its record:
+  // processed, or still failed with this run's error and trace. With `trigger_done` the
+  // trigger's work (type, key) is taken as stored and the run starts at the second node.
+  RunResult replay(const Workflow& workflow, EventDocument& event, bool trigger_done);
+
   const WriterStats& stats() const { return stats_; }
 
 private:
+  RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
+  void undo(const IdentityCounters& before);
+
   Store& store_;
   Identity identity_;
   WriterStats stats_;

@@ -1,0 +1,91 @@
+#include "weft/event_writer.hpp"
+#include "weft/json.hpp"
+#include "weft/plugin_registry.hpp"
+#include "weft/store_factory.hpp"
+#include "weft/workflow_loader.hpp"
+#include "weft_app.hpp"
+
+#include <iostream>
+
+namespace weft::app {
+namespace {
+
+constexpr std::int64_t page_size = 500;
+
+// Whether the stored trace shows the trigger got past its own node.
+bool trigger_completed(const std::string& trace) {
+  rapidjson::Document doc;
+  doc.Parse(trace.c_str());
+  return doc.IsArray() && !doc.Empty() && doc[0].IsObject() && doc[0].HasMember("port") && doc[0]["port"] == "out";
+}
+
+}  // namespace
+
+int replay_command(const Invocation& invocation) {
+  if (!invocation.args.empty()) {
+    std::cerr << "weft replay: unexpected argument '" << invocation.args[0] << "' (run `weft replay --help`)\n";
+    return exit_usage;
+  }
+  const Settings& settings = invocation.settings;
+  PluginRegistry plugins;
+  for (const auto& dir : settings.plugin_dirs) plugins.load_directory(dir);
+  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
+  std::vector<Diagnostic> diagnostics;
+  const auto workflows = load_workflows({settings.workflows}, plugins, diagnostics);
+  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+  if (!diagnostics.empty()) return exit_invalid;
+  const std::string only = invocation.source.value_or("");
+  if (!only.empty() && !workflows.count(only)) {
+    std::cerr << "weft replay: unknown source '" << only << "'\n";
+    return exit_invalid;
+  }
+
+  std::unique_ptr<Store> store;
+  try {
+    store = open_store(settings.store);
+  } catch (const StoreError& e) {
+    std::cerr << "weft replay: " << e.what() << "\n";
+    return exit_invalid;
+  }
+  EventWriter writer(*store);
+  std::int64_t cursor = 0, seen = 0, skipped = 0;
+  try {
+    while (true) {
+      const auto page = store->failed_events(only, cursor, page_size);
+      if (page.empty()) break;
+      writer.begin_batch();
+      for (const EventRecord& e : page) {
+        cursor = e.seq;
+        ++seen;
+        const auto found = workflows.find(e.source);
+        if (found == workflows.end()) {
+          std::cerr << "event " << e.id << ": source '" << e.source << "' has no workflow now; left as it is\n";
+          ++skipped;
+          continue;
+        }
+        EventDocument event;
+        event.set_string("id", e.id);
+        event.set_string("source", e.source);
+        event.set_string("type", e.type);
+        event.set_received_at(e.received_at);
+        if (!parse_json_payload(e.payload, event, 1024).ok) {
+          std::cerr << "event " << e.id << ": its stored payload is not JSON; left as it is\n";
+          ++skipped;
+          continue;
+        }
+        writer.replay(*found->second, event, trigger_completed(e.trace));
+      }
+      writer.commit_batch();
+    }
+  } catch (const StoreError& e) {
+    std::cerr << "weft replay: the store failed: " << e.what() << "\n(events replayed before the last commit are updated)\n";
+    return exit_invalid;
+  }
+  const WriterStats& s = writer.stats();
+  std::cout << "replayed " << seen - skipped << " failed events" << (only.empty() ? "" : " of source '" + only + "'") << ": "
+            << s.processed << " processed, " << s.failed << " still failed" << (skipped ? ", " + std::to_string(skipped) + " skipped" : "")
+            << "\n";
+  return s.failed > 0 || skipped > 0 ? exit_invalid : exit_ok;
+}
+
+}  // namespace weft::app
