@@ -1,8 +1,6 @@
 #include "weft/event_writer.hpp"
-#include "weft/plugin_registry.hpp"
-#include "weft/store_factory.hpp"
 #include "weft/suggest.hpp"
-#include "weft/workflow_loader.hpp"
+#include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
 #include <unistd.h>
@@ -84,13 +82,9 @@ int ingest_command(const Invocation& invocation) {
     return exit_invalid;
   }
 
-  PluginRegistry plugins;
-  for (const auto& dir : invocation.settings.plugin_dirs) plugins.load_directory(dir);
-  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
-  std::vector<Diagnostic> diagnostics;
-  const auto workflows = load_workflows({invocation.settings.workflows}, plugins, diagnostics);
-  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
-  if (!diagnostics.empty()) return exit_invalid;
+  const auto loaded = load_workflows_or_report(invocation.settings, "ingest");
+  if (!loaded) return exit_invalid;
+  const auto& workflows = loaded->by_source;
   const auto found = workflows.find(*invocation.source);
   if (found == workflows.end()) {
     std::vector<std::string> sources;
@@ -101,13 +95,8 @@ int ingest_command(const Invocation& invocation) {
   }
   const Workflow& workflow = *found->second;
 
-  std::unique_ptr<Store> store;
-  try {
-    store = open_store(invocation.settings.store);
-  } catch (const StoreError& e) {
-    std::cerr << "weft ingest: " << e.what() << "\n";
-    return exit_invalid;
-  }
+  const auto store = open_store_or_report(invocation.settings, "ingest");
+  if (!store) return exit_invalid;
 
   const std::int64_t total = count_lines(file);
   Progress progress(total);

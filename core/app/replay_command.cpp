@@ -1,8 +1,6 @@
 #include "weft/event_writer.hpp"
 #include "weft/json.hpp"
-#include "weft/plugin_registry.hpp"
-#include "weft/store_factory.hpp"
-#include "weft/workflow_loader.hpp"
+#include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
 #include <iostream>
@@ -27,26 +25,17 @@ int replay_command(const Invocation& invocation) {
     return exit_usage;
   }
   const Settings& settings = invocation.settings;
-  PluginRegistry plugins;
-  for (const auto& dir : settings.plugin_dirs) plugins.load_directory(dir);
-  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
-  std::vector<Diagnostic> diagnostics;
-  const auto workflows = load_workflows({settings.workflows}, plugins, diagnostics);
-  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
-  if (!diagnostics.empty()) return exit_invalid;
+  const auto loaded = load_workflows_or_report(settings, "replay");
+  if (!loaded) return exit_invalid;
+  const auto& workflows = loaded->by_source;
   const std::string only = invocation.source.value_or("");
   if (!only.empty() && !workflows.count(only)) {
     std::cerr << "weft replay: unknown source '" << only << "'\n";
     return exit_invalid;
   }
 
-  std::unique_ptr<Store> store;
-  try {
-    store = open_store(settings.store);
-  } catch (const StoreError& e) {
-    std::cerr << "weft replay: " << e.what() << "\n";
-    return exit_invalid;
-  }
+  const auto store = open_store_or_report(settings, "replay");
+  if (!store) return exit_invalid;
   EventWriter writer(*store);
   std::int64_t cursor = 0, seen = 0, skipped = 0;
   try {

@@ -1,7 +1,6 @@
 #include "weft/committer.hpp"
 #include "weft/http_server.hpp"
-#include "weft/store_factory.hpp"
-#include "weft/workflow_loader.hpp"
+#include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
 #include <Poco/Exception.h>
@@ -23,16 +22,9 @@ int serve_command(const Invocation& invocation) {
   sigaddset(&signals, SIGQUIT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  PluginRegistry plugins;
-  for (const auto& dir : settings.plugin_dirs) plugins.load_directory(dir);
-  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
-  std::vector<Diagnostic> diagnostics;
-  const auto workflows = load_workflows({settings.workflows}, plugins, diagnostics);
-  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
-  if (!diagnostics.empty()) {
-    std::cerr << "weft serve: not starting: fix the workflows above (weft validate checks them)\n";
-    return exit_invalid;
-  }
+  const auto loaded = load_workflows_or_report(settings, "serve");
+  if (!loaded) return exit_invalid;
+  const auto& workflows = loaded->by_source;
   if (workflows.empty()) std::cerr << "weft serve: warning: no workflows in " << settings.workflows.string() << "\n";
 
   HttpContext context;
@@ -48,17 +40,12 @@ int serve_command(const Invocation& invocation) {
     return exit_invalid;
   }
 
-  std::unique_ptr<Store> store;
-  try {
-    store = open_store(settings.store);
-  } catch (const StoreError& e) {
-    std::cerr << "weft serve: " << e.what() << "\n";
-    return exit_invalid;
-  }
+  const auto store = open_store_or_report(settings, "serve");
+  if (!store) return exit_invalid;
   Metrics metrics;
   Committer committer(*store, metrics, settings.queue);
   ReaderPool readers(settings.store);
-  context.plugins = &plugins;
+  context.plugins = &loaded->plugins;
   context.committer = &committer;
   context.readers = &readers;
   context.metrics = &metrics;

@@ -1,6 +1,7 @@
 #include "weft/plugin_registry.hpp"
 
 #include "weft/node_config.hpp"
+#include "weft/text.hpp"
 
 #include <dlfcn.h>
 
@@ -24,19 +25,6 @@ bool valid_name(const char* name) {
 
 std::string text_or_empty(const char* text) { return text ? text : ""; }
 
-std::vector<std::string> split_choices(const std::string& choices) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= choices.size()) {
-    const std::size_t bar = choices.find('|', start);
-    const std::size_t end = bar == std::string::npos ? choices.size() : bar;
-    if (end > start) out.push_back(choices.substr(start, end - start));
-    if (bar == std::string::npos) break;
-    start = bar + 1;
-  }
-  return out;
-}
-
 std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t count, const std::string& prefix, int depth) {
   if (count > 0 && !fields) throw Refused("field_count is " + std::to_string(count) + " but the field table is NULL");
   if (depth > 4) throw Refused("config objects nested deeper than 4 levels");
@@ -55,7 +43,7 @@ std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t 
     spec.required = f.required != 0;
     spec.description = text_or_empty(f.description);
     if (f.type == WEFT_FIELD_ENUM) {
-      spec.choices = split_choices(text_or_empty(f.choices));
+      spec.choices = split(text_or_empty(f.choices), '|');
       if (spec.choices.empty()) throw Refused(where + " is an enum without choices");
     }
     if (f.type == WEFT_FIELD_OBJECT) {

@@ -8,20 +8,6 @@
 #include <algorithm>
 #include <string>
 
-namespace {
-
-// A JSONPath for properties.<name> that works for any name: bracket notation, quotes escaped.
-std::string property_path(const std::string& name) {
-  std::string path = "$.properties['";
-  for (char c : name) {
-    if (c == '\'' || c == '\\') path += '\\';
-    path += c;
-  }
-  return path + "']";
-}
-
-}  // namespace
-
 class JsonPathExtractor {
 public:
   enum class Port { out, missing };
@@ -37,7 +23,7 @@ public:
     path_ = config.path("path");
     const std::string into = config.string_or("into", "profile_key");
     if (into.empty()) throw weft::Error("'into' must name a property");
-    into_ = config.host().compile(property_path(into));
+    into_ = config.host().compile(weft::member_path("$.properties", into));
     const std::string transform = config.string_or("transform", "none");
     transform_ = transform == "lower" ? Transform::lower : transform == "sha256" ? Transform::sha256 : Transform::none;
     blocked_ = config.blocklist("blocked");

@@ -17,12 +17,7 @@ public:
 
   void configure(const weft::Config& config) {
     identifier_ = config.string_or("identifier", "");
-    std::string key_path = "$.properties['";
-    for (char c : config.string_or("key", "profile_key")) {
-      if (c == '\'' || c == '\\') key_path += '\\';
-      key_path += c;
-    }
-    key_ = config.host().compile(key_path + "']");
+    key_ = config.host().compile(weft::member_path("$.properties", config.string_or("key", "profile_key")));
     source_ = config.host().compile("$.source");
     create_ = config.boolean("create");
   }

@@ -33,7 +33,7 @@ public:
       if ((*key)[0] == '$')
         idempotency_key_ = config.host().compile(*key);
       else if (key->rfind("header:", 0) == 0 && key->size() > 7)
-        idempotency_key_ = config.host().compile(header_path(key->substr(7)));
+        idempotency_key_ = config.host().compile(weft::member_path("$.headers", lower_case(key->substr(7))));
       else
         throw weft::Error("'idempotency_key' must be a JSONPath or header:NAME, found '" + *key + "'");
     }
@@ -55,13 +55,10 @@ public:
 
 private:
   // Header names are lower-case in the event document.
-  static std::string header_path(const std::string& name) {
-    std::string path = "$.headers['";
-    for (char c : name) {
-      if (c == '\'' || c == '\\') path += '\\';
-      path += c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
-    }
-    return path + "']";
+  static std::string lower_case(std::string name) {
+    for (char& c : name)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return name;
   }
 
   weft::Path idempotency_key_;

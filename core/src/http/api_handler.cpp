@@ -4,6 +4,7 @@
 
 #include "weft/clock.hpp"
 #include "weft/profile_view.hpp"
+#include "weft/text.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -68,19 +69,6 @@ std::int64_t integer_parameter(const std::string& value, const char* name, std::
     throw BadRequest{std::string("'") + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
                      ", got '" + value + "'"};
   return n;
-}
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    const std::size_t end = slash == std::string::npos ? path.size() : slash;
-    if (end > start) parts.push_back(path.substr(start, end - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return parts;
 }
 
 class Api {
@@ -315,7 +303,7 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   if (context_.api_token && !token_matches(request.get("Authorization", ""), *context_.api_token))
     return send_error(response, 401, "unauthorized", "this API needs the header Authorization: Bearer <token> (api.token_env)");
   try {
-    Api(context_, response).route(split_path(path), uri.getQueryParameters());
+    Api(context_, response).route(split(path, '/'), uri.getQueryParameters());
   } catch (const BadRequest& e) {
     send_error(response, 400, "bad_request", e.message);
   } catch (const StoreError& e) {

@@ -69,6 +69,18 @@ constexpr weft_config_field object(const char* name, const weft_config_field (&f
   return weft_config_field{name, WEFT_FIELD_OBJECT, 0, nullptr, nullptr, description, fields, N};
 }
 
+// The JSONPath of member `name` under `parent` (e.g. "$.properties"), for any name: bracket
+// notation with quotes and backslashes escaped.
+inline std::string member_path(std::string_view parent, std::string_view name) {
+  std::string path(parent);
+  path += "['";
+  for (char c : name) {
+    if (c == '\'' || c == '\\') path += '\\';
+    path += c;
+  }
+  return path + "']";
+}
+
 // ---- host objects ------------------------------------------------------------------------
 
 namespace detail {

@@ -1,0 +1,33 @@
+#include "runtime_setup.hpp"
+
+#include "weft/store_factory.hpp"
+#include "weft/workflow_loader.hpp"
+
+#include <iostream>
+
+namespace weft::app {
+
+std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, const std::string& command) {
+  auto loaded = std::make_unique<Workflows>();
+  for (const auto& dir : settings.plugin_dirs) loaded->plugins.load_directory(dir);
+  for (const auto& refusal : loaded->plugins.refusals()) std::cerr << refusal.str() << "\n";
+  std::vector<Diagnostic> diagnostics;
+  loaded->by_source = load_workflows({settings.workflows}, loaded->plugins, diagnostics);
+  for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+  if (!diagnostics.empty()) {
+    std::cerr << "weft " << command << ": fix the workflows above first (`weft validate` checks them)\n";
+    return nullptr;
+  }
+  return loaded;
+}
+
+std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command) {
+  try {
+    return open_store(settings.store);
+  } catch (const StoreError& e) {
+    std::cerr << "weft " << command << ": " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
+}  // namespace weft::app

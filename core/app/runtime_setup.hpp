@@ -1,0 +1,27 @@
+// What serve, ingest and replay all start with: the plugins, the workflows and the store named
+// by the settings, each failure reported on stderr with what to do.
+#pragma once
+
+#include "weft/plugin_registry.hpp"
+#include "weft/settings.hpp"
+#include "weft/store.hpp"
+#include "weft/workflow.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace weft::app {
+
+struct Workflows {
+  PluginRegistry plugins;  // refused libraries are reported, not fatal
+  std::map<std::string, std::shared_ptr<const Workflow>> by_source;
+};
+
+// nullptr when a workflow is invalid (every error printed first).
+std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, const std::string& command);
+
+// nullptr when the store cannot be opened (the reason printed first).
+std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command);
+
+}  // namespace weft::app
