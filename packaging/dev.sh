@@ -4,6 +4,7 @@
 #   run    builds the release preset and starts `weft serve` on the example workflows
 #          (http://127.0.0.1:8686, store ./var/weft.db); extra arguments go to weft serve
 #   test   builds the dev preset (ASan + UBSan) and runs the whole test suite
+#   bench  builds the bench preset (Release) and runs tests/bench/run.sh (never part of test)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,7 +39,7 @@ build() {
 }
 
 usage() {
-  echo "usage: packaging/dev.sh run|test" >&2
+  echo "usage: packaging/dev.sh run|test|bench" >&2
   exit 64
 }
 
@@ -56,6 +57,12 @@ case "$command" in
     install_missing
     build dev
     ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@"
+    ;;
+  bench)
+    packages+=(wrk time)
+    install_missing
+    build bench
+    tests/bench/run.sh build/bench
     ;;
   *)
     usage

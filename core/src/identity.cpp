@@ -77,7 +77,7 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
   const bool own_survives = survives(*own, *other);
   const ProfileRecord& survivor = own_survives ? *own : *other;
   const ProfileRecord& merged = own_survives ? *other : *own;
-  const std::string snapshot = profile_json(merged, store_.identifiers(merged.id), store_.aliases(merged.id));
+  const std::string snapshot = profile_json(store_, merged);
   const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, options.traits);
   store_.merge_profiles(survivor.id, merged.id, traits, now);
   store_.insert_merge(MergeRecord{survivor.id, merged.id, id, std::string(event_id), now, snapshot});

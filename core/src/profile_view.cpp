@@ -7,7 +7,8 @@
 
 namespace weft {
 
-std::string profile_json(const ProfileRecord& profile, const std::vector<Identifier>& identifiers, const std::vector<std::string>& aliases) {
+std::string profile_json(const ProfileRecord& profile, const std::vector<Identifier>& identifiers, const std::vector<std::string>& aliases,
+                         std::int64_t event_count) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   const auto string = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
@@ -36,15 +37,19 @@ std::string profile_json(const ProfileRecord& profile, const std::vector<Identif
   for (const std::string& a : aliases) string(a);
   w.EndArray();
   w.Key("event_count");
-  w.Int64(profile.event_count);
+  w.Int64(event_count);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string profile_json(Store& store, const ProfileRecord& profile) {
+  return profile_json(profile, store.identifiers(profile.id), store.aliases(profile.id), store.count_events(profile.id));
 }
 
 std::optional<std::string> load_profile_json(Store& store, std::string_view id) {
   const auto profile = store.load_profile(id);
   if (!profile) return std::nullopt;
-  return profile_json(*profile, store.identifiers(profile->id), store.aliases(profile->id));
+  return profile_json(store, *profile);
 }
 
 }  // namespace weft

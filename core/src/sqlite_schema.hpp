@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 2> migrations = {
+inline constexpr std::array<std::string_view, 3> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -66,6 +66,11 @@ CREATE TABLE idempotency_keys (
   event_id TEXT NOT NULL,                -- the first event stored under this key
   PRIMARY KEY (source, key)
 ) WITHOUT ROWID;
+)sql",
+    // 2 -> 3: event counts are derived from the events (a counter cost a random page write
+    // per event and could drift).
+    R"sql(
+ALTER TABLE profiles DROP COLUMN event_count;
 )sql",
 };
 

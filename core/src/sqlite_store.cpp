@@ -20,8 +20,8 @@ struct SqliteStore::Statements {
         insert_identifier(db.prepare("INSERT INTO identifiers (type, value, profile_id, added_at) VALUES (?1, ?2, ?3, ?4)")),
         identifiers(db.prepare("SELECT type, value FROM identifiers WHERE profile_id = ?1 ORDER BY added_at, type, value")),
         count_identifiers(db.prepare("SELECT count(*) FROM identifiers WHERE profile_id = ?1 AND type = ?2")),
-        insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, event_count) VALUES (?1, ?2, ?3, ?4, ?5)")),
-        load_profile(db.prepare("SELECT id, created_at, updated_at, traits, event_count FROM profiles "
+        insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES (?1, ?2, ?3, ?4)")),
+        load_profile(db.prepare("SELECT id, created_at, updated_at, traits FROM profiles "
                                 "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = ?1)")),
         save_traits(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         touch(db.prepare("UPDATE profiles SET updated_at = ?2 WHERE id = ?1")),
@@ -31,8 +31,7 @@ struct SqliteStore::Statements {
         move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
         move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
         retire(db.prepare("UPDATE profiles SET merged_into = ?1, merged_at = ?3 WHERE id = ?2")),
-        absorb(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3, "
-                          "event_count = event_count + (SELECT event_count FROM profiles WHERE id = ?4) WHERE id = ?1")),
+        absorb(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
         merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
@@ -41,7 +40,7 @@ struct SqliteStore::Statements {
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
-        count_event(db.prepare("UPDATE profiles SET event_count = event_count + 1 WHERE id = ?1")),
+        count_events(db.prepare("SELECT count(*) FROM events WHERE profile_id = ?1")),
         load_event(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE id = ?1")),
         update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7 "
                                 "WHERE id = ?1")),
@@ -56,7 +55,7 @@ struct SqliteStore::Statements {
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, absorb, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
-  SqliteStatement insert_event, count_event, load_event, update_event, events_after, events_before, failed, count_live;
+  SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed, count_live;
 };
 
 namespace {
@@ -148,7 +147,7 @@ std::int64_t SqliteStore::count_identifiers(std::string_view profile_id, std::st
 
 void SqliteStore::insert_profile(const ProfileRecord& p) {
   auto& s = sql_->insert_profile;
-  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits).bind(5, p.event_count);
+  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits);
   run(s);
 }
 
@@ -156,7 +155,7 @@ std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
   auto& s = sql_->load_profile;
   s.bind(1, id);
   std::optional<ProfileRecord> p;
-  if (s.step()) p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3)), s.integer(4)};
+  if (s.step()) p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3))};
   s.reset();
   return p;
 }
@@ -192,7 +191,7 @@ void SqliteStore::merge_profiles(std::string_view survivor, std::string_view mer
   run(sql_->move_events);
   sql_->move_aliases.bind(1, survivor).bind(2, merged);
   run(sql_->move_aliases);
-  sql_->absorb.bind(1, survivor).bind(2, survivor_traits).bind(3, at).bind(4, merged);
+  sql_->absorb.bind(1, survivor).bind(2, survivor_traits).bind(3, at);
   run(sql_->absorb);
   sql_->retire.bind(1, survivor).bind(2, merged).bind(3, at);
   run(sql_->retire);
@@ -235,10 +234,6 @@ void SqliteStore::insert_event(const EventRecord& e) {
   s.bind(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional(5, e.profile_id).bind(6, e.status);
   s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error);
   run(s);
-  if (e.profile_id && e.status == "processed") {
-    sql_->count_event.bind(1, *e.profile_id);
-    run(sql_->count_event);
-  }
 }
 
 namespace {
@@ -258,6 +253,11 @@ std::vector<EventRecord> event_rows(SqliteStatement& s) {
 
 }  // namespace
 
+std::int64_t SqliteStore::count_events(std::string_view profile_id) {
+  sql_->count_events.bind(1, profile_id);
+  return single_integer(sql_->count_events);
+}
+
 std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
   auto& s = sql_->load_event;
   s.bind(1, id);
@@ -272,10 +272,6 @@ void SqliteStore::update_event(const EventRecord& e) {
   s.bind(1, e.id).bind(2, e.status).bind_optional(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
   s.bind(7, e.type);
   run(s);
-  if (e.profile_id && e.status == "processed") {
-    sql_->count_event.bind(1, *e.profile_id);
-    run(sql_->count_event);
-  }
 }
 
 std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

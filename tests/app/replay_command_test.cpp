@@ -41,7 +41,7 @@ TEST_CASE("weft replay re-runs dead letters through the fixed workflow and updat
   weft::SqliteStore store((dir.path() / "weft.db").string());
   const auto profile = store.find_identifier("orders", "A");
   REQUIRE(profile);
-  CHECK(store.load_profile(*profile)->event_count == 1);
+  CHECK(store.count_events(*profile) == 1);
   const auto stored = store.profile_events(*profile, 0, 10, false);
   REQUIRE(stored.size() == 1);
   CHECK(stored[0].status == "processed");

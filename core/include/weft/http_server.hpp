@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 
+#include <Poco/Net/HTTPServerParams.h>
+
 namespace Poco {
 class ThreadPool;
 namespace Net {
@@ -41,6 +43,12 @@ struct HttpContext {
   std::optional<std::string> api_token;  // required by the API routes when set
   std::atomic<bool> stopping{false};
 };
+
+// The server settings weft listens with (keep-alive, timeouts, threads); the benchmark's bare
+// Poco ceiling uses the same.
+Poco::Net::HTTPServerParams::Ptr http_server_params();
+constexpr int http_min_threads = 4;
+constexpr int http_max_threads = 128;
 
 class HttpServer {
 public:

@@ -16,7 +16,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   void begin() override;
   void commit() override;
@@ -45,6 +45,7 @@ public:
   void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
 
   void insert_event(const EventRecord& event) override;
+  std::int64_t count_events(std::string_view profile_id) override;
   std::optional<EventRecord> load_event(std::string_view id) override;
   void update_event(const EventRecord& event) override;
   std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

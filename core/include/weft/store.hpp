@@ -28,7 +28,6 @@ struct ProfileRecord {
   std::int64_t created_at = 0;  // microseconds
   std::int64_t updated_at = 0;
   std::string traits = "{}";    // a JSON object
-  std::int64_t event_count = 0;
 };
 
 struct EventRecord {
@@ -92,8 +91,10 @@ public:
   virtual std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) = 0;
   virtual void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) = 0;
 
-  // Stores an event; a processed event with a profile adds one to its event_count.
   virtual void insert_event(const EventRecord& event) = 0;
+  // The events of a live profile: derived from the events themselves, never kept in a
+  // counter that could drift (and never written on the ingest path).
+  virtual std::int64_t count_events(std::string_view profile_id) = 0;
   virtual std::optional<EventRecord> load_event(std::string_view id) = 0;
   // Replaces a stored event's outcome (weft replay): status, profile, properties, trace, error.
   virtual void update_event(const EventRecord& event) = 0;

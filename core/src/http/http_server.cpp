@@ -47,19 +47,23 @@ private:
 
 }  // namespace
 
-HttpServer::HttpServer(HttpContext& context, const std::string& listen)
-    // Threads of their own: a request holds one while it waits for its batch to commit.
-    : threads_(std::make_unique<Poco::ThreadPool>(4, 128, 60)) {
-  Poco::Net::ServerSocket socket{Poco::Net::SocketAddress(listen), 256};
-  port_ = socket.address().port();
+Poco::Net::HTTPServerParams::Ptr http_server_params() {
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
   params->setKeepAliveTimeout(Poco::Timespan(15, 0));
   params->setTimeout(Poco::Timespan(15, 0));
   params->setMaxQueued(256);
-  params->setMaxThreads(128);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(context), *threads_, socket, params);
+  params->setMaxThreads(http_max_threads);
+  return params;
+}
+
+HttpServer::HttpServer(HttpContext& context, const std::string& listen)
+    // Threads of their own: a request holds one while it waits for its batch to commit.
+    : threads_(std::make_unique<Poco::ThreadPool>(http_min_threads, http_max_threads, 60)) {
+  Poco::Net::ServerSocket socket{Poco::Net::SocketAddress(listen), 256};
+  port_ = socket.address().port();
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(context), *threads_, socket, http_server_params());
 }
 
 HttpServer::~HttpServer() = default;

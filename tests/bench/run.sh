@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The benchmark (issue 5): the bare Poco ceiling and weft serve under the same wrk load, in one
+# run; weft ingest of 1,000,000 events; a 1,000,000-event HTTP scale run. Prints figures and
+# the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
+set -euo pipefail
+
+build=$(cd "${1:-build/bench}" && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bench="$root/tests/bench"
+seconds=${WEFT_BENCH_SECONDS:-10}
+connections=32
+threads=2
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# Starts a server command in the background; sets PID and PORT from its "listening on" line.
+start() {
+  local log=$1
+  shift
+  "$@" > "$log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 200); do
+    PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
+    [ -n "${PORT:-}" ] && return 0
+    sleep 0.05
+  done
+  echo "bench: server did not start:"; cat "$log"; exit 1
+}
+
+stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; }
+
+# wrk: warm-up, then the measured run; prints the RESULT line.
+load() {
+  local url=$1
+  wrk -t$threads -c$connections -d2s -s "$bench/slack_events.lua" "$url" -- 100000 > /dev/null
+  wrk -t$threads -c$connections -d${seconds}s --latency -s "$bench/slack_events.lua" "$url" -- 100000 | grep '^RESULT'
+}
+
+field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+
+config() {  # a weft.yaml in $work/$1 with a fresh store and the example workflows
+  mkdir -p "$work/$1"
+  printf 'listen: 127.0.0.1:0\nstore: sqlite:%s/weft.db\nworkflows: %s/workflows\nplugin_dirs: [%s/plugins]\n' \
+    "$work/$1" "$root" "$build" > "$work/$1/weft.yaml"
+  echo "$work/$1/weft.yaml"
+}
+
+echo "== HTTP: wrk -t$threads -c$connections, ${seconds}s after a 2s warm-up, Slack-shaped events over 100,000 users"
+start "$work/ceiling.log" "$build/bin/poco_ceiling"
+ceiling=$(load "http://127.0.0.1:$PORT/collect/slack")
+stop
+echo "ceiling (bare Poco HTTPServer): $ceiling"
+
+start "$work/weft.log" "$build/bin/weft" serve --config "$(config http)"
+weft=$(load "http://127.0.0.1:$PORT/collect/slack")
+stop
+echo "weft serve (SQLite, synchronous=FULL): $weft"
+awk -v w="$(field "$weft" rps)" -v c="$(field "$ceiling" rps)" -v p="$(field "$weft" p99_ms)" \
+  'BEGIN { printf "ratio weft/ceiling: %.2f (target >= 0.70); weft p99 %.2f ms (target <= 10)\n", w / c, p }'
+
+echo "== weft ingest of 1,000,000 generated events (100,000 users)"
+"$build/bin/generate_events" 1000000 100000 > "$work/events.jsonl"
+/usr/bin/time -v "$build/bin/weft" ingest --config "$(config ingest)" --source slack "$work/events.jsonl" \
+  > "$work/ingest.out" 2> "$work/ingest.time"
+cat "$work/ingest.out"
+rss=$(grep 'Maximum resident' "$work/ingest.time" | awk '{print $6}')
+rate=$(head -1 "$work/ingest.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
+echo "ingest: $rate events/s (target >= 150000), peak RSS $((rss / 1024)) MiB"
+
+echo "== scale: 1,000,000 events over HTTP (200,000 users); rate of the last 100k vs the first 100k"
+start "$work/scale.log" "$build/bin/weft" serve --config "$(config scale)"
+metric='^weft_events_total{source="slack",status="processed"}'
+( while kill -0 "$PID" 2>/dev/null; do
+    n=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep "$metric" | awk '{print $2}') || true
+    echo "$(date +%s.%N) ${n:-0}"
+    sleep 0.2
+  done ) > "$work/samples" &
+sampler=$!
+# wrk sleeps for its whole -d even after every thread stopped at its quota: end it with
+# SIGINT (it then prints its summary) once the server has processed the million.
+wrk -t$threads -c$connections -d3600s -s "$bench/slack_events.lua" "http://127.0.0.1:$PORT/collect/slack" -- 200000 1000000 $threads \
+  > "$work/scale.wrk" &
+loader=$!
+until [ "$(tail -1 "$work/samples" 2>/dev/null | awk '{print $2}')" -ge 1000000 ] 2>/dev/null; do sleep 0.5; done
+kill -INT $loader
+wait $loader || true
+grep '^RESULT' "$work/scale.wrk" | sed 's/^/scale wrk: /'
+sleep 0.3
+peak=$(grep VmHWM "/proc/$PID/status" | awk '{print $2}')
+stop
+wait $sampler 2>/dev/null || true
+awk 'function at(target,   i) { for (i = 1; i <= n; i++) if (c[i] >= target) return t[i]; return t[n] }
+     { t[++n] = $1; c[n] = $2 }
+     END {
+       first = 100000 / (at(100000) - at(1)); last = 100000 / (at(c[n]) - at(c[n] - 100000));
+       printf "scale: first 100k %.0f events/s, last 100k %.0f events/s, ratio %.2f (target >= 0.80)\n", first, last, last / first
+     }' "$work/samples"
+echo "scale: weft serve peak RSS $((peak / 1024)) MiB after the run (target <= 200)"
