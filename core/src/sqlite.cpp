@@ -92,6 +92,9 @@ SqliteDb::SqliteDb(const std::string& path) {
   exec("PRAGMA foreign_keys=ON");
   // 32 MiB of page cache (the default is 2 MiB): hot index pages stay in memory.
   exec("PRAGMA cache_size=-32768");
+  // The savepoint of each event keeps the pages it changes in a statement journal: in memory,
+  // not a temporary file written page by page.
+  exec("PRAGMA temp_store=MEMORY");
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
