@@ -12,7 +12,7 @@ cd "$root"
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
-  libpoco-dev libyaml-cpp-dev rapidjson-dev libsqlite3-dev libssl-dev prometheus-cpp-dev catch2
+  libpoco-dev libyaml-cpp-dev rapidjson-dev libsqlite3-dev libssl-dev prometheus-cpp-dev libpq-dev catch2
   curl
 )
 
@@ -38,6 +38,42 @@ build() {
   cmake --build --preset "$preset"
 }
 
+# A throwaway PostgreSQL for the tests: initdb in a temporary folder, a free loopback port,
+# stopped and removed when this script exits. (fsync is off: it is a test fixture, not a store
+# anything is kept in.) Exports WEFT_TEST_POSTGRES.
+start_postgres() {
+  local bin port
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bin" ] || { echo "dev.sh: PostgreSQL binaries not found under /usr/lib/postgresql" >&2; exit 1; }
+  pg_dir=$(mktemp -d /tmp/weft-pg.XXXXXX)
+  local run=()
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$pg_dir"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$pg_dir/data" --auth=trust --locale=C -E UTF8 -U weft > "$pg_dir/initdb.log"
+  trap 'stop_postgres' EXIT
+  for _ in $(seq 1 20); do
+    port=$((20000 + RANDOM % 40000))
+    (: < "/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue  # taken
+    if "${run[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+         -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start > /dev/null; then
+      "$bin/createdb" -h 127.0.0.1 -p "$port" -U weft weft_test
+      export WEFT_TEST_POSTGRES="postgresql://weft@127.0.0.1:$port/weft_test"
+      pg_stop=("${run[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -m immediate stop)
+      echo "dev.sh: throwaway PostgreSQL on 127.0.0.1:$port"
+      return 0
+    fi
+  done
+  echo "dev.sh: could not start PostgreSQL; see $pg_dir/server.log" >&2
+  exit 1
+}
+
+stop_postgres() {
+  [ -n "${pg_stop+x}" ] && "${pg_stop[@]}" > /dev/null 2>&1
+  [ -n "${pg_dir:-}" ] && rm -rf "$pg_dir"
+}
+
 usage() {
   echo "usage: packaging/dev.sh run|test|bench" >&2
   exit 64
@@ -54,9 +90,12 @@ case "$command" in
     exec build/release/bin/weft serve "$@"
     ;;
   test)
+    packages+=(postgresql)
     install_missing
     build dev
-    ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@"
+    start_postgres
+    ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@" || status=$?
+    exit "${status:-0}"
     ;;
   bench)
     packages+=(wrk time)

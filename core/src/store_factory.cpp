@@ -1,5 +1,6 @@
 #include "weft/store_factory.hpp"
 
+#include "weft/postgres_store.hpp"
 #include "weft/sqlite_store.hpp"
 
 #include <filesystem>
@@ -14,7 +15,7 @@ std::unique_ptr<Store> open_store(const std::string& location) {
     if (ec) throw StoreError("cannot create the folder of the SQLite store " + path.string() + ": " + ec.message());
     return std::make_unique<SqliteStore>(path.string());
   }
-  if (location.rfind("postgresql://", 0) == 0) throw StoreError("the PostgreSQL store is not available in this build yet");
+  if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) return std::make_unique<PostgresStore>(location);
   throw StoreError("unknown store '" + location + "': expected sqlite:PATH or postgresql://...");
 }
 

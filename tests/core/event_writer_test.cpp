@@ -15,7 +15,7 @@ const std::string grouping = "nodes:\n  - id: receive\n    plugin: webhook_trigg
 }  // namespace
 
 TEST_CASE("a processed event is stored with its payload, properties, type and trace") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: slack\n" + grouping);
   const auto a = f.post(*w, R"({"user":"U1","email":"a@x.co"})");
   const auto e = f.store.load_event(a.event_id);
@@ -31,7 +31,7 @@ TEST_CASE("a processed event is stored with its payload, properties, type and tr
 }
 
 TEST_CASE("a rejected or dropped event undoes the profiles and identifiers it made") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   for (const char* target : {"reject", "drop"}) {
     INFO(target);
     auto w = f.workflow("id: s\n" + grouping + "  - id: gate\n    plugin: json_path_extractor\n    with: { path: $.payload.ok }\n" +
@@ -48,7 +48,7 @@ TEST_CASE("a rejected or dropped event undoes the profiles and identifiers it ma
 }
 
 TEST_CASE("a failing node leaves a dead letter with the error and trace, and no other effect") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   weft::PluginRegistry registry;
   registry.load_directory(WEFT_PLUGIN_DIR);
   registry.load_file(std::string(WEFT_FIXTURE_PLUGIN_DIR) + "/throwing.so");
@@ -68,7 +68,7 @@ TEST_CASE("a failing node leaves a dead letter with the error and trace, and no 
 }
 
 TEST_CASE("one failing event does not spoil the others in its batch") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: s\n" + grouping + "    on: { invalid: reject }\n");
   f.writer.begin_batch();
   std::vector<std::string> ids;
@@ -89,7 +89,7 @@ TEST_CASE("one failing event does not spoil the others in its batch") {
 }
 
 TEST_CASE("a batch rolled back leaves nothing and its counts are undone") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: s\n" + grouping);
   f.writer.begin_batch();
   weft::EventDocument event;
@@ -103,7 +103,7 @@ TEST_CASE("a batch rolled back leaves nothing and its counts are undone") {
 }
 
 TEST_CASE("a redelivery with a known idempotency key stores nothing and names the first event") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: s\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { idempotency_key: $.payload.event_id }\n"
                       "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
                       "  - id: group\n    plugin: profile_grouper\n");
@@ -125,7 +125,7 @@ TEST_CASE("a redelivery with a known idempotency key stores nothing and names th
 }
 
 TEST_CASE("a failed event keeps its key; a rejected one does not") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   weft::PluginRegistry registry;
   registry.load_directory(WEFT_PLUGIN_DIR);
   registry.load_file(std::string(WEFT_FIXTURE_PLUGIN_DIR) + "/throwing.so");
@@ -145,7 +145,7 @@ TEST_CASE("a failed event keeps its key; a rejected one does not") {
 }
 
 TEST_CASE("idempotency keys can come from a header") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: github\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
                       "    with: { idempotency_key: 'header:X-GitHub-Delivery' }\n");
   auto post = [&](const char* delivery) {

@@ -3,6 +3,7 @@
 #include "weft/json.hpp"
 #include "weft/sqlite_store.hpp"
 
+#include "store_backends.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,11 +15,15 @@ using weft::TraitPolicy;
 
 namespace {
 
+// Every rule runs on each backend: the store suite that keeps SQLite and PostgreSQL alike.
 struct Fixture {
+  explicit Fixture(const std::string& backend) : owned(weft::test::open_fresh_store(backend, dir)), store(*owned), identity(store) {
+    store.begin();
+  }
   weft::test::TempDir dir;
-  weft::SqliteStore store{(dir.path() / "weft.db").string()};
-  weft::Identity identity{store};
-  Fixture() { store.begin(); }
+  std::unique_ptr<weft::Store> owned;
+  weft::Store& store;
+  weft::Identity identity;
 
   std::string profile(const std::string& id, std::int64_t created_at, const std::string& traits = "{}", std::int64_t updated_at = 0) {
     store.insert_profile({id, created_at, updated_at ? updated_at : created_at, traits});
@@ -42,7 +47,7 @@ rapidjson::Document json(const std::string& text) {
 }  // namespace
 
 TEST_CASE("resolve creates a profile on first sight and finds it afterwards") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   const auto first = f.identity.resolve("slack", "U1", true, 100);
   REQUIRE(first);
   CHECK(f.identity.resolve("slack", "U1", true, 200) == first);
@@ -55,14 +60,14 @@ TEST_CASE("resolve creates a profile on first sight and finds it afterwards") {
 }
 
 TEST_CASE("identifier types are namespaces: slack:123 and stripe:123 are different people") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   const auto slack = f.identity.resolve("slack", "123", true, 1);
   const auto stripe = f.identity.resolve("stripe", "123", true, 2);
   CHECK(*slack != *stripe);
 }
 
 TEST_CASE("a new e-mail is added to the profile; adding it again changes nothing") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   std::string p = f.profile("p1", 10);
   CHECK(f.identify(p, "a@x.co") == IdentifyResult::added);
   CHECK(f.store.find_identifier("email", "a@x.co") == "p1");
@@ -74,7 +79,7 @@ TEST_CASE("a new e-mail is added to the profile; adding it again changes nothing
 
 TEST_CASE("the earliest created_at survives; ties go to the smallest id") {
   SECTION("earlier wins, whichever side the event is on") {
-    Fixture f;
+    Fixture f(GENERATE(from_range(weft::test::store_backends())));
     f.profile("b-older", 10);
     f.profile("a-newer", 20);
     f.holds("b-older", "email", "x@y.co");
@@ -84,7 +89,7 @@ TEST_CASE("the earliest created_at survives; ties go to the smallest id") {
     CHECK(f.store.load_profile("a-newer")->id == "b-older");
   }
   SECTION("same microsecond: the smaller id wins") {
-    Fixture f;
+    Fixture f(GENERATE(from_range(weft::test::store_backends())));
     f.profile("p-b", 10);
     f.profile("p-a", 10);
     f.holds("p-b", "email", "x@y.co");
@@ -96,7 +101,7 @@ TEST_CASE("the earliest created_at survives; ties go to the smallest id") {
 }
 
 TEST_CASE("keep_survivor keeps the survivor's values and adds the others' keys, nested objects key by key") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("old", 10, R"({"name":"Jane","plan":"free","address":{"city":"Berlin"}})", 10);
   f.profile("new", 20, R"({"name":"Jane Doe","phone":"123","address":{"city":"Paris","zip":"75001"}})", 500);
   f.holds("old", "email", "j@x.co");
@@ -106,7 +111,7 @@ TEST_CASE("keep_survivor keeps the survivor's values and adds the others' keys, 
 }
 
 TEST_CASE("most_recent takes each key from the profile updated last, nested objects key by key") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("old", 10, R"({"name":"Jane","plan":"free","address":{"city":"Berlin"}})", 10);
   f.profile("new", 20, R"({"name":"Jane Doe","phone":"123","address":{"city":"Paris","zip":"75001"}})", 500);
   f.holds("old", "email", "j@x.co");
@@ -117,7 +122,7 @@ TEST_CASE("most_recent takes each key from the profile updated last, nested obje
 }
 
 TEST_CASE("a merge moves identifiers, events and aliases, and old ids answer for the survivor through chains") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("a", 10);
   f.profile("b", 20);
   f.profile("c", 5);
@@ -146,7 +151,7 @@ TEST_CASE("a merge moves identifiers, events and aliases, and old ids answer for
 }
 
 TEST_CASE("every merge writes an audit record with the merged profile as it was") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("a", 10);
   f.profile("b", 20, R"({"plan":"pro"})");
   f.holds("b", "stripe", "cus_1");
@@ -169,7 +174,7 @@ TEST_CASE("every merge writes an audit record with the merged profile as it was"
 }
 
 TEST_CASE("max_profiles refuses a merge that would stand for too many profiles, and changes nothing") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("a", 10);
   f.profile("b", 20);
   f.profile("c", 30);
@@ -186,7 +191,7 @@ TEST_CASE("max_profiles refuses a merge that would stand for too many profiles, 
 }
 
 TEST_CASE("max_emails_per_profile refuses an e-mail or a merge past the limit") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   std::string p = f.profile("a", 10);
   const IdentifyOptions two{TraitPolicy::keep_survivor, 10, 2};
   CHECK(f.identify(p, "1@x.co", two) == IdentifyResult::added);
@@ -203,7 +208,7 @@ TEST_CASE("max_emails_per_profile refuses an e-mail or a merge past the limit") 
 }
 
 TEST_CASE("set_trait writes values, never null, and if_missing keeps what is there") {
-  Fixture f;
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("p", 10);
   CHECK(f.identity.set_trait("p", "name", json(R"("Jane")"), false, 50));
   CHECK(f.store.load_profile("p")->updated_at == 50);

@@ -102,7 +102,7 @@ struct Run {
   // Live profiles with their size (themselves plus aliases) and e-mail count.
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> live_profiles() {
     std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
-    auto q = f.store.db().prepare("SELECT id FROM profiles WHERE merged_into IS NULL");
+    auto q = f.sqlite().db().prepare("SELECT id FROM profiles WHERE merged_into IS NULL");
     while (q.step()) {
       const std::string id(q.text(0));
       out[id] = {1 + f.store.count_aliases(id), f.store.count_identifiers(id, "email")};
@@ -111,7 +111,7 @@ struct Run {
   }
 
   std::int64_t scalar(const char* sql) {
-    auto q = f.store.db().prepare(sql);
+    auto q = f.sqlite().db().prepare(sql);
     REQUIRE(q.step());
     return q.integer(0);
   }
@@ -128,7 +128,7 @@ struct Run {
     CHECK(scalar("SELECT count(*) FROM events WHERE status = 'processed'") == events);
     CHECK(scalar("SELECT count(*) FROM events WHERE profile_id IN (SELECT id FROM profiles WHERE merged_into IS NOT NULL)") == 0);
     CHECK(scalar("SELECT count(*) FROM identifiers WHERE profile_id IN (SELECT id FROM profiles WHERE merged_into IS NOT NULL)") == 0);
-    auto merged = f.store.db().prepare("SELECT id, merged_into FROM profiles WHERE merged_into IS NOT NULL");
+    auto merged = f.sqlite().db().prepare("SELECT id, merged_into FROM profiles WHERE merged_into IS NOT NULL");
     std::int64_t merged_count = 0;
     while (merged.step()) {
       ++merged_count;

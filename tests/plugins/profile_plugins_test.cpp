@@ -21,7 +21,7 @@ std::string port_of(const weft::Workflow& w, const weft::RunResult& run, const s
 }  // namespace
 
 TEST_CASE("profile_grouper groups events with the same external id into one profile") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: slack\n" + head + "  - id: group\n    plugin: profile_grouper\n");
   const auto a = f.post(*w, R"({"user":"U1"})");
   const auto b = f.post(*w, R"({"user":" U1 "})");
@@ -35,7 +35,7 @@ TEST_CASE("profile_grouper groups events with the same external id into one prof
 }
 
 TEST_CASE("profile_grouper: a custom identifier type, missing ids, and create: false") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: forms\n" + head + "  - id: group\n    plugin: profile_grouper\n    with: { identifier: crm }\n");
   const auto a = f.post(*w, R"({"user":"42"})");
   CHECK(f.store.find_identifier("crm", "42") == a.profile_id);
@@ -55,7 +55,7 @@ TEST_CASE("profile_grouper: a custom identifier type, missing ids, and create: f
 }
 
 TEST_CASE("profile_updater writes traits, skips missing and null values, and honours if_missing") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: s\n" + head + "  - id: group\n    plugin: profile_grouper\n" +
                       "  - id: traits\n    plugin: profile_updater\n"
                       "    with: { set: { name: $.payload.name, plan: pro, address: $.payload.address } }\n"
@@ -74,7 +74,7 @@ TEST_CASE("profile_updater writes traits, skips missing and null values, and hon
 }
 
 TEST_CASE("email_identification_merger merges the profiles that share an e-mail across sources") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   const std::string tail = "  - id: group\n    plugin: profile_grouper\n"
                            "  - id: identify\n    plugin: email_identification_merger\n    with: { email: $.payload.email }\n";
   auto slack = f.workflow("id: slack\n" + head + tail);
@@ -94,7 +94,7 @@ TEST_CASE("email_identification_merger merges the profiles that share an e-mail 
 }
 
 TEST_CASE("email_identification_merger's ports: missing, invalid, limited") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: s\n" + head + "  - id: group\n    plugin: profile_grouper\n" +
                       "  - id: identify\n    plugin: email_identification_merger\n"
                       "    with: { email: $.payload.email, max_emails_per_profile: 1, blocked: ['.*@test\\.invalid'] }\n");
@@ -114,7 +114,7 @@ TEST_CASE("email_identification_merger's ports: missing, invalid, limited") {
 }
 
 TEST_CASE("two mergers in one workflow compose") {
-  StoreFixture f;
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   auto w = f.workflow("id: stripe\n" + head + "  - id: group\n    plugin: profile_grouper\n" +
                       "  - id: email\n    plugin: email_identification_merger\n    with: { email: $.payload.email }\n"
                       "  - id: billing\n    plugin: email_identification_merger\n    with: { email: $.payload.billing_email }\n");

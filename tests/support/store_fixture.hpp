@@ -1,9 +1,11 @@
-// A real SQLite store in a temporary folder, with the built-in plugins, for tests that run
-// events through workflows end to end.
+// A real store (SQLite in a temporary folder, or a fresh PostgreSQL schema), with the built-in
+// plugins, for tests that run events through workflows end to end.
 #pragma once
 
 #include "weft/event_writer.hpp"
 #include "weft/sqlite_store.hpp"
+
+#include "store_backends.hpp"
 
 #include "workflow_fixture.hpp"
 
@@ -12,9 +14,15 @@
 namespace weft::test {
 
 struct StoreFixture {
+  explicit StoreFixture(const std::string& backend = "sqlite") : owned(open_fresh_store(backend, dir)), store(*owned), writer(store) {}
+
   TempDir dir;
-  SqliteStore store{(dir.path() / "weft.db").string()};
-  EventWriter writer{store};
+  std::unique_ptr<Store> owned;
+  Store& store;
+  EventWriter writer;
+
+  // The SQLite store, for tests that query its tables directly.
+  SqliteStore& sqlite() { return dynamic_cast<SqliteStore&>(store); }
 
   // Loads a workflow or fails the test with its diagnostics.
   std::shared_ptr<const Workflow> workflow(const std::string& yaml) {

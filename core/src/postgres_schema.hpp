@@ -1,0 +1,71 @@
+// The PostgreSQL schema, as migrations: entry i brings a database from version i to i + 1.
+// Never edit a released migration; append one and bump PostgresStore::schema_version.
+// Every table is keyed by profile or identifier (or event id), so the schema can be
+// distributed (Citus) without changes; see docs/operations.md.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace weft::postgres_schema {
+
+inline constexpr std::array<std::string_view, 1> migrations = {
+    // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
+    R"sql(
+CREATE TABLE profiles (
+  id          TEXT PRIMARY KEY,
+  created_at  BIGINT NOT NULL,           -- microseconds since the epoch, UTC
+  updated_at  BIGINT NOT NULL,
+  traits      TEXT NOT NULL DEFAULT '{}',
+  merged_into TEXT,                      -- NULL while live; else the live survivor (chains flattened)
+  merged_at   BIGINT
+);
+CREATE INDEX profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+
+CREATE TABLE identifiers (
+  type       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  profile_id TEXT NOT NULL,              -- always a live profile
+  added_at   BIGINT NOT NULL,
+  PRIMARY KEY (type, value)
+);
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
+
+CREATE TABLE events (
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY,
+  id          TEXT PRIMARY KEY,
+  source      TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  profile_id  TEXT,
+  status      TEXT NOT NULL,
+  payload     TEXT NOT NULL,
+  properties  TEXT NOT NULL,
+  trace       TEXT NOT NULL,
+  error       TEXT
+);
+CREATE INDEX events_profile ON events (profile_id, seq) WHERE profile_id IS NOT NULL;
+CREATE INDEX events_failed ON events (source, seq) WHERE status = 'failed';
+
+CREATE TABLE merges (
+  seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  survivor         TEXT NOT NULL,
+  merged           TEXT NOT NULL,
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  event_id         TEXT NOT NULL,
+  at               BIGINT NOT NULL,
+  merged_snapshot  TEXT NOT NULL
+);
+CREATE INDEX merges_survivor ON merges (survivor, seq);
+
+CREATE TABLE idempotency_keys (
+  source   TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (source, key)
+);
+)sql",
+};
+
+}  // namespace weft::postgres_schema

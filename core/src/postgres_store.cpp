@@ -1,0 +1,311 @@
+#include "weft/postgres_store.hpp"
+
+#include "postgres_schema.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace weft {
+namespace {
+
+// One text parameter of a prepared statement; NULL when `null`.
+struct Param {
+  std::string text;
+  bool null = false;
+  Param(std::string_view s) : text(s) {}                      // NOLINT: implicit on purpose
+  Param(const std::string& s) : text(s) {}                    // NOLINT
+  Param(const char* s) : text(s) {}                           // NOLINT
+  Param(std::int64_t n) : text(std::to_string(n)) {}          // NOLINT
+  Param(const std::optional<std::string>& s) : text(s.value_or("")), null(!s) {}  // NOLINT
+};
+
+class Result {
+public:
+  explicit Result(PGresult* result) : result_(result) {}
+  Result(Result&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  ~Result() { PQclear(result_); }
+
+  int rows() const { return PQntuples(result_); }
+  bool is_null(int row, int column) const { return PQgetisnull(result_, row, column) == 1; }
+  std::string text(int row, int column) const {
+    return std::string(PQgetvalue(result_, row, column), static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  }
+  std::optional<std::string> optional_text(int row, int column) const {
+    if (is_null(row, column)) return std::nullopt;
+    return text(row, column);
+  }
+  std::int64_t integer(int row, int column) const {
+    std::int64_t n = 0;
+    const char* s = PQgetvalue(result_, row, column);
+    std::from_chars(s, s + PQgetlength(result_, row, column), n);
+    return n;
+  }
+
+private:
+  PGresult* result_;
+};
+
+EventRecord event_row(const Result& r, int row) {
+  return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
+                     r.text(row, 6),    r.text(row, 7), r.text(row, 8), r.text(row, 9), r.optional_text(row, 10)};
+}
+
+constexpr const char* event_columns = "seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error";
+
+}  // namespace
+
+class PostgresStore::Connection {
+public:
+  explicit Connection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+      const std::string why = conn_ ? PQerrorMessage(conn_) : "out of memory";
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw StoreError("cannot connect to the PostgreSQL store: " + trim(why));
+    }
+  }
+  ~Connection() { PQfinish(conn_); }
+
+  void exec(const std::string& sql) { check(PQexec(conn_, sql.c_str()), sql); }
+
+  void prepare(const std::string& name, const std::string& sql) {
+    check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
+    sql_[name] = sql;
+  }
+
+  Result run(const std::string& name, std::initializer_list<Param> params = {}) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const Param& p : params) {
+      values.push_back(p.null ? nullptr : p.text.c_str());
+      lengths.push_back(static_cast<int>(p.text.size()));
+    }
+    return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(), nullptr, 0),
+                 sql_[name]);
+  }
+
+  std::int64_t integer(const std::string& name, std::initializer_list<Param> params) {
+    Result r = run(name, params);
+    return r.rows() > 0 && !r.is_null(0, 0) ? r.integer(0, 0) : 0;
+  }
+
+private:
+  static std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+
+  Result check(PGresult* raw, const std::string& sql) {
+    Result result(raw);
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+      throw StoreError("PostgreSQL refused '" + sql.substr(0, 80) + "': " + trim(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)) +
+                       (state ? std::string(" (SQLSTATE ") + state + ")" : ""));
+    }
+    return result;
+  }
+
+  PGconn* conn_;
+  std::map<std::string, std::string> sql_;
+};
+
+PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_unique<Connection>(url)) {
+  Connection& c = *connection_;
+  c.exec("SET client_min_messages = warning");
+  // One migrator at a time, when several processes start together.
+  c.exec("SELECT pg_advisory_lock(7265667)");
+  try {
+    c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    c.prepare("version", "SELECT max(version) FROM schema_version");
+    int version = static_cast<int>(c.integer("version", {}));
+    if (version > schema_version)
+      throw StoreError("the store has schema version " + std::to_string(version) + ", newer than this weft understands (" +
+                       std::to_string(schema_version) + "): upgrade weft");
+    while (version < schema_version) {
+      c.exec("BEGIN");
+      try {
+        c.exec(std::string(postgres_schema::migrations[static_cast<std::size_t>(version)]));
+        c.exec("DELETE FROM schema_version");
+        c.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")");
+        c.exec("COMMIT");
+      } catch (...) {
+        c.exec("ROLLBACK");
+        throw;
+      }
+      ++version;
+    }
+  } catch (...) {
+    c.exec("SELECT pg_advisory_unlock(7265667)");
+    throw;
+  }
+  c.exec("SELECT pg_advisory_unlock(7265667)");
+
+  const std::string events = event_columns;
+  c.prepare("find_identifier", "SELECT profile_id FROM identifiers WHERE type = $1 AND value = $2");
+  c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ($1, $2, $3, $4)");
+  c.prepare("identifiers", "SELECT type, value FROM identifiers WHERE profile_id = $1 ORDER BY added_at, type, value");
+  c.prepare("count_identifiers", "SELECT count(*) FROM identifiers WHERE profile_id = $1 AND type = $2");
+  c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ($1, $2, $3, $4)");
+  c.prepare("load_profile", "SELECT id, created_at, updated_at, traits FROM profiles "
+                            "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = $1)");
+  c.prepare("save_traits", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
+  c.prepare("touch", "UPDATE profiles SET updated_at = $2 WHERE id = $1");
+  c.prepare("aliases", "SELECT id FROM profiles WHERE merged_into = $1 ORDER BY merged_at, id");
+  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1");
+  // Both rows of a merge are locked in id order, so concurrent merges cannot deadlock.
+  c.prepare("lock_pair", "SELECT id FROM profiles WHERE id IN ($1, $2) ORDER BY id FOR UPDATE");
+  c.prepare("move_identifiers", "UPDATE identifiers SET profile_id = $1 WHERE profile_id = $2");
+  c.prepare("move_events", "UPDATE events SET profile_id = $1 WHERE profile_id = $2");
+  c.prepare("move_aliases", "UPDATE profiles SET merged_into = $1 WHERE merged_into = $2");
+  c.prepare("absorb", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
+  c.prepare("retire", "UPDATE profiles SET merged_into = $1, merged_at = $3 WHERE id = $2");
+  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
+                      "WHERE survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1) ORDER BY seq");
+  c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
+  c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
+  c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+  c.prepare("count_events", "SELECT count(*) FROM events WHERE profile_id = $1");
+  c.prepare("load_event", "SELECT " + events + " FROM events WHERE id = $1");
+  c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
+  c.prepare("events_after", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3");
+  c.prepare("events_before", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
+  c.prepare("failed", "SELECT " + events + " FROM events WHERE status = 'failed' AND ($1 = '' OR source = $1) AND seq > $2 ORDER BY seq LIMIT $3");
+  c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
+}
+
+PostgresStore::~PostgresStore() = default;
+
+void PostgresStore::begin() { connection_->exec("BEGIN"); }
+void PostgresStore::commit() { connection_->exec("COMMIT"); }
+void PostgresStore::rollback() { connection_->exec("ROLLBACK"); }
+void PostgresStore::savepoint() { connection_->exec("SAVEPOINT event"); }
+void PostgresStore::release_savepoint() { connection_->exec("RELEASE SAVEPOINT event"); }
+void PostgresStore::rollback_to_savepoint() { connection_->exec("ROLLBACK TO SAVEPOINT event"); }
+
+std::optional<std::string> PostgresStore::find_identifier(std::string_view type, std::string_view value) {
+  Result r = connection_->run("find_identifier", {type, value});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PostgresStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
+  connection_->run("insert_identifier", {type, value, profile_id, at});
+}
+
+std::vector<Identifier> PostgresStore::identifiers(std::string_view profile_id) {
+  Result r = connection_->run("identifiers", {profile_id});
+  std::vector<Identifier> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1)});
+  return out;
+}
+
+std::int64_t PostgresStore::count_identifiers(std::string_view profile_id, std::string_view type) {
+  return connection_->integer("count_identifiers", {profile_id, type});
+}
+
+void PostgresStore::insert_profile(const ProfileRecord& p) {
+  connection_->run("insert_profile", {p.id, p.created_at, p.updated_at, p.traits});
+}
+
+std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
+  Result r = connection_->run("load_profile", {id});
+  if (r.rows() == 0) return std::nullopt;
+  return ProfileRecord{r.text(0, 0), r.integer(0, 1), r.integer(0, 2), r.text(0, 3)};
+}
+
+void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
+  connection_->run("save_traits", {profile_id, traits, updated_at});
+}
+
+void PostgresStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
+  connection_->run("touch", {profile_id, updated_at});
+}
+
+std::vector<std::string> PostgresStore::aliases(std::string_view profile_id) {
+  Result r = connection_->run("aliases", {profile_id});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+std::int64_t PostgresStore::count_aliases(std::string_view profile_id) { return connection_->integer("count_aliases", {profile_id}); }
+
+void PostgresStore::merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) {
+  connection_->run("lock_pair", {survivor, merged});
+  connection_->run("move_identifiers", {survivor, merged});
+  connection_->run("move_events", {survivor, merged});
+  connection_->run("move_aliases", {survivor, merged});
+  connection_->run("absorb", {survivor, survivor_traits, at});
+  connection_->run("retire", {survivor, merged, at});
+}
+
+void PostgresStore::insert_merge(const MergeRecord& m) {
+  connection_->run("insert_merge", {m.survivor, m.merged, m.identifier.type, m.identifier.value, m.event_id, m.at, m.merged_snapshot});
+}
+
+std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) {
+  Result r = connection_->run("merges", {survivor});
+  std::vector<MergeRecord> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(MergeRecord{r.text(i, 0), r.text(i, 1), {r.text(i, 2), r.text(i, 3)}, r.text(i, 4), r.integer(i, 5), r.text(i, 6)});
+  return out;
+}
+
+std::optional<std::string> PostgresStore::find_idempotency_key(std::string_view source, std::string_view key) {
+  Result r = connection_->run("find_idempotency_key", {source, key});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PostgresStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
+  connection_->run("insert_idempotency_key", {source, key, event_id});
+}
+
+void PostgresStore::insert_event(const EventRecord& e) {
+  connection_->run("insert_event",
+                   {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error});
+}
+
+std::int64_t PostgresStore::count_events(std::string_view profile_id) { return connection_->integer("count_events", {profile_id}); }
+
+std::optional<EventRecord> PostgresStore::load_event(std::string_view id) {
+  Result r = connection_->run("load_event", {id});
+  if (r.rows() == 0) return std::nullopt;
+  return event_row(r, 0);
+}
+
+void PostgresStore::update_event(const EventRecord& e) {
+  connection_->run("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
+}
+
+std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                                       bool descending) {
+  const std::int64_t cursor = descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq;
+  Result r = connection_->run(descending ? "events_before" : "events_after", {profile_id, cursor, limit});
+  std::vector<EventRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
+  return out;
+}
+
+std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
+  Result r = connection_->run("failed", {source, after_seq, limit});
+  std::vector<EventRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
+  return out;
+}
+
+std::int64_t PostgresStore::count_live_profiles() { return connection_->integer("count_live", {}); }
+
+}  // namespace weft
