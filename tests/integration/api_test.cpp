@@ -1,5 +1,6 @@
 // The read API over real HTTP: every route, paging, merges, errors, the bearer token, metrics.
 #include "server_process.hpp"
+#include "store_backends.hpp"
 #include "test_workflows.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,10 +12,11 @@ namespace {
 struct Served {
   TempDir dir;
   ServerProcess server;
-  explicit Served(const std::string& extra = "", std::map<std::string, std::string> env = {})
+  explicit Served(const std::string& extra = "", std::map<std::string, std::string> env = {}, const std::string& backend = "sqlite")
       : server(dir, [&] {
           auto o = test_serve_options(dir, extra);
           o.env.insert(env.begin(), env.end());
+          o.store = fresh_store_location(backend, dir);
           return o;
         }()) {}
   HttpResponse get(const std::string& path, const Headers& h = {}) { return http(server.port(), "GET", path, "", "", h); }
@@ -26,7 +28,9 @@ struct Served {
 }  // namespace
 
 TEST_CASE("api: a person seen in two sources is one profile, by id, by identifier and by old id") {
-  Served s;
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  Served s("", {}, backend);
   const auto a = s.post("people", R"({"user":"U1","name":"Jane","email":"jane@example.com"})");
   const auto b = s.post("crm", R"({"user":"C7","email":"Jane@Example.com"})");
   const std::string survivor = json_member(a.body, "$.profile_id");

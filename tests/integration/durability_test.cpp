@@ -3,6 +3,7 @@
 #include "weft/sqlite.hpp"
 
 #include "server_process.hpp"
+#include "store_backends.hpp"
 #include "test_workflows.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,8 +17,11 @@
 using namespace weft::test;
 
 TEST_CASE("durability: every acknowledged event survives SIGKILL") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
   TempDir dir;
-  const auto options = test_serve_options(dir);
+  auto options = test_serve_options(dir);
+  options.store = fresh_store_location(backend, dir);
   std::vector<std::pair<std::string, std::string>> acknowledged;  // event id, user
   {
     ServerProcess server(dir, options);

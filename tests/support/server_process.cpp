@@ -24,7 +24,7 @@ std::string write_config(const TempDir& dir, const ServeOptions& options) {
   for (const auto& d : options.plugin_dirs.empty() ? std::vector<std::string>{WEFT_PLUGIN_DIR} : options.plugin_dirs)
     plugin_dirs += (plugin_dirs.empty() ? "" : ", ") + d;
   const std::string workflows = options.workflows.empty() ? std::string(WEFT_SOURCE_DIR) + "/workflows" : options.workflows;
-  return dir.write("weft.yaml", "listen: 127.0.0.1:0\nstore: sqlite:weft.db\nworkflows: " + workflows + "\nplugin_dirs: [" + plugin_dirs +
+  return dir.write("weft.yaml", "listen: 127.0.0.1:0\nstore: " + options.store + "\nworkflows: " + workflows + "\nplugin_dirs: [" + plugin_dirs +
                                     "]\n" + options.extra_config)
       .string();
 }

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string workflows;                     // default: the example workflows
   std::vector<std::string> plugin_dirs;      // default: the built plugins
   std::string extra_config;                  // more weft.yaml lines (limits, api)
+  std::string store = "sqlite:weft.db";      // the store location
   std::map<std::string, std::string> env;    // added to the child's environment
 };
 
