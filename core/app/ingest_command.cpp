@@ -103,30 +103,34 @@ int ingest_command(const Invocation& invocation) {
   EventWriter writer(*store);
   std::ifstream in(file, std::ios::binary);
   std::string line;
-  std::int64_t line_number = 0, events = 0, malformed = 0, in_batch = 0;
+  std::int64_t line_number = 0, events = 0, malformed = 0;
+  std::vector<std::unique_ptr<EventDocument>> documents;
+  std::vector<BatchItem> batch;
+  const auto flush = [&] {
+    writer.write_batch(batch);
+    batch.clear();
+    documents.clear();
+  };
   try {
-    writer.begin_batch();
     while (std::getline(in, line)) {
       ++line_number;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      EventDocument event;
-      const JsonParseResult parsed = parse_json_payload(line, event, invocation.settings.max_json_depth);
+      auto event = std::make_unique<EventDocument>();
+      const JsonParseResult parsed = parse_json_payload(line, *event, invocation.settings.max_json_depth);
       if (!parsed.ok) {
         std::cerr << file << ":" << line_number << ": malformed JSON, skipped: " << parsed.message << "\n";
         ++malformed;
         continue;
       }
-      stamp_event(event, workflow.id);
-      writer.write(workflow, event);
+      stamp_event(*event, workflow.id);
+      RunResult trigger = run_trigger(workflow, *event);
+      batch.push_back({&workflow, event.get(), std::move(trigger)});
+      documents.push_back(std::move(event));
       ++events;
-      if (++in_batch == batch_size) {
-        writer.commit_batch();
-        writer.begin_batch();
-        in_batch = 0;
-      }
+      if (static_cast<std::int64_t>(batch.size()) == batch_size) flush();
       progress.update(line_number);
     }
-    writer.commit_batch();
+    flush();
   } catch (const StoreError& e) {
     progress.finish();
     std::cerr << "weft ingest: the store failed at line " << line_number << ": " << e.what()

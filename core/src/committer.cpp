@@ -107,19 +107,17 @@ void Committer::run() {
 }
 
 void Committer::commit(std::vector<IngestJob>& batch) {
+  std::vector<BatchItem> items;
+  items.reserve(batch.size());
+  for (IngestJob& job : batch) items.push_back({job.workflow.get(), job.event.get(), std::move(job.trigger)});
   std::vector<RunResult> runs;
-  runs.reserve(batch.size());
   const IdentityCounters before = writer_.stats().identity;
+  const std::int64_t retries_before = writer_.stats().retries;
   try {
-    writer_.begin_batch();
-    for (IngestJob& job : batch) runs.push_back(writer_.write_triggered(*job.workflow, *job.event, std::move(job.trigger)));
-    writer_.commit_batch();
+    runs = writer_.write_batch(items);
+    metrics_.batch_retries().Increment(static_cast<double>(writer_.stats().retries - retries_before));
   } catch (const std::exception& e) {
     Poco::Logger::get("weft.store").error(std::string("batch of ") + std::to_string(batch.size()) + " events not stored: " + e.what());
-    try {
-      writer_.rollback_batch();
-    } catch (const std::exception&) {  // the connection may be gone; the next batch will say so
-    }
     for (IngestJob& job : batch)
       job.answer.set_value({503, error_body("unavailable", std::string("the store is unavailable: ") + e.what())});
     return;

@@ -38,6 +38,12 @@ void EventDocument::set_string(std::string_view member, std::string_view value) 
     it->value = string_value(value, allocator());
 }
 
+void EventDocument::copy_from(const EventDocument& other) {
+  doc_.CopyFrom(other.doc_, doc_.GetAllocator());
+  received_at_ = other.received_at_;
+  idempotency_key_ = other.idempotency_key_;
+}
+
 void EventDocument::set_received_at(std::int64_t micros) {
   received_at_ = micros;
   set_string("received_at", format_time(micros));

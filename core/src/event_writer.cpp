@@ -4,6 +4,11 @@
 #include "weft/json.hpp"
 #include "weft/uuid.hpp"
 
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
 namespace weft {
 
 JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, std::size_t max_depth) {
@@ -49,9 +54,40 @@ EventRecord record_of(const Workflow& workflow, const EventDocument& event, cons
 }  // namespace
 
 void EventWriter::rollback_batch() {
-  store_.rollback();
   stats_ = committed_stats_;
   identity_.counters() = committed_stats_.identity;
+  store_.rollback();
+}
+
+std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, int max_attempts) {
+  // Saved only where a retry can happen: a copy per event is not free.
+  std::vector<std::unique_ptr<EventDocument>> saved;
+  if (store_.shared_by_processes())
+    for (const BatchItem& item : items) {
+      saved.push_back(std::make_unique<EventDocument>());
+      saved.back()->copy_from(*item.event);
+    }
+  for (int attempt = 1;; ++attempt) {
+    std::vector<RunResult> results;
+    results.reserve(items.size());
+    try {
+      begin_batch();
+      for (BatchItem& item : items) results.push_back(write_triggered(*item.workflow, *item.event, item.trigger));
+      commit_batch();
+      return results;
+    } catch (const StoreError& e) {
+      try {
+        rollback_batch();
+      } catch (const StoreError&) {  // the transaction may already be gone; the state is reset below
+      }
+      if (!e.retryable() || saved.empty() || attempt >= max_attempts) throw;
+    }
+    ++stats_.retries;
+    ++committed_stats_.retries;  // a retry is a fact even though its batch was rolled back
+    for (std::size_t i = 0; i < items.size(); ++i) items[i].event->copy_from(*saved[i]);
+    // A short, growing pause lets the other process's transaction finish first.
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
+  }
 }
 
 RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {

@@ -14,12 +14,13 @@ namespace {
 // Runs from `first_node` until the workflow ends or reaches node `end`.
 RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node, std::size_t end) {
   RunResult result;
-  weft_event view{&event, {}, identity, now_micros()};
+  weft_event view{&event, {}, identity, now_micros(), nullptr};
   std::size_t at = first_node;
   while (at < end) {
     const WorkflowNode& node = workflow.nodes[at];
     const auto started = std::chrono::steady_clock::now();
     NodeResult port = node.instance->process(view);
+    if (view.store_failure) std::rethrow_exception(view.store_failure);
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     view.scratch.clear();
     result.trace.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(port.port), micros});

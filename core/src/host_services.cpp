@@ -222,6 +222,9 @@ int profile_resolve(weft_event* event, const char* type, size_t type_length, con
     if (!id) return WEFT_MISSING;
     event->document->set_string("profile_id", *id);
     return WEFT_FOUND;
+  } catch (const StoreError& e) {
+    event->store_failure = std::current_exception();
+    set_error(error, e.what());
   } catch (const std::exception& e) {
     set_error(error, e.what());
   }
@@ -240,6 +243,9 @@ int profile_set_trait(weft_event* event, const char* name, size_t name_length, c
     }
     const rapidjson::Value value(rapidjson::StringRef(literal, literal_length));
     return identity.set_trait(profile, {name, name_length}, value, if_missing != 0, event->now) ? 1 : 0;
+  } catch (const StoreError& e) {
+    event->store_failure = std::current_exception();
+    set_error(error, e.what());
   } catch (const std::exception& e) {
     set_error(error, e.what());
   }
@@ -265,6 +271,9 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
       case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
       case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
     }
+  } catch (const StoreError& e) {
+    event->store_failure = std::current_exception();
+    set_error(error, e.what());
   } catch (const std::exception& e) {
     set_error(error, e.what());
   }

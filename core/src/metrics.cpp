@@ -29,7 +29,12 @@ Metrics::Metrics()
                              .Name("weft_commit_batch_size")
                              .Help("Events per committed transaction")
                              .Register(*registry_)
-                             .Add({}, batch_buckets())) {}
+                             .Add({}, batch_buckets())),
+      batch_retries_(prometheus::BuildCounter()
+                         .Name("weft_batch_retries_total")
+                         .Help("Batches run again after a conflict with another process (PostgreSQL)")
+                         .Register(*registry_)
+                         .Add({})) {}
 
 prometheus::Counter& Metrics::events(const std::string& source, const std::string& status) {
   std::lock_guard lock(mutex_);

@@ -108,8 +108,12 @@ private:
     const ExecStatusType status = PQresultStatus(raw);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+      const std::string code = state ? state : "";
+      // serialization failure, deadlock, or a unique key a concurrent transaction took first
+      const bool retryable = code == "40001" || code == "40P01" || code == "23505";
       throw StoreError("PostgreSQL refused '" + sql.substr(0, 80) + "': " + trim(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)) +
-                       (state ? std::string(" (SQLSTATE ") + state + ")" : ""));
+                           (code.empty() ? "" : " (SQLSTATE " + code + ")"),
+                       retryable);
     }
     return result;
   }
@@ -187,7 +191,10 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
 
 PostgresStore::~PostgresStore() = default;
 
-void PostgresStore::begin() { connection_->exec("BEGIN"); }
+// SERIALIZABLE: PostgreSQL detects every anomaly between concurrent batches of several weft
+// processes (two creating one identifier, two merging overlapping profiles, an event written
+// to a profile another process merges away) and fails one of them, which is then retried.
+void PostgresStore::begin() { connection_->exec("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
 void PostgresStore::commit() { connection_->exec("COMMIT"); }
 void PostgresStore::rollback() { connection_->exec("ROLLBACK"); }
 void PostgresStore::savepoint() { connection_->exec("SAVEPOINT event"); }

@@ -26,6 +26,9 @@ public:
   EventDocument(const EventDocument&) = delete;
   EventDocument& operator=(const EventDocument&) = delete;
 
+  // Makes this a deep copy of `other` (to run an event again from a saved state).
+  void copy_from(const EventDocument& other);
+
   const rapidjson::Value& root() const { return doc_; }
   rapidjson::MemoryPoolAllocator<>& allocator() { return doc_.GetAllocator(); }
 

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace weft {
 
@@ -22,6 +23,7 @@ struct WriterStats {
   std::int64_t dropped = 0;
   std::int64_t rejected = 0;
   std::int64_t failed = 0;
+  std::int64_t retries = 0;  // batches run again after a conflict with another process
   IdentityCounters identity;
 };
 
@@ -31,6 +33,13 @@ JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, 
 
 // Gives a new event its id, source and received_at.
 void stamp_event(EventDocument& event, std::string_view source);
+
+// One event of a batch: its workflow, the event as its trigger left it, and the trigger's run.
+struct BatchItem {
+  const Workflow* workflow;
+  EventDocument* event;
+  RunResult trigger;
+};
 
 class EventWriter {
 public:
@@ -42,6 +51,12 @@ public:
     committed_stats_ = stats_;
   }
   void rollback_batch();
+
+  // Writes `items` in one transaction and commits; results in the same order. When the store
+  // reports a retryable conflict (another process), the batch is rolled back and run again
+  // from the events as their triggers left them, up to `max_attempts` times; other store
+  // failures, or the last conflict, throw StoreError with the batch rolled back.
+  std::vector<RunResult> write_batch(std::vector<BatchItem>& items, int max_attempts = 20);
 
   // Runs the whole workflow on `event` and stores the result. Store failures throw
   // StoreError (the batch is then unusable: roll it back).

@@ -39,7 +39,8 @@ class Identity;
 RunResult run_trigger(const Workflow& workflow, EventDocument& event);
 
 // Runs nodes from `first_node` to the end (the trigger may already have run). Nodes reach
-// profiles through `identity`, which is null where no store is open.
+// profiles through `identity`, which is null where no store is open. A store failure during a
+// node's host call is thrown (StoreError), not reported as the node's error.
 RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity = nullptr, std::size_t first_node = 0);
 
 // The trace as SPEC 8 shows it: [{"node","plugin","port","micros"}].

@@ -28,6 +28,7 @@ public:
   prometheus::Gauge& profiles() { return profiles_; }
   prometheus::Gauge& queue_depth() { return queue_depth_; }
   prometheus::Histogram& commit_batch_size() { return commit_batch_size_; }
+  prometheus::Counter& batch_retries() { return batch_retries_; }
 
   // The text exposition format.
   std::string render() const;
@@ -41,6 +42,7 @@ private:
   prometheus::Gauge& profiles_;
   prometheus::Gauge& queue_depth_;
   prometheus::Histogram& commit_batch_size_;
+  prometheus::Counter& batch_retries_;
   std::mutex mutex_;  // guards the label lookups below
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> events_;
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*> nodes_;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,9 @@ struct weft_event {
   std::deque<std::string> scratch;      // strings handed to the plugin, alive until process returns
   weft::Identity* identity = nullptr;   // the profile rules; null outside a store (validate, tests)
   std::int64_t now = 0;                 // the time every change of this run is stamped with
+  // A store failure inside a host call: not the node's fault, so not its error port. The
+  // executor rethrows it and the whole batch is retried or refused.
+  std::exception_ptr store_failure;
 };
 
 namespace weft {

@@ -19,6 +19,8 @@ public:
 
   static constexpr int schema_version = 1;
 
+  bool shared_by_processes() const override { return true; }
+
   void begin() override;
   void commit() override;
   void rollback() override;

@@ -15,7 +15,13 @@ namespace weft {
 // A store that cannot do what was asked: unreachable, corrupt, or a constraint broken.
 class StoreError : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& message, bool retryable = false) : std::runtime_error(message), retryable_(retryable) {}
+  // A conflict with another writer (serialization failure, deadlock): running the whole
+  // transaction again may succeed.
+  bool retryable() const { return retryable_; }
+
+private:
+  bool retryable_;
 };
 
 struct Identifier {
@@ -56,6 +62,10 @@ struct MergeRecord {
 class Store {
 public:
   virtual ~Store() = default;
+
+  // Whether other processes may write the same database at the same time, so that a batch can
+  // fail with a retryable conflict (PostgreSQL) rather than never (SQLite: one writer).
+  virtual bool shared_by_processes() const { return false; }
 
   // The writer's transaction, with one nested savepoint at a time (one per event).
   virtual void begin() = 0;
