@@ -38,11 +38,13 @@ build() {
   cmake --build --preset "$preset"
 }
 
-# A throwaway PostgreSQL for the tests: initdb in a temporary folder, a free loopback port,
-# stopped and removed when this script exits. (fsync is off: it is a test fixture, not a store
-# anything is kept in.) Exports WEFT_TEST_POSTGRES.
+# A throwaway PostgreSQL: initdb in a temporary folder, a free loopback port, stopped and
+# removed when this script exits. Exports WEFT_TEST_POSTGRES. For the tests fsync is off (a
+# fixture, nothing is kept in it); `start_postgres durable` keeps PostgreSQL's defaults, for
+# the benchmark.
 start_postgres() {
-  local bin port
+  local bin port settings="-c fsync=off"
+  [ "${1:-}" = durable ] && settings=""
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -n "$bin" ] || { echo "dev.sh: PostgreSQL binaries not found under /usr/lib/postgresql" >&2; exit 1; }
   pg_dir=$(mktemp -d /tmp/weft-pg.XXXXXX)
@@ -57,7 +59,7 @@ start_postgres() {
     port=$((20000 + RANDOM % 40000))
     (: < "/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue  # taken
     if "${run[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-         -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start > /dev/null; then
+         -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 $settings -c max_connections=200" start > /dev/null; then
       "$bin/createdb" -h 127.0.0.1 -p "$port" -U weft weft_test
       export WEFT_TEST_POSTGRES="postgresql://weft@127.0.0.1:$port/weft_test"
       pg_stop=("${run[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -m immediate stop)
@@ -98,10 +100,11 @@ case "$command" in
     exit "${status:-0}"
     ;;
   bench)
-    packages+=(wrk time)
+    packages+=(wrk time postgresql)
     install_missing
     build bench
-    tests/bench/run.sh build/bench
+    start_postgres durable
+    WEFT_BENCH_POSTGRES=$WEFT_TEST_POSTGRES tests/bench/run.sh build/bench
     ;;
   *)
     usage

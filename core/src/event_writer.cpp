@@ -67,27 +67,41 @@ std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, i
       saved.push_back(std::make_unique<EventDocument>());
       saved.back()->copy_from(*item.event);
     }
-  for (int attempt = 1;; ++attempt) {
-    std::vector<RunResult> results;
-    results.reserve(items.size());
-    try {
-      begin_batch();
-      for (BatchItem& item : items) results.push_back(write_triggered(*item.workflow, *item.event, item.trigger));
-      commit_batch();
-      return results;
-    } catch (const StoreError& e) {
-      try {
-        rollback_batch();
-      } catch (const StoreError&) {  // the transaction may already be gone; the state is reset below
-      }
-      if (!e.retryable() || saved.empty() || attempt >= max_attempts) throw;
+  std::vector<RunResult> results;
+  if (commit_items(items, 0, items.size(), results, saved.empty())) return results;
+  // A conflict with another process: run the events one transaction each, so that one
+  // contended event cannot keep a whole batch retrying.
+  results.clear();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (int attempt = 1;; ++attempt) {
+      items[i].event->copy_from(*saved[i]);
+      if (commit_items(items, i, i + 1, results, attempt >= max_attempts)) break;
+      // A short, growing pause lets the other process's transaction finish first.
+      std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
     }
-    ++stats_.retries;
-    ++committed_stats_.retries;  // a retry is a fact even though its batch was rolled back
-    for (std::size_t i = 0; i < items.size(); ++i) items[i].event->copy_from(*saved[i]);
-    // A short, growing pause lets the other process's transaction finish first.
-    std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
   }
+  return results;
+}
+
+bool EventWriter::commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results,
+                               bool last_try) {
+  const std::size_t before = results.size();
+  try {
+    begin_batch();
+    for (std::size_t i = first; i < end; ++i) results.push_back(write_triggered(*items[i].workflow, *items[i].event, items[i].trigger));
+    commit_batch();
+    return true;
+  } catch (const StoreError& e) {
+    results.resize(before);
+    try {
+      rollback_batch();
+    } catch (const StoreError&) {  // the transaction may already be gone; the counts are reset
+    }
+    if (!e.retryable() || last_try) throw;
+  }
+  ++stats_.retries;
+  ++committed_stats_.retries;  // a retry is a fact even though its transaction was rolled back
+  return false;
 }
 
 RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {

@@ -58,6 +58,37 @@ echo "weft serve (SQLite, synchronous=FULL): $weft"
 awk -v w="$(field "$weft" rps)" -v c="$(field "$ceiling" rps)" -v p="$(field "$weft" p99_ms)" \
   'BEGIN { printf "ratio weft/ceiling: %.2f (target >= 0.70); weft p99 %.2f ms (target <= 10)\n", w / c, p }'
 
+if [ -n "${WEFT_BENCH_POSTGRES:-}" ]; then
+  echo "== PostgreSQL (durable defaults): one weft process, then two on the same database"
+  pg_config() {  # a weft.yaml for process $1 on a fresh schema $2 of the benchmark database
+    mkdir -p "$work/$1"
+    printf 'listen: 127.0.0.1:0\nstore: %s?options=-csearch_path%%3D%s\nworkflows: %s/workflows\nplugin_dirs: [%s/plugins]\n' \
+      "$WEFT_BENCH_POSTGRES" "$2" "$root" "$build" > "$work/$1/weft.yaml"
+    echo "$work/$1/weft.yaml"
+  }
+  psql -q "$WEFT_BENCH_POSTGRES" -c "CREATE SCHEMA one; CREATE SCHEMA two"
+  start "$work/pg1.log" "$build/bin/weft" serve --config "$(pg_config pg1 one)"
+  one=$(load "http://127.0.0.1:$PORT/collect/slack")
+  stop
+  echo "weft serve x1 (PostgreSQL): $one"
+  start "$work/pg2a.log" "$build/bin/weft" serve --config "$(pg_config pg2a two)"
+  pid_a=$PID port_a=$PORT
+  start "$work/pg2b.log" "$build/bin/weft" serve --config "$(pg_config pg2b two)"
+  pid_b=$PID port_b=$PORT
+  connections=16  # 16 + 16: the same 32 connections, spread over the two processes
+  load "http://127.0.0.1:$port_a/collect/slack" > "$work/pg2a.result" &
+  loader_a=$!
+  load "http://127.0.0.1:$port_b/collect/slack" > "$work/pg2b.result"
+  wait "$loader_a"
+  connections=32
+  kill -TERM "$pid_a" "$pid_b"; wait "$pid_a" "$pid_b" 2>/dev/null || true
+  echo "weft serve x2 (PostgreSQL), process a: $(cat "$work/pg2a.result")"
+  echo "weft serve x2 (PostgreSQL), process b: $(cat "$work/pg2b.result")"
+  awk -v a="$(field "$(cat "$work/pg2a.result")" rps)" -v b="$(field "$(cat "$work/pg2b.result")" rps)" -v one="$(field "$one" rps)" \
+    -v sqlite="$(field "$weft" rps)" \
+    'BEGIN { printf "PostgreSQL: x1 %.0f req/s, x2 %.0f req/s (%.2f of x1); SQLite x1 %.0f req/s\n", one, a + b, (a + b) / one, sqlite }'
+fi
+
 echo "== weft ingest of 1,000,000 generated events (100,000 users)"
 "$build/bin/generate_events" 1000000 100000 > "$work/events.jsonl"
 /usr/bin/time -v "$build/bin/weft" ingest --config "$(config ingest)" --source slack "$work/events.jsonl" \

@@ -53,9 +53,10 @@ public:
   void rollback_batch();
 
   // Writes `items` in one transaction and commits; results in the same order. When the store
-  // reports a retryable conflict (another process), the batch is rolled back and run again
-  // from the events as their triggers left them, up to `max_attempts` times; other store
-  // failures, or the last conflict, throw StoreError with the batch rolled back.
+  // reports a retryable conflict (another process), the batch is rolled back and its events
+  // are run again from the state their triggers left them in, one transaction each, each up to
+  // `max_attempts` times; other store failures, or the last conflict, throw StoreError (what
+  // was committed stays committed).
   std::vector<RunResult> write_batch(std::vector<BatchItem>& items, int max_attempts = 20);
 
   // Runs the whole workflow on `event` and stores the result. Store failures throw
@@ -73,6 +74,8 @@ public:
   const WriterStats& stats() const { return stats_; }
 
 private:
+  // Runs items [first, end) in one transaction; false (rolled back) on a retryable conflict.
+  bool commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results, bool last_try);
   RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
   void undo(const IdentityCounters& before);
 
