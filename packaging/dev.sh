@@ -76,6 +76,29 @@ stop_postgres() {
   [ -n "${pg_dir:-}" ] && rm -rf "$pg_dir"
 }
 
+# Runs every libFuzzer target for WEFT_FUZZ_SECONDS (30) over a copy of its seed corpus in
+# tests/fuzz/corpus; a crash's input is kept in build/fuzz/artifacts (add it to the corpus as a
+# regression test once fixed). Returns non-zero when any target found a crash.
+run_fuzzers() {
+  local seconds=${WEFT_FUZZ_SECONDS:-30} failed=0 target work
+  mkdir -p build/fuzz/artifacts
+  for target in tests/fuzz/corpus/*/; do
+    target=$(basename "$target")
+    work=$(mktemp -d)
+    cp "tests/fuzz/corpus/$target/"* "$work/"
+    if build/fuzz/bin/"fuzz_$target" -max_total_time="$seconds" -print_final_stats=0 \
+         -artifact_prefix=build/fuzz/artifacts/"$target"- "$work" > "build/fuzz/$target.log" 2>&1; then
+      echo "fuzz_$target: no crash in ${seconds}s ($(grep -o 'Done [0-9]* runs' "build/fuzz/$target.log"))"
+    else
+      echo "fuzz_$target: FAILED, see build/fuzz/$target.log and build/fuzz/artifacts/"
+      tail -20 "build/fuzz/$target.log"
+      failed=1
+    fi
+    rm -rf "$work"
+  done
+  return $failed
+}
+
 usage() {
   echo "usage: packaging/dev.sh run|test|bench" >&2
   exit 64
@@ -92,12 +115,15 @@ case "$command" in
     exec build/release/bin/weft serve "$@"
     ;;
   test)
-    packages+=(postgresql)
+    packages+=(postgresql clang libclang-rt-14-dev)
     install_missing
     build dev
+    build fuzz
+    run_fuzzers || fuzz_status=$?
     start_postgres
     ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@" || status=$?
-    exit "${status:-0}"
+    [ -z "${fuzz_status:-}" ] || echo "dev.sh: a fuzz target crashed (see above)"
+    exit "${status:-${fuzz_status:-0}}"
     ;;
   bench)
     packages+=(wrk time postgresql)
