@@ -59,8 +59,8 @@ std::string error_body(std::string_view code, std::string_view message) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t max_batch)
-    : store_(store), metrics_(metrics), writer_(store), capacity_(capacity), max_batch_(max_batch) {
+Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::int64_t node_budget_micros, std::size_t max_batch)
+    : store_(store), metrics_(metrics), writer_(store), capacity_(capacity), max_batch_(max_batch), node_budget_micros_(node_budget_micros) {
   metrics_.profiles().Set(static_cast<double>(store_.count_live_profiles()));
   thread_ = std::thread([this] { run(); });
 }
@@ -132,8 +132,16 @@ void Committer::commit(std::vector<IngestJob>& batch) {
     IngestJob& job = batch[i];
     const RunResult& run = runs[i];
     metrics_.events(job.workflow->id, outcome_name(run.outcome)).Increment();
-    for (const TraceEntry& t : run.trace)
-      metrics_.node_seconds(job.workflow->id, job.workflow->nodes[t.node].id).Observe(static_cast<double>(t.micros) / 1e6);
+    for (const TraceEntry& t : run.trace) {
+      const WorkflowNode& node = job.workflow->nodes[t.node];
+      metrics_.node_seconds(job.workflow->id, node.id).Observe(static_cast<double>(t.micros) / 1e6);
+      if (t.micros > node_budget_micros_) {
+        metrics_.node_slow(job.workflow->id, node.id).Increment();
+        Poco::Logger::get("weft.node").warning(job.workflow->id + "/" + node.id + " (" + node.plugin().name + ") took " +
+                                               std::to_string(t.micros / 1000) + " ms, over its budget of " +
+                                               std::to_string(node_budget_micros_ / 1000) + " ms (limits.node_budget_ms)");
+      }
+    }
     Answer answer;
     try {
       answer = answer_for(job, run);

@@ -17,6 +17,10 @@ Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       events_family_(prometheus::BuildCounter().Name("weft_events_total").Help("Events by source and outcome").Register(*registry_)),
       node_family_(prometheus::BuildHistogram().Name("weft_node_seconds").Help("Time spent in each workflow node").Register(*registry_)),
+      slow_family_(prometheus::BuildCounter()
+                       .Name("weft_node_slow_total")
+                       .Help("Node runs slower than limits.node_budget_ms")
+                       .Register(*registry_)),
       merges_(prometheus::BuildCounter().Name("weft_merges_total").Help("Profiles merged").Register(*registry_).Add({})),
       merges_refused_(prometheus::BuildCounter()
                           .Name("weft_merges_refused_total")
@@ -47,6 +51,13 @@ prometheus::Histogram& Metrics::node_seconds(const std::string& workflow, const 
   std::lock_guard lock(mutex_);
   auto& slot = nodes_[{workflow, node}];
   if (!slot) slot = &node_family_.Add({{"workflow", workflow}, {"node", node}}, node_buckets());
+  return *slot;
+}
+
+prometheus::Counter& Metrics::node_slow(const std::string& workflow, const std::string& node) {
+  std::lock_guard lock(mutex_);
+  auto& slot = slow_[{workflow, node}];
+  if (!slot) slot = &slow_family_.Add({{"workflow", workflow}, {"node", node}});
   return *slot;
 }
 

@@ -25,7 +25,7 @@ TEST_CASE("a config file sets every key, paths relative to its folder") {
 store: sqlite:../data/w.db
 plugin_dirs: [./plugins, /usr/lib/weft/plugins]
 workflows: flows
-limits: { max_body_bytes: 2048, max_json_depth: 8, queue: 50 }
+limits: { max_body_bytes: 2048, max_json_depth: 8, queue: 50, node_budget_ms: 250 }
 api: { token_env: MY_TOKEN }
 )");
   std::vector<weft::Diagnostic> problems;
@@ -40,6 +40,7 @@ api: { token_env: MY_TOKEN }
   CHECK(s.max_body_bytes == 2048);
   CHECK(s.max_json_depth == 8);
   CHECK(s.queue == 50);
+  CHECK(s.node_budget_ms == 250);
   CHECK(s.token_env == "MY_TOKEN");
 }
 

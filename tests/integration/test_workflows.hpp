@@ -39,6 +39,8 @@ inline std::string write_test_workflows(const TempDir& dir) {
                                   "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
                                   "  - id: group\n    plugin: profile_grouper\n"
                                   "  - id: boom\n    plugin: throwing\n");
+  dir.write("flows/headers.yaml", "id: headers\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                  "    with: { event_type: \"$.headers['x-kind']\" }\n");
   dir.write("flows/gated.yaml", "id: gated\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
                                 "  - id: wait\n    plugin: gate\n    with: { folder: " + (dir.path() / "gate").string() + " }\n");
   return (dir.path() / "flows").string();

@@ -34,7 +34,8 @@ class Committer {
 public:
   // `capacity`: queued events beyond which submit refuses (429); `max_batch`: events per
   // transaction at most.
-  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t max_batch = 2048);
+  // A node run longer than `node_budget_micros` is logged and counted (weft_node_slow_total).
+  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::int64_t node_budget_micros = 100000, std::size_t max_batch = 2048);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -55,6 +56,7 @@ private:
   EventWriter writer_;
   const std::size_t capacity_;
   const std::size_t max_batch_;
+  const std::int64_t node_budget_micros_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<IngestJob> queue_;

@@ -23,6 +23,8 @@ public:
   prometheus::Counter& events(const std::string& source, const std::string& status);
   // weft_node_seconds{workflow,node}
   prometheus::Histogram& node_seconds(const std::string& workflow, const std::string& node);
+  // weft_node_slow_total{workflow,node}: runs slower than limits.node_budget_ms
+  prometheus::Counter& node_slow(const std::string& workflow, const std::string& node);
   prometheus::Counter& merges() { return merges_; }
   prometheus::Counter& merges_refused() { return merges_refused_; }
   prometheus::Gauge& profiles() { return profiles_; }
@@ -37,6 +39,7 @@ private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& events_family_;
   prometheus::Family<prometheus::Histogram>& node_family_;
+  prometheus::Family<prometheus::Counter>& slow_family_;
   prometheus::Counter& merges_;
   prometheus::Counter& merges_refused_;
   prometheus::Gauge& profiles_;
@@ -46,6 +49,7 @@ private:
   std::mutex mutex_;  // guards the label lookups below
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> events_;
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*> nodes_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> slow_;
 };
 
 }  // namespace weft

@@ -6,6 +6,7 @@
 #include "weft/event_writer.hpp"
 #include "weft/form.hpp"
 #include "weft/json.hpp"
+#include "weft/utf8.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -110,6 +111,8 @@ void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 
   stamp_event(*event, source_);
   for (const auto& [name, value] : request) {
+    // Nodes may copy headers into what is stored, which must stay valid JSON text.
+    if (!valid_utf8(name) || !valid_utf8(value)) continue;
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
     rapidjson::Value& headers = event->headers();

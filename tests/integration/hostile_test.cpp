@@ -1,0 +1,49 @@
+// Hostile and faulty input (issue 7): oversized headers, invalid UTF-8 in headers, slow
+// plugins; the server keeps answering and stays consistent.
+#include "server_process.hpp"
+#include "test_workflows.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+using namespace weft::test;
+
+TEST_CASE("hostile: an oversized header is refused and the server keeps answering") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  const auto r = http(server.port(), "POST", "/collect/people", R"({"user":"U1"})", "application/json",
+                      {{"X-Padding", std::string(100000, 'a')}});
+  CHECK(r.status == 400);
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
+  CHECK(json_member(http(server.port(), "GET", "/profiles?identifier=people:U1").body, "$.profiles") == "[]");
+}
+
+TEST_CASE("hostile: header values that are not UTF-8 never reach the event") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  const auto r = http(server.port(), "POST", "/collect/headers", "{}", "application/json", {{"X-Kind", "\xff\xfe broken"}});
+  REQUIRE(r.status == 200);
+  const auto event = http(server.port(), "GET", "/events/" + json_member(r.body, "$.event_id"));
+  CHECK(event.status == 200);
+  CHECK(json_member(event.body, "$.type") == "webhook");  // the header was left out, so event_type fell back
+  const auto ok = http(server.port(), "POST", "/collect/headers", "{}", "application/json", {{"X-Kind", "signup"}});
+  CHECK(json_member(http(server.port(), "GET", "/events/" + json_member(ok.body, "$.event_id")).body, "$.type") == "signup");
+}
+
+TEST_CASE("plugin faults: a node slower than its budget is logged and counted, and the event still goes through") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir, "limits: { node_budget_ms: 1 }\n"));
+  std::filesystem::create_directories(dir.path() / "gate");
+  auto held = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
+  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the gate node now runs for at least 20 ms
+  std::ofstream(dir.path() / "gate/release") << "1";
+  CHECK(held.get().status == 200);
+  CHECK(http(server.port(), "GET", "/metrics").body.find("weft_node_slow_total{node=\"wait\",workflow=\"gated\"} 1") != std::string::npos);
+  CHECK(server.output().find("gated/wait (gate) took") != std::string::npos);
+  CHECK(server.output().find("over its budget of 1 ms") != std::string::npos);
+}
