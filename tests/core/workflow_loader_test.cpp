@@ -195,3 +195,13 @@ TEST_CASE("every error in a file is reported, not only the first") {
                              "7:29: node 'a' (probe): 'count': expected an integer, found 'z'",
                          });
 }
+
+TEST_CASE("a plugin name is a name, never a path to a library") {
+  for (const char* name : {"../../plugins/webhook_trigger", "/usr/lib/x86_64-linux-gnu/libc.so.6", "webhook_trigger.so"}) {
+    INFO(name);
+    const auto loaded = load("id: demo\nnodes:\n  - id: receive\n    plugin: \"" + std::string(name) + "\"\n");
+    CHECK_FALSE(loaded.workflow);
+    REQUIRE(loaded.errors.size() == 1);
+    CHECK(loaded.errors[0].find("unknown plugin '" + std::string(name) + "'") != std::string::npos);
+  }
+}

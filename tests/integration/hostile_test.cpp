@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -46,4 +47,21 @@ TEST_CASE("plugin faults: a node slower than its budget is logged and counted, a
   CHECK(http(server.port(), "GET", "/metrics").body.find("weft_node_slow_total{node=\"wait\",workflow=\"gated\"} 1") != std::string::npos);
   CHECK(server.output().find("gated/wait (gate) took") != std::string::npos);
   CHECK(server.output().find("over its budget of 1 ms") != std::string::npos);
+}
+
+TEST_CASE("secrets: a signing secret never appears in logs, answers or stored events") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  const auto wrong = http(server.port(), "POST", "/collect/slack", R"({"user":"U1"})", "application/json",
+                          {{"X-Slack-Request-Timestamp", "1"}, {"X-Slack-Signature", "v0=00"}});
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body.find(slack_secret) == std::string::npos);
+  const auto sources = http(server.port(), "GET", "/sources");
+  CHECK(sources.body.find(slack_secret) == std::string::npos);
+  server.signal(SIGTERM);
+  server.wait();
+  CHECK(server.output().find(slack_secret) == std::string::npos);
+  std::ifstream db(dir.path() / "weft.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+  CHECK(bytes.find(slack_secret) == std::string::npos);
 }
