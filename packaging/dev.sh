@@ -11,7 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 packages=(
-  cmake ninja-build g++ ccache pkg-config
+  cmake ninja-build g++ ccache pkg-config dpkg-dev
   libpoco-dev libyaml-cpp-dev rapidjson-dev libsqlite3-dev libssl-dev prometheus-cpp-dev libpq-dev catch2
   curl
 )

@@ -156,6 +156,22 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "source") source_ = value;
 }
 
+namespace {
+
+// The default plugin folder: the installed one next to the binary (<prefix>/lib/weft/plugins),
+// else the build tree's.
+std::filesystem::path default_plugin_dir() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = self.parent_path().parent_path() / "lib" / "weft" / "plugins";
+    if (std::filesystem::is_directory(installed, ec)) return installed;
+  }
+  return WEFT_BUILD_PLUGIN_DIR;
+}
+
+}  // namespace
+
 int WeftApp::main(const std::vector<std::string>& args) {
   if (version_) {
     std::cout << "weft " << WEFT_VERSION << " (plugin ABI " << WEFT_ABI_MAJOR << "." << WEFT_ABI_MINOR << ")\n";
@@ -193,13 +209,13 @@ int WeftApp::main(const std::vector<std::string>& args) {
   invocation.source = source_;
   if (config_) {
     std::vector<Diagnostic> problems;
-    invocation.settings = load_settings(*config_, WEFT_BUILD_PLUGIN_DIR, problems);
+    invocation.settings = load_settings(*config_, default_plugin_dir(), problems);
     if (!problems.empty()) {
       for (const auto& p : problems) std::cerr << p.str() << "\n";
       return exit_invalid;
     }
   } else {
-    invocation.settings = default_settings(std::filesystem::current_path(), WEFT_BUILD_PLUGIN_DIR);
+    invocation.settings = default_settings(std::filesystem::current_path(), default_plugin_dir());
   }
   if (command == "validate") return validate_command(invocation);
   if (command == "ingest") return ingest_command(invocation);
