@@ -5,6 +5,7 @@
 #          (http://127.0.0.1:8686, store ./var/weft.db); extra arguments go to weft serve
 #   test   builds the dev preset (ASan + UBSan) and runs the whole test suite
 #   bench  builds the bench preset (Release) and runs tests/bench/run.sh (never part of test)
+#   package  builds the release preset and makes the Debian package in build/release
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -100,7 +101,7 @@ run_fuzzers() {
 }
 
 usage() {
-  echo "usage: packaging/dev.sh run|test|bench" >&2
+  echo "usage: packaging/dev.sh run|test|bench|package" >&2
   exit 64
 }
 
@@ -131,6 +132,11 @@ case "$command" in
     build bench
     start_postgres durable
     WEFT_BENCH_POSTGRES=$WEFT_TEST_POSTGRES tests/bench/run.sh build/bench
+    ;;
+  package)
+    install_missing
+    build release
+    (cd build/release && cpack -G DEB)
     ;;
   *)
     usage

@@ -21,3 +21,34 @@ dpkg-deb -I "$deb" postinst | grep -q "adduser --system"
 dpkg-deb -I "$deb" conffiles | grep -q "/etc/weft/weft.yaml"
 grep -q "^User=weft" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/weft.service)
 echo "$(basename "$deb"): $(wc -l < "$work/contents") entries, the expected files, Depends and maintainer scripts: ok"
+
+# Installed for real (root only, and only where no weft package is already installed): the
+# unit's command line, run as the weft user, serves the example workflows.
+if [ "$(id -u)" -ne 0 ] || dpkg -s weft > /dev/null 2>&1 || (: < /dev/tcp/127.0.0.1/8686) 2>/dev/null; then
+  echo "SKIPPED the install check: needs root, no installed weft package, and port 8686 free"
+  exit 0
+fi
+cleanup() {
+  set +e
+  pkill -TERM -u weft -f "weft serve --config /etc/weft/weft.yaml"
+  [ -n "${server:-}" ] && wait "$server" 2> /dev/null
+  dpkg --purge weft > /dev/null 2>&1
+  rm -rf /var/lib/weft /etc/weft "$work"
+}
+trap cleanup EXIT
+DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; exit 1; }
+getent passwd weft > /dev/null
+test "$(stat -c %U /var/lib/weft)" = weft
+exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/weft.service)
+cd /var/lib/weft
+runuser -u weft -- $exec_start > "$work/serve.log" 2>&1 &
+server=$!
+cd - > /dev/null
+for _ in $(seq 1 100); do grep -q "listening on" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
+grep "listening on" "$work/serve.log"
+answer=$(curl -s localhost:8686/collect/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
+  -d '{"sender":{"login":"octocat","id":583231},"pusher":{"email":"octo@example.com"}}')
+echo "$answer" | grep -q '"status":"processed"'
+curl -s 'localhost:8686/profiles?identifier=github:583231' | grep -q '"value":"octo@example.com"'
+test "$(stat -c %U /var/lib/weft/weft.db)" = weft
+echo "installed .deb: weft serve as the weft user answered $answer"
