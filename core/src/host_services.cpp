@@ -215,13 +215,12 @@ std::string event_profile(weft_event* event) {
   return std::string(id);
 }
 
-int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
-                    weft_error* error) {
+// Runs a profile service for a plugin. A store failure is also kept on the event: it is not
+// the node's fault, and the executor rethrows it for the batch (see weft_event).
+template <class Service>
+int profile_call(weft_event* event, weft_error* error, Service&& service) {
   try {
-    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, event->now);
-    if (!id) return WEFT_MISSING;
-    event->document->set_string("profile_id", *id);
-    return WEFT_FOUND;
+    return service();
   } catch (const StoreError& e) {
     event->store_failure = std::current_exception();
     set_error(error, e.what());
@@ -231,9 +230,19 @@ int profile_resolve(weft_event* event, const char* type, size_t type_length, con
   return -1;
 }
 
+int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
+                    weft_error* error) {
+  return profile_call(event, error, [&] {
+    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, event->now);
+    if (!id) return WEFT_MISSING;
+    event->document->set_string("profile_id", *id);
+    return WEFT_FOUND;
+  });
+}
+
 int profile_set_trait(weft_event* event, const char* name, size_t name_length, const weft_path* path, const char* literal,
                       size_t literal_length, int if_missing, weft_error* error) {
-  try {
+  return profile_call(event, error, [&] {
     Identity& identity = identity_of(event);
     const std::string profile = event_profile(event);
     if (path) {
@@ -243,18 +252,12 @@ int profile_set_trait(weft_event* event, const char* name, size_t name_length, c
     }
     const rapidjson::Value value(rapidjson::StringRef(literal, literal_length));
     return identity.set_trait(profile, {name, name_length}, value, if_missing != 0, event->now) ? 1 : 0;
-  } catch (const StoreError& e) {
-    event->store_failure = std::current_exception();
-    set_error(error, e.what());
-  } catch (const std::exception& e) {
-    set_error(error, e.what());
-  }
-  return -1;
+  });
 }
 
 int profile_identify(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
                      const weft_identify_options* options, weft_error* error) {
-  try {
+  return profile_call(event, error, [&] {
     Identity& identity = identity_of(event);
     std::string profile = event_profile(event);
     if (!options || options->struct_size < sizeof(weft_identify_options)) throw std::runtime_error("weft_identify_options is too small");
@@ -271,13 +274,8 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
       case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
       case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
     }
-  } catch (const StoreError& e) {
-    event->store_failure = std::current_exception();
-    set_error(error, e.what());
-  } catch (const std::exception& e) {
-    set_error(error, e.what());
-  }
-  return -1;
+    return -1;
+  });
 }
 
 }  // namespace
