@@ -3,6 +3,9 @@
 #include "server_process.hpp"
 #include "test_workflows.hpp"
 
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -64,4 +67,24 @@ TEST_CASE("secrets: a signing secret never appears in logs, answers or stored ev
   std::ifstream db(dir.path() / "weft.db", std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
   CHECK(bytes.find(slack_secret) == std::string::npos);
+}
+
+TEST_CASE("hostile: idle connections and clients that send a byte at a time do not stop /healthz") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> idle;
+  for (int i = 0; i < 300; ++i) {
+    idle.push_back(std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", server.port())));
+    static const std::string half = "POST /collect/people HTTP/1.1\r\nContent-Length: 1000\r\n";
+    if (i % 2) idle.back()->sendBytes(half.data(), static_cast<int>(half.size()));  // a slow request, half sent
+  }
+  for (int round = 0; round < 3; ++round) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto health = http(server.port(), "GET", "/healthz");
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(health.status == 200);
+    CHECK(took < std::chrono::seconds(1));
+    for (std::size_t i = 1; i < idle.size(); i += 2) idle[i]->sendBytes("x", 1);  // one more byte each
+  }
+  CHECK(http(server.port(), "POST", "/collect/people", R"({"user":"U1"})").status == 200);
 }

@@ -48,7 +48,9 @@ struct HttpContext {
 // Poco ceiling uses the same.
 Poco::Net::HTTPServerParams::Ptr http_server_params();
 constexpr int http_min_threads = 4;
-constexpr int http_max_threads = 128;
+// One thread per open connection (Poco's model): enough that idle or slow clients cannot
+// take them all; a thread costs little while it waits.
+constexpr int http_max_threads = 1024;
 
 class HttpServer {
 public:

@@ -51,9 +51,9 @@ Poco::Net::HTTPServerParams::Ptr http_server_params() {
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
-  params->setKeepAliveTimeout(Poco::Timespan(15, 0));
-  params->setTimeout(Poco::Timespan(15, 0));
-  params->setMaxQueued(256);
+  params->setKeepAliveTimeout(Poco::Timespan(5, 0));  // an idle connection gives its thread back soon
+  params->setTimeout(Poco::Timespan(10, 0));          // per read or write
+  params->setMaxQueued(1024);
   params->setMaxThreads(http_max_threads);
   return params;
 }
