@@ -52,7 +52,7 @@ start_postgres() {
   local run=()
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres: "$pg_dir"
-    run=(runuser -u postgres --)
+    run=(runuser -u postgres -- env -C "$pg_dir")  # from a folder the postgres user may enter
   fi
   "${run[@]}" "$bin/initdb" -D "$pg_dir/data" --auth=trust --locale=C -E UTF8 -U weft > "$pg_dir/initdb.log"
   trap 'stop_postgres' EXIT
