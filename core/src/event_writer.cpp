@@ -59,16 +59,24 @@ void EventWriter::rollback_batch() {
   store_.rollback();
 }
 
+namespace {
+
+// Thrown by write_triggered without savepoints when an event that wrote to the store must be
+// undone: the batch is run again with a savepoint per event.
+struct NeedsSavepoints {};
+
+}  // namespace
+
 std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, int max_attempts) {
-  // Saved only where a retry can happen: a copy per event is not free.
+  // Copies to run events again from: for the optimistic first run, and for conflict retries.
   std::vector<std::unique_ptr<EventDocument>> saved;
-  if (store_.shared_by_processes())
+  if (items.size() > 1 || store_.shared_by_processes())
     for (const BatchItem& item : items) {
       saved.push_back(std::make_unique<EventDocument>());
       saved.back()->copy_from(*item.event);
     }
   std::vector<RunResult> results;
-  if (commit_items(items, 0, items.size(), results, saved.empty())) return results;
+  if (run_batch(items, saved, results)) return results;
   // A conflict with another process: run the events one transaction each, so that one
   // contended event cannot keep a whole batch retrying.
   results.clear();
@@ -83,6 +91,27 @@ std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, i
   return results;
 }
 
+bool EventWriter::run_batch(std::vector<BatchItem>& items, std::vector<std::unique_ptr<EventDocument>>& saved,
+                            std::vector<RunResult>& results) {
+  const bool last_try = !store_.shared_by_processes();
+  if (items.size() > 1) {
+    savepoints_ = false;
+    try {
+      const bool done = commit_items(items, 0, items.size(), results, last_try);
+      savepoints_ = true;
+      return done;
+    } catch (const NeedsSavepoints&) {
+      savepoints_ = true;
+      results.clear();
+      for (std::size_t i = 0; i < items.size(); ++i) items[i].event->copy_from(*saved[i]);
+    } catch (...) {
+      savepoints_ = true;
+      throw;
+    }
+  }
+  return commit_items(items, 0, items.size(), results, last_try);
+}
+
 bool EventWriter::commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results,
                                bool last_try) {
   const std::size_t before = results.size();
@@ -91,6 +120,10 @@ bool EventWriter::commit_items(std::vector<BatchItem>& items, std::size_t first,
     for (std::size_t i = first; i < end; ++i) results.push_back(write_triggered(*items[i].workflow, *items[i].event, items[i].trigger));
     commit_batch();
     return true;
+  } catch (const NeedsSavepoints&) {
+    results.resize(before);
+    rollback_batch();
+    throw;
   } catch (const StoreError& e) {
     results.resize(before);
     try {
@@ -110,13 +143,13 @@ RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {
 
 RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger) {
   const IdentityCounters before = identity_.counters();
-  store_.savepoint();
+  const std::int64_t writes_before = identity_.writes();
+  if (savepoints_) store_.savepoint();
   const std::string source(event.string("source"));
   const auto& key = event.idempotency_key();
   if (trigger.outcome == Outcome::processed && key) {
     if (auto first = store_.find_idempotency_key(source, *key)) {
-      store_.rollback_to_savepoint();
-      store_.release_savepoint();
+      if (savepoints_) store_.release_savepoint();  // nothing was written yet
       ++stats_.duplicates;
       trigger.outcome = Outcome::duplicate;
       trigger.duplicate_of = std::move(*first);
@@ -124,6 +157,8 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
     }
   }
   RunResult run = run_after_trigger(workflow, event, std::move(trigger));
+  const bool undone = run.outcome == Outcome::failed || run.outcome == Outcome::dropped || run.outcome == Outcome::rejected;
+  if (undone && !savepoints_ && identity_.writes() != writes_before) throw NeedsSavepoints{};
   switch (run.outcome) {
     case Outcome::processed:
       store_.insert_event(record_of(workflow, event, run, false));
@@ -145,7 +180,7 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
   // A stored event, failed ones included, keeps its key: `weft replay` re-runs failures.
   if (key && (run.outcome == Outcome::processed || run.outcome == Outcome::failed))
     store_.insert_idempotency_key(source, *key, event.string("id"));
-  store_.release_savepoint();
+  if (savepoints_) store_.release_savepoint();
   stats_.identity = identity_.counters();
   return run;
 }
@@ -182,8 +217,10 @@ RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument
   return rest;
 }
 
+// Undoes the event: its store changes (only with a savepoint; without one it made none) and
+// its counts.
 void EventWriter::undo(const IdentityCounters& before) {
-  store_.rollback_to_savepoint();
+  if (savepoints_) store_.rollback_to_savepoint();
   identity_.counters() = before;
 }
 

@@ -21,6 +21,7 @@ std::optional<std::string> Identity::resolve(std::string_view type, std::string_
   profile.id = new_uuid(now);
   profile.created_at = now;
   profile.updated_at = now;
+  ++writes_;
   store_.insert_profile(profile);
   store_.insert_identifier(type, value, profile.id, now);
   ++counters_.profiles_created;
@@ -43,6 +44,7 @@ bool Identity::set_trait(std::string_view profile_id, std::string_view name, con
     traits.AddMember(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), traits.GetAllocator()),
                      rapidjson::Value(value, traits.GetAllocator()), traits.GetAllocator());
   }
+  ++writes_;
   store_.save_traits(profile->id, to_json(traits), now);
   return true;
 }
@@ -59,6 +61,7 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
       ++counters_.merges_refused;
       return IdentifyResult::limited;
     }
+    ++writes_;
     store_.insert_identifier(id.type, id.value, own->id, now);
     store_.touch_profile(own->id, now);
     return IdentifyResult::added;
@@ -79,6 +82,7 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
   const ProfileRecord& merged = own_survives ? *other : *own;
   const std::string snapshot = profile_json(store_, merged);
   const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, options.traits);
+  ++writes_;
   store_.merge_profiles(survivor.id, merged.id, traits, now);
   store_.insert_merge(MergeRecord{survivor.id, merged.id, id, std::string(event_id), now, snapshot});
   ++counters_.merges;

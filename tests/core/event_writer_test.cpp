@@ -162,3 +162,35 @@ TEST_CASE("idempotency keys can come from a header") {
   CHECK(post("72d3162e-cc78-11e3-81ab-4c9367dc0958") == Outcome::duplicate);
   CHECK(post("8d3c6a1e-cc78-11e3-81ab-4c9367dc0958") == Outcome::processed);
 }
+
+TEST_CASE("a batch undoes exactly the events that must be undone, whether or not they wrote") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  // `gate` rejects after the grouper has created the profile: that event wrote, and must be undone.
+  auto w = f.workflow("id: s\n" + grouping + "  - id: gate\n    plugin: json_path_extractor\n    with: { path: $.payload.ok }\n" +
+                      "    on: { missing: reject }\n");
+  std::vector<std::unique_ptr<weft::EventDocument>> events;
+  std::vector<weft::BatchItem> items;
+  for (const char* payload : {R"({"user":"A","email":"a@x.co","ok":1})", R"({"user":"B","email":"b@x.co"})", R"({"nouser":1})",
+                              R"({"user":"C","ok":1})"}) {
+    auto event = std::make_unique<weft::EventDocument>();
+    weft::test::set_payload(*event, payload);
+    weft::stamp_event(*event, "s");
+    items.push_back({w.get(), event.get(), weft::run_trigger(*w, *event)});
+    events.push_back(std::move(event));
+  }
+  const auto results = f.writer.write_batch(items);
+  REQUIRE(results.size() == 4);
+  CHECK(results[0].outcome == Outcome::processed);
+  CHECK(results[1].outcome == Outcome::rejected);  // grouped, identified, then rejected
+  CHECK(results[2].outcome == Outcome::rejected);  // rejected before it wrote anything
+  CHECK(results[3].outcome == Outcome::processed);
+  CHECK(f.store.find_identifier("s", "A"));
+  CHECK_FALSE(f.store.find_identifier("s", "B"));
+  CHECK_FALSE(f.store.find_identifier("email", "b@x.co"));
+  CHECK(f.store.find_identifier("s", "C"));
+  CHECK(f.store.load_event(std::string(events[0]->string("id"))));
+  CHECK_FALSE(f.store.load_event(std::string(events[1]->string("id"))));
+  CHECK(f.writer.stats().processed == 2);
+  CHECK(f.writer.stats().rejected == 2);
+  CHECK(f.writer.stats().identity.profiles_created == 2);
+}

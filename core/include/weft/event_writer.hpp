@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -78,9 +79,14 @@ private:
   bool commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results, bool last_try);
   RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
   void undo(const IdentityCounters& before);
+  bool run_batch(std::vector<BatchItem>& items, std::vector<std::unique_ptr<EventDocument>>& saved, std::vector<RunResult>& results);
 
   Store& store_;
   Identity identity_;
+  // Each event in its own savepoint (always right), or none: write_batch first runs a batch
+  // without them, and runs it again with them only when an event that wrote something has to
+  // be undone, because a savepoint per event costs a copy of every page the event touches.
+  bool savepoints_ = true;
   WriterStats stats_;
   WriterStats committed_stats_;  // what the last commit made durable
 };
