@@ -121,7 +121,7 @@ peak=$(grep VmHWM "/proc/$PID/status" | awk '{print $2}')
 stop
 wait $sampler 2>/dev/null || true
 awk 'function at(target,   i) { for (i = 1; i <= n; i++) if (c[i] >= target) return t[i]; return t[n] }
-     { t[++n] = $1; c[n] = $2 }
+     $2 > last { t[++n] = $1; c[n] = $2; last = $2 }  # counts only grow; a failed scrape reads 0
      END {
        first = 100000 / (at(100000) - at(1)); last = 100000 / (at(c[n]) - at(c[n] - 100000));
        printf "scale: first 100k %.0f events/s, last 100k %.0f events/s, ratio %.2f (target >= 0.80)\n", first, last, last / first
