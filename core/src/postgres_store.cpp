@@ -76,6 +76,16 @@ public:
 
   void exec(const std::string& sql) { check(PQexec(conn_, sql.c_str()), sql); }
 
+  // After the server restarted or the network dropped, connects again and prepares the
+  // statements again (they belong to the session). Throws StoreError while it cannot.
+  void ensure_connected() {
+    if (PQstatus(conn_) == CONNECTION_OK) return;
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) throw StoreError("the PostgreSQL store is unreachable: " + trim(PQerrorMessage(conn_)));
+    exec("SET client_min_messages = warning");
+    for (const auto& [name, sql] : sql_) check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
+  }
+
   void prepare(const std::string& name, const std::string& sql) {
     check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
     sql_[name] = sql;
@@ -194,7 +204,10 @@ PostgresStore::~PostgresStore() = default;
 // SERIALIZABLE: PostgreSQL detects every anomaly between concurrent batches of several weft
 // processes (two creating one identifier, two merging overlapping profiles, an event written
 // to a profile another process merges away) and fails one of them, which is then retried.
-void PostgresStore::begin() { connection_->exec("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+void PostgresStore::begin() {
+  connection_->ensure_connected();
+  connection_->exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+}
 void PostgresStore::commit() { connection_->exec("COMMIT"); }
 void PostgresStore::rollback() { connection_->exec("ROLLBACK"); }
 void PostgresStore::savepoint() { connection_->exec("SAVEPOINT event"); }

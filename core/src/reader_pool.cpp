@@ -5,7 +5,8 @@
 namespace weft {
 
 ReaderPool::Lease::~Lease() {
-  if (!store_) return;
+  // A request that failed may have left its connection broken: close it rather than reuse it.
+  if (!store_ || std::uncaught_exceptions() > exceptions_) return;
   std::lock_guard lock(pool_.mutex_);
   pool_.idle_.push_back(std::move(store_));
 }

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ public:
 
   class Lease {
   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Store> store) : pool_(pool), store_(std::move(store)) {}
+    Lease(ReaderPool& pool, std::unique_ptr<Store> store)
+        : pool_(pool), store_(std::move(store)), exceptions_(std::uncaught_exceptions()) {}
     Lease(Lease&&) = default;
     ~Lease();
     Store& operator*() const { return *store_; }
@@ -26,6 +28,7 @@ public:
   private:
     ReaderPool& pool_;
     std::unique_ptr<Store> store_;
+    int exceptions_;  // to tell a normal end from unwinding after a failure
   };
 
   // A connection of its own for the caller; opens one when none is free. Throws StoreError.
