@@ -1,5 +1,6 @@
 #include "weft/postgres_store.hpp"
 
+#include "migrations.hpp"
 #include "postgres_schema.hpp"
 
 #include <libpq-fe.h>
@@ -56,6 +57,12 @@ private:
 EventRecord event_row(const Result& r, int row) {
   return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
                      r.text(row, 6),    r.text(row, 7), r.text(row, 8), r.text(row, 9), r.optional_text(row, 10)};
+}
+
+std::vector<EventRecord> event_rows(const Result& r) {
+  std::vector<EventRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
+  return out;
 }
 
 constexpr const char* event_columns = "seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error";
@@ -132,6 +139,8 @@ private:
   std::map<std::string, std::string> sql_;
 };
 
+static_assert(PostgresStore::schema_version == postgres_schema::migrations.size());
+
 PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_unique<Connection>(url)) {
   Connection& c = *connection_;
   c.exec("SET client_min_messages = warning");
@@ -140,23 +149,8 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   try {
     c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     c.prepare("version", "SELECT max(version) FROM schema_version");
-    int version = static_cast<int>(c.integer("version", {}));
-    if (version > schema_version)
-      throw StoreError("the store has schema version " + std::to_string(version) + ", newer than this weft understands (" +
-                       std::to_string(schema_version) + "): upgrade weft");
-    while (version < schema_version) {
-      c.exec("BEGIN");
-      try {
-        c.exec(std::string(postgres_schema::migrations[static_cast<std::size_t>(version)]));
-        c.exec("DELETE FROM schema_version");
-        c.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")");
-        c.exec("COMMIT");
-      } catch (...) {
-        c.exec("ROLLBACK");
-        throw;
-      }
-      ++version;
-    }
+    apply_migrations(static_cast<int>(c.integer("version", {})), postgres_schema::migrations, "BEGIN",
+                     [&c](const std::string& sql) { c.exec(sql); });
   } catch (...) {
     c.exec("SELECT pg_advisory_unlock(7265667)");
     throw;
@@ -314,16 +308,12 @@ std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_
                                                        bool descending) {
   const std::int64_t cursor = descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq;
   Result r = connection_->run(descending ? "events_before" : "events_after", {profile_id, cursor, limit});
-  std::vector<EventRecord> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
-  return out;
+  return event_rows(r);
 }
 
 std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
   Result r = connection_->run("failed", {source, after_seq, limit});
-  std::vector<EventRecord> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
-  return out;
+  return event_rows(r);
 }
 
 std::int64_t PostgresStore::count_live_profiles() { return connection_->integer("count_live", {}); }

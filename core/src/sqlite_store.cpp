@@ -1,5 +1,6 @@
 #include "weft/sqlite_store.hpp"
 
+#include "migrations.hpp"
 #include "sqlite_schema.hpp"
 
 #include <limits>
@@ -79,6 +80,8 @@ std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
 
 }  // namespace
 
+static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
+
 SqliteStore::SqliteStore(const std::string& path) : db_(path) {
   migrate();
   sql_ = std::make_unique<Statements>(db_);
@@ -91,22 +94,7 @@ void SqliteStore::migrate() {
   auto read = db_.prepare("SELECT max(version) FROM schema_version");
   int version = read.step() && !read.is_null(0) ? static_cast<int>(read.integer(0)) : 0;
   read.reset();
-  if (version > schema_version)
-    throw StoreError("the store has schema version " + std::to_string(version) + ", newer than this weft understands (" +
-                     std::to_string(schema_version) + "): upgrade weft");
-  while (version < schema_version) {
-    db_.exec("BEGIN IMMEDIATE");
-    try {
-      db_.exec(sqlite_schema::migrations[static_cast<std::size_t>(version)]);
-      db_.exec("DELETE FROM schema_version");
-      db_.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")");
-      db_.exec("COMMIT");
-    } catch (...) {
-      db_.exec("ROLLBACK");
-      throw;
-    }
-    ++version;
-  }
+  apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
 }
 
 void SqliteStore::begin() { run(sql_->begin); }

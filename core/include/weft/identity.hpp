@@ -57,7 +57,6 @@ public:
   // How many changes the rules have made to the store so far (never rolled back): a caller
   // compares it before and after an event to know whether the event wrote anything.
   std::int64_t writes() const { return writes_; }
-  Store& store() { return store_; }
 
 private:
   Store& store_;

@@ -17,7 +17,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 1;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 

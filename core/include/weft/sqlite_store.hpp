@@ -16,7 +16,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 3;  // = sqlite_schema::migrations.size()
 
   void begin() override;
   void commit() override;
