@@ -82,7 +82,7 @@ std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
 
 static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
 
-SqliteStore::SqliteStore(const std::string& path) : db_(path) {
+SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
   migrate();
   sql_ = std::make_unique<Statements>(db_);
 }
@@ -97,7 +97,11 @@ void SqliteStore::migrate() {
   apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
 }
 
-void SqliteStore::begin() { run(sql_->begin); }
+void SqliteStore::begin() {
+  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  run(sql_->begin);
+}
+
 void SqliteStore::commit() { run(sql_->commit); }
 void SqliteStore::rollback() { run(sql_->rollback); }
 void SqliteStore::savepoint() { run(sql_->savepoint); }

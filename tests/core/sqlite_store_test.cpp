@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 using weft::SqliteStore;
 using weft::test::TempDir;
 
@@ -83,4 +87,43 @@ TEST_CASE("the (type, value) of an identifier is unique") {
   CHECK_THROWS_AS(store.insert_identifier("email", "a@b.co", "p2", 1), weft::StoreError);
   store.insert_identifier("slack", "a@b.co", "p2", 1);  // another type is another identifier
   store.commit();
+}
+
+TEST_CASE("the writer's WAL is copied into the database in the background, and emptied on close") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  const auto file_size = [](const std::string& file) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  {
+    SqliteStore store(path);
+    // ~48 MiB of events: past the checkpointer's start (8,192 pages of 4 KiB) several times.
+    const std::string payload = "\"" + std::string(4000, 'x') + "\"";
+    for (int batch = 0; batch < 12; ++batch) {
+      store.begin();
+      for (int i = 0; i < 1000; ++i) {
+        weft::EventRecord e;
+        e.id = "e" + std::to_string(batch * 1000 + i);
+        e.source = "slack";
+        e.type = "message";
+        e.status = "processed";
+        e.payload = payload;
+        e.properties = "{}";
+        e.trace = "[]";
+        store.insert_event(e);
+      }
+      store.commit();
+    }
+    // The writer never checkpoints (wal_autocheckpoint is replaced): the database file grows
+    // only through the background thread. Wait for it, bounded.
+    for (int i = 0; i < 600 && file_size(path) < 24u << 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(file_size(path) >= 24u << 20);
+    CHECK(store.load_event("e11999"));
+  }
+  CHECK(file_size(path + "-wal") == 0);  // truncated by the last round, or removed on close
+  SqliteStore reopened(path);
+  CHECK(reopened.load_event("e0"));
+  CHECK(reopened.load_event("e11999"));
 }

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -87,4 +88,88 @@ TEST_CASE("hostile: idle connections and clients that send a byte at a time do n
     for (std::size_t i = 1; i < idle.size(); i += 2) idle[i]->sendBytes("x", 1);  // one more byte each
   }
   CHECK(http(server.port(), "POST", "/collect/people", R"({"user":"U1"})").status == 200);
+}
+
+namespace {
+
+struct FloodResult {
+  std::string user;
+  int status = 0;
+  std::string event_id;
+  bool retry_after = false;
+};
+
+FloodResult post_person(std::uint16_t port, const std::string& user) {
+  const auto r = http(port, "POST", "/collect/people", R"({"user":")" + user + R"(","email":")" + user + R"(@example.com"})");
+  return {user, r.status, r.status == 200 ? json_member(r.body, "$.event_id") : "", r.headers.count("retry-after") == 1};
+}
+
+// Every acknowledged event is stored with its profile; every refused one left nothing.
+void check_outcomes(std::uint16_t port, const std::vector<FloodResult>& results) {
+  for (const FloodResult& r : results) {
+    INFO("user " << r.user << " answered " << r.status);
+    REQUIRE((r.status == 200 || r.status == 429));
+    const auto profiles = http(port, "GET", "/profiles?identifier=people:" + r.user);
+    if (r.status == 200) {
+      const auto event = http(port, "GET", "/events/" + r.event_id);
+      REQUIRE(event.status == 200);
+      CHECK(json_member(event.body, "$.profile_id") == json_member(profiles.body, "$.profiles[0].id"));
+    } else {
+      CHECK(r.retry_after);
+      CHECK(json_member(profiles.body, "$.profiles") == "[]");
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a flood past the queue is refused with 429, and everything acknowledged is stored") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir, "limits: { queue: 16 }\n"));
+  std::filesystem::create_directories(dir.path() / "gate");
+
+  // Deterministic part: the committer is held in the gate, so of 48 concurrent clients exactly
+  // 16 fit in the queue and 32 are refused at once.
+  auto gated = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
+  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::vector<std::future<FloodResult>> clients;
+  for (int i = 0; i < 48; ++i)
+    clients.push_back(std::async(std::launch::async, [&, i] { return post_person(server.port(), "held" + std::to_string(i)); }));
+  // the refusals come back while the queue is still full (all 48 must have been answered or
+  // queued before the gate opens); /healthz answers meanwhile
+  const auto answered = [&] {
+    return std::count_if(clients.begin(), clients.end(),
+                         [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  };
+  while (answered() < 32) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(http(server.port(), "GET", "/metrics").body.find("weft_ingest_queue_depth 16") != std::string::npos);
+  const auto asked = std::chrono::steady_clock::now();
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
+  CHECK(std::chrono::steady_clock::now() - asked < std::chrono::seconds(1));
+  std::ofstream(dir.path() / "gate/release") << "1";
+  REQUIRE(gated.get().status == 200);
+  std::vector<FloodResult> held;
+  for (auto& c : clients) held.push_back(c.get());
+  CHECK(std::count_if(held.begin(), held.end(), [](const FloodResult& r) { return r.status == 200; }) == 16);
+  CHECK(std::count_if(held.begin(), held.end(), [](const FloodResult& r) { return r.status == 429; }) == 32);
+  check_outcomes(server.port(), held);
+
+  // Free-running part: 32 clients send 25 events each as fast as they can into the queue of
+  // 16. How many are refused depends on the machine; every answer must be 200 or 429, and
+  // the store must agree with the answers.
+  std::vector<std::future<std::vector<FloodResult>>> senders;
+  for (int t = 0; t < 32; ++t)
+    senders.push_back(std::async(std::launch::async, [&, t] {
+      std::vector<FloodResult> answers;
+      for (int i = 0; i < 25; ++i) answers.push_back(post_person(server.port(), "flood" + std::to_string(t) + "x" + std::to_string(i)));
+      return answers;
+    }));
+  std::vector<FloodResult> flood;
+  for (auto& s : senders)
+    for (FloodResult& r : s.get()) flood.push_back(std::move(r));
+  REQUIRE(flood.size() == 800);
+  const auto acknowledged = std::count_if(flood.begin(), flood.end(), [](const FloodResult& r) { return r.status == 200; });
+  WARN("flood: 800 events from 32 clients, " << acknowledged << " acknowledged, " << 800 - acknowledged << " refused with 429");
+  check_outcomes(server.port(), flood);
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
 }

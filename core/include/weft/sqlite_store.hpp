@@ -1,8 +1,10 @@
 // The embedded store: one SQLite file (WAL, synchronous=FULL), schema versioned and migrated
 // on open. One SqliteStore is one connection; the writer owns one, readers open their own.
+// The writer's WAL is checkpointed by a background thread (sqlite_checkpointer.hpp).
 #pragma once
 
 #include "weft/sqlite.hpp"
+#include "weft/sqlite_checkpointer.hpp"
 #include "weft/store.hpp"
 
 #include <memory>
@@ -58,9 +60,12 @@ public:
 private:
   void migrate();
 
+  std::string path_;
   SqliteDb db_;
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
+  // Started by the first write transaction: connections that only read never checkpoint.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 }  // namespace weft
