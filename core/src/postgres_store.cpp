@@ -3,56 +3,16 @@
 #include "migrations.hpp"
 #include "postgres_schema.hpp"
 
-#include <libpq-fe.h>
+#include "postgres_connection.hpp"
 
-#include <charconv>
-#include <map>
-#include <optional>
 #include <limits>
-#include <utility>
 #include <vector>
 
 namespace weft {
 namespace {
 
-// One text parameter of a prepared statement; NULL when `null`.
-struct Param {
-  std::string text;
-  bool null = false;
-  Param(std::string_view s) : text(s) {}                      // NOLINT: implicit on purpose
-  Param(const std::string& s) : text(s) {}                    // NOLINT
-  Param(const char* s) : text(s) {}                           // NOLINT
-  Param(std::int64_t n) : text(std::to_string(n)) {}          // NOLINT
-  Param(const std::optional<std::string>& s) : text(s.value_or("")), null(!s) {}  // NOLINT
-};
-
-class Result {
-public:
-  explicit Result(PGresult* result) : result_(result) {}
-  Result(Result&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
-  Result(const Result&) = delete;
-  Result& operator=(const Result&) = delete;
-  ~Result() { PQclear(result_); }
-
-  int rows() const { return PQntuples(result_); }
-  bool is_null(int row, int column) const { return PQgetisnull(result_, row, column) == 1; }
-  std::string text(int row, int column) const {
-    return std::string(PQgetvalue(result_, row, column), static_cast<std::size_t>(PQgetlength(result_, row, column)));
-  }
-  std::optional<std::string> optional_text(int row, int column) const {
-    if (is_null(row, column)) return std::nullopt;
-    return text(row, column);
-  }
-  std::int64_t integer(int row, int column) const {
-    std::int64_t n = 0;
-    const char* s = PQgetvalue(result_, row, column);
-    std::from_chars(s, s + PQgetlength(result_, row, column), n);
-    return n;
-  }
-
-private:
-  PGresult* result_;
-};
+using pg::Param;
+using pg::Result;
 
 EventRecord event_row(const Result& r, int row) {
   return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
@@ -69,93 +29,26 @@ constexpr const char* event_columns = "seq, id, source, type, received_at, profi
 
 }  // namespace
 
-class PostgresStore::Connection {
-public:
-  explicit Connection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-      const std::string why = conn_ ? PQerrorMessage(conn_) : "out of memory";
-      PQfinish(conn_);
-      conn_ = nullptr;
-      throw StoreError("cannot connect to the PostgreSQL store: " + trim(why));
-    }
-  }
-  ~Connection() { PQfinish(conn_); }
-
-  void exec(const std::string& sql) { check(PQexec(conn_, sql.c_str()), sql); }
-
-  // After the server restarted or the network dropped, connects again and prepares the
-  // statements again (they belong to the session). Throws StoreError while it cannot.
-  void ensure_connected() {
-    if (PQstatus(conn_) == CONNECTION_OK) return;
-    PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK) throw StoreError("the PostgreSQL store is unreachable: " + trim(PQerrorMessage(conn_)));
-    exec("SET client_min_messages = warning");
-    for (const auto& [name, sql] : sql_) check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
-  }
-
-  void prepare(const std::string& name, const std::string& sql) {
-    check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
-    sql_[name] = sql;
-  }
-
-  Result run(const std::string& name, std::initializer_list<Param> params = {}) {
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    for (const Param& p : params) {
-      values.push_back(p.null ? nullptr : p.text.c_str());
-      lengths.push_back(static_cast<int>(p.text.size()));
-    }
-    return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(), nullptr, 0),
-                 sql_[name]);
-  }
-
-  std::int64_t integer(const std::string& name, std::initializer_list<Param> params) {
-    Result r = run(name, params);
-    return r.rows() > 0 && !r.is_null(0, 0) ? r.integer(0, 0) : 0;
-  }
-
-private:
-  static std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-
-  Result check(PGresult* raw, const std::string& sql) {
-    Result result(raw);
-    const ExecStatusType status = PQresultStatus(raw);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
-      const std::string code = state ? state : "";
-      // serialization failure, deadlock, or a unique key a concurrent transaction took first
-      const bool retryable = code == "40001" || code == "40P01" || code == "23505";
-      throw StoreError("PostgreSQL refused '" + sql.substr(0, 80) + "': " + trim(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)) +
-                           (code.empty() ? "" : " (SQLSTATE " + code + ")"),
-                       retryable);
-    }
-    return result;
-  }
-
-  PGconn* conn_;
-  std::map<std::string, std::string> sql_;
-};
-
 static_assert(PostgresStore::schema_version == postgres_schema::migrations.size());
 
-PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_unique<Connection>(url)) {
-  Connection& c = *connection_;
-  c.exec("SET client_min_messages = warning");
+PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_unique<pg::Connection>(url)) {
+  pg::Connection& c = *connection_;
   // One migrator at a time, when several processes start together.
-  c.exec("SELECT pg_advisory_lock(7265667)");
+  c.exec_now("SELECT pg_advisory_lock(7265667)");
   try {
-    c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    c.prepare("version", "SELECT max(version) FROM schema_version");
-    apply_migrations(static_cast<int>(c.integer("version", {})), postgres_schema::migrations, "BEGIN",
-                     [&c](const std::string& sql) { c.exec(sql); });
+    c.exec_now("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const Result version = c.exec_now("SELECT max(version) FROM schema_version");
+    apply_migrations(version.is_null(0, 0) ? 0 : static_cast<int>(version.integer(0, 0)), postgres_schema::migrations, "BEGIN",
+                     [&c](const std::string& sql) { c.exec_now(sql); });
   } catch (...) {
-    c.exec("SELECT pg_advisory_unlock(7265667)");
+    c.exec_now("SELECT pg_advisory_unlock(7265667)");
     throw;
   }
-  c.exec("SELECT pg_advisory_unlock(7265667)");
+  c.exec_now("SELECT pg_advisory_unlock(7265667)");
+  // Two batches that lock the same profiles in opposite orders deadlock; PostgreSQL finds
+  // that only after deadlock_timeout (1 s by default, settable only by a superuser). A lock
+  // wait longer than any batch takes fails sooner, and the batch is retried.
+  c.session("SET lock_timeout = '100ms'");
 
   const std::string events = event_columns;
   c.prepare("find_identifier", "SELECT profile_id FROM identifiers WHERE type = $1 AND value = $2");
@@ -191,6 +84,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("events_before", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
   c.prepare("failed", "SELECT " + events + " FROM events WHERE status = 'failed' AND ($1 = '' OR source = $1) AND seq > $2 ORDER BY seq LIMIT $3");
   c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
+  c.prepare_done();
 }
 
 PostgresStore::~PostgresStore() = default;
@@ -200,13 +94,13 @@ PostgresStore::~PostgresStore() = default;
 // to a profile another process merges away) and fails one of them, which is then retried.
 void PostgresStore::begin() {
   connection_->ensure_connected();
-  connection_->exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+  connection_->queue_sql("BEGIN ISOLATION LEVEL SERIALIZABLE");
 }
-void PostgresStore::commit() { connection_->exec("COMMIT"); }
-void PostgresStore::rollback() { connection_->exec("ROLLBACK"); }
-void PostgresStore::savepoint() { connection_->exec("SAVEPOINT event"); }
-void PostgresStore::release_savepoint() { connection_->exec("RELEASE SAVEPOINT event"); }
-void PostgresStore::rollback_to_savepoint() { connection_->exec("ROLLBACK TO SAVEPOINT event"); }
+void PostgresStore::commit() { connection_->run_sql("COMMIT"); }
+void PostgresStore::rollback() { connection_->run_sql("ROLLBACK"); }
+void PostgresStore::savepoint() { connection_->queue_sql("SAVEPOINT event"); }
+void PostgresStore::release_savepoint() { connection_->queue_sql("RELEASE SAVEPOINT event"); }
+void PostgresStore::rollback_to_savepoint() { connection_->queue_sql("ROLLBACK TO SAVEPOINT event"); }
 
 std::optional<std::string> PostgresStore::find_identifier(std::string_view type, std::string_view value) {
   Result r = connection_->run("find_identifier", {type, value});
@@ -215,7 +109,7 @@ std::optional<std::string> PostgresStore::find_identifier(std::string_view type,
 }
 
 void PostgresStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
-  connection_->run("insert_identifier", {type, value, profile_id, at});
+  connection_->queue("insert_identifier", {type, value, profile_id, at});
 }
 
 std::vector<Identifier> PostgresStore::identifiers(std::string_view profile_id) {
@@ -230,7 +124,7 @@ std::int64_t PostgresStore::count_identifiers(std::string_view profile_id, std::
 }
 
 void PostgresStore::insert_profile(const ProfileRecord& p) {
-  connection_->run("insert_profile", {p.id, p.created_at, p.updated_at, p.traits});
+  connection_->queue("insert_profile", {p.id, p.created_at, p.updated_at, p.traits});
 }
 
 std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
@@ -240,11 +134,11 @@ std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
 }
 
 void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
-  connection_->run("save_traits", {profile_id, traits, updated_at});
+  connection_->queue("save_traits", {profile_id, traits, updated_at});
 }
 
 void PostgresStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
-  connection_->run("touch", {profile_id, updated_at});
+  connection_->queue("touch", {profile_id, updated_at});
 }
 
 std::vector<std::string> PostgresStore::aliases(std::string_view profile_id) {
@@ -257,16 +151,16 @@ std::vector<std::string> PostgresStore::aliases(std::string_view profile_id) {
 std::int64_t PostgresStore::count_aliases(std::string_view profile_id) { return connection_->integer("count_aliases", {profile_id}); }
 
 void PostgresStore::merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) {
-  connection_->run("lock_pair", {survivor, merged});
-  connection_->run("move_identifiers", {survivor, merged});
-  connection_->run("move_events", {survivor, merged});
-  connection_->run("move_aliases", {survivor, merged});
-  connection_->run("absorb", {survivor, survivor_traits, at});
-  connection_->run("retire", {survivor, merged, at});
+  connection_->queue("lock_pair", {survivor, merged});
+  connection_->queue("move_identifiers", {survivor, merged});
+  connection_->queue("move_events", {survivor, merged});
+  connection_->queue("move_aliases", {survivor, merged});
+  connection_->queue("absorb", {survivor, survivor_traits, at});
+  connection_->queue("retire", {survivor, merged, at});
 }
 
 void PostgresStore::insert_merge(const MergeRecord& m) {
-  connection_->run("insert_merge", {m.survivor, m.merged, m.identifier.type, m.identifier.value, m.event_id, m.at, m.merged_snapshot});
+  connection_->queue("insert_merge", {m.survivor, m.merged, m.identifier.type, m.identifier.value, m.event_id, m.at, m.merged_snapshot});
 }
 
 std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) {
@@ -284,11 +178,11 @@ std::optional<std::string> PostgresStore::find_idempotency_key(std::string_view 
 }
 
 void PostgresStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
-  connection_->run("insert_idempotency_key", {source, key, event_id});
+  connection_->queue("insert_idempotency_key", {source, key, event_id});
 }
 
 void PostgresStore::insert_event(const EventRecord& e) {
-  connection_->run("insert_event",
+  connection_->queue("insert_event",
                    {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error});
 }
 
@@ -301,7 +195,7 @@ std::optional<EventRecord> PostgresStore::load_event(std::string_view id) {
 }
 
 void PostgresStore::update_event(const EventRecord& e) {
-  connection_->run("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
+  connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
 }
 
 std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

@@ -219,3 +219,27 @@ TEST_CASE("set_trait writes values, never null, and if_missing keeps what is the
   CHECK(f.identity.set_trait("p", "address", json(R"({"city":"Berlin"})"), false, 90));
   CHECK(f.traits("p") == R"({"name":"Jane","address":{"city":"Berlin"}})");
 }
+
+TEST_CASE("a write the store refuses fails its transaction before COMMIT returns, and the store goes on after a rollback") {
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
+  f.profile("p1", 1);
+  f.profile("p2", 2);
+  f.holds("p1", "email", "a@b.co");
+  f.store.commit();
+  // PostgreSQL queues writes and reports a refused one with the next call that is answered
+  // (a read, or COMMIT); SQLite reports it at once. Either way, never as a silent success.
+  const bool read_next = GENERATE(true, false);
+  f.store.begin();
+  f.profile("p3", 3);
+  if (read_next)
+    CHECK_THROWS_AS((f.holds("p2", "email", "a@b.co"), f.store.find_identifier("email", "a@b.co")), weft::StoreError);
+  else
+    CHECK_THROWS_AS((f.holds("p2", "email", "a@b.co"), f.store.commit()), weft::StoreError);
+  f.store.rollback();
+  CHECK_FALSE(f.store.load_profile("p3"));  // undone whole
+  f.store.begin();
+  f.holds("p2", "email", "c@d.co");
+  f.store.commit();
+  CHECK(f.store.find_identifier("email", "c@d.co") == "p2");
+  CHECK(f.store.find_identifier("email", "a@b.co") == "p1");
+}

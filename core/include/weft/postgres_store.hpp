@@ -9,6 +9,9 @@
 #include <string>
 
 namespace weft {
+namespace pg {
+class Connection;
+}
 
 class PostgresStore final : public Store {
 public:
@@ -57,8 +60,7 @@ public:
   std::int64_t count_live_profiles() override;
 
 private:
-  class Connection;
-  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<pg::Connection> connection_;
 };
 
 }  // namespace weft
