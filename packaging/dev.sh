@@ -33,6 +33,20 @@ install_missing() {
   fi
 }
 
+# The web console is bundled at build time from ui/ with Node.js and the npm packages pinned in
+# ui/package-lock.json (installed into ui/node_modules; nothing is fetched at run time).
+install_console_tools() {
+  if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+    echo "dev.sh: installing nodejs npm"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    echo "dev.sh: npm ci in ui/"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build() {
   local preset=$1
   cmake --preset "$preset" >/dev/null
@@ -111,13 +125,16 @@ shift
 case "$command" in
   run)
     install_missing
+    install_console_tools
     build release
     build/release/bin/weft validate workflows/
     exec build/release/bin/weft serve "$@"
     ;;
   test)
-    packages+=(postgresql clang libclang-rt-14-dev)
+    # chromium: the console's browser tests (driven by playwright-core from ui/node_modules)
+    packages+=(postgresql clang libclang-rt-14-dev chromium)
     install_missing
+    install_console_tools
     build dev
     build fuzz
     run_fuzzers || fuzz_status=$?
@@ -129,12 +146,14 @@ case "$command" in
   bench)
     packages+=(wrk time postgresql)
     install_missing
+    install_console_tools
     build bench
     start_postgres durable
     WEFT_BENCH_POSTGRES=$WEFT_TEST_POSTGRES tests/bench/run.sh build/bench
     ;;
   package)
     install_missing
+    install_console_tools
     build release
     (cd build/release && cpack -G DEB)
     ;;

@@ -1,5 +1,4 @@
 #include "weft/event_writer.hpp"
-#include "weft/json.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
@@ -9,13 +8,6 @@ namespace weft::app {
 namespace {
 
 constexpr std::int64_t page_size = 500;
-
-// Whether the stored trace shows the trigger got past its own node.
-bool trigger_completed(const std::string& trace) {
-  rapidjson::Document doc;
-  doc.Parse(trace.c_str());
-  return doc.IsArray() && !doc.Empty() && doc[0].IsObject() && doc[0].HasMember("port") && doc[0]["port"] == "out";
-}
 
 }  // namespace
 
@@ -53,16 +45,10 @@ int replay_command(const Invocation& invocation) {
           continue;
         }
         EventDocument event;
-        event.set_string("id", e.id);
-        event.set_string("source", e.source);
-        event.set_string("type", e.type);
-        event.set_received_at(e.received_at);
-        if (!parse_json_payload(e.payload, event, 1024).ok) {
+        if (!writer.replay_stored(*found->second, e, event)) {
           std::cerr << "event " << e.id << ": its stored payload is not JSON; left as it is\n";
           ++skipped;
-          continue;
         }
-        writer.replay(*found->second, event, trigger_completed(e.trace));
       }
       writer.commit_batch();
     }

@@ -21,6 +21,15 @@ std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, co
   return loaded;
 }
 
+std::filesystem::path console_dir() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (const std::filesystem::path& dir : {ec ? std::filesystem::path() : self.parent_path().parent_path() / "share" / "weft" / "ui",
+                                           std::filesystem::path(WEFT_BUILD_UI_DIR)})
+    if (!dir.empty() && std::filesystem::is_regular_file(dir / "index.html", ec)) return dir;
+  return {};
+}
+
 std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command) {
   try {
     return open_store(settings.store);

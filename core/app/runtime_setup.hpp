@@ -7,6 +7,7 @@
 #include "weft/store.hpp"
 #include "weft/workflow.hpp"
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +21,10 @@ struct Workflows {
 
 // nullptr when a workflow is invalid (every error printed first).
 std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, const std::string& command);
+
+// The web console's files: the installed ones next to the binary (<prefix>/share/weft/ui),
+// else the build tree's; empty when neither has an index.html (built without the console).
+std::filesystem::path console_dir();
 
 // nullptr when the store cannot be opened (the reason printed first).
 std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command);

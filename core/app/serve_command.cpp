@@ -43,13 +43,16 @@ int serve_command(const Invocation& invocation) {
   const auto store = open_store_or_report(settings, "serve");
   if (!store) return exit_invalid;
   Metrics metrics;
+  MetricsHistory history(metrics);
   Committer committer(*store, metrics, settings.queue, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
   ReaderPool readers(settings.store);
   context.plugins = &loaded->plugins;
   context.committer = &committer;
   context.readers = &readers;
   context.metrics = &metrics;
+  context.history = &history;
   context.limits = {settings.max_body_bytes, settings.max_json_depth};
+  context.ui_dir = console_dir();
 
   std::unique_ptr<HttpServer> server;
   try {
@@ -64,6 +67,7 @@ int serve_command(const Invocation& invocation) {
             << context.sources.size() << " sources (";
   for (auto it = context.sources.begin(); it != context.sources.end(); ++it) std::cout << (it == context.sources.begin() ? "" : ", ") << it->first;
   std::cout << "), store " << settings.store << std::endl;
+  if (!context.ui_dir.empty()) std::cout << "weft: the console is at http://" << host << ":" << server->port() << "/ui/" << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);

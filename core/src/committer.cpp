@@ -4,6 +4,9 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -19,7 +22,8 @@ void string_or_null(Writer& w, std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-std::string event_answer(std::string_view event_id, std::string_view profile_id, std::string_view status, bool duplicate) {
+std::string event_answer(std::string_view event_id, std::string_view profile_id, std::string_view status, bool duplicate,
+                         std::string_view error = {}) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
@@ -32,6 +36,10 @@ std::string event_answer(std::string_view event_id, std::string_view profile_id,
   if (duplicate) {
     w.Key("duplicate");
     w.Bool(true);
+  }
+  if (!error.empty()) {
+    w.Key("error");
+    w.String(error.data(), static_cast<rapidjson::SizeType>(error.size()));
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -79,6 +87,13 @@ std::optional<std::future<Answer>> Committer::submit(IngestJob job) {
   return answer;
 }
 
+std::optional<std::future<Answer>> Committer::submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id) {
+  IngestJob job;
+  job.workflow = std::move(workflow);
+  job.replay_of = std::move(event_id);
+  return submit(std::move(job));
+}
+
 void Committer::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -101,7 +116,11 @@ void Committer::run() {
       }
       metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
     }
-    commit(batch);
+    // Replays run alone, after the events queued before them.
+    const auto replays = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
+    std::vector<IngestJob> events(std::make_move_iterator(batch.begin()), std::make_move_iterator(replays));
+    if (!events.empty()) commit(events);
+    for (auto job = replays; job != batch.end(); ++job) job->answer.set_value(replay(*job));
     batch.clear();
   }
 }
@@ -135,6 +154,7 @@ void Committer::commit(std::vector<IngestJob>& batch) {
     for (const TraceEntry& t : run.trace) {
       const WorkflowNode& node = job.workflow->nodes[t.node];
       metrics_.node_seconds(job.workflow->id, node.id).Observe(static_cast<double>(t.micros) / 1e6);
+      metrics_.node_port(job.workflow->id, node.id, node.port_name(t.port)).Increment();
       if (t.micros > node_budget_micros_) {
         metrics_.node_slow(job.workflow->id, node.id).Increment();
         Poco::Logger::get("weft.node").warning(job.workflow->id + "/" + node.id + " (" + node.plugin().name + ") took " +
@@ -149,6 +169,36 @@ void Committer::commit(std::vector<IngestJob>& batch) {
       answer = {503, error_body("unavailable", std::string("stored, but the answer could not be read back: ") + e.what())};
     }
     job.answer.set_value(std::move(answer));
+  }
+}
+
+Answer Committer::replay(const IngestJob& job) {
+  try {
+    writer_.begin_batch();
+    const auto stored = store_.load_event(job.replay_of);
+    if (!stored || stored->status != "failed") {
+      writer_.rollback_batch();
+      return stored ? Answer{409, error_body("conflict", "event '" + job.replay_of + "' is " + stored->status + "; only failed events are replayed")}
+                    : Answer{404, error_body("not_found", "no event '" + job.replay_of + "'")};
+    }
+    EventDocument event;
+    const auto run = writer_.replay_stored(*job.workflow, *stored, event);
+    if (!run) {
+      writer_.rollback_batch();
+      return {422, error_body("rejected", "the stored payload of event '" + job.replay_of + "' is not JSON; left as it is")};
+    }
+    writer_.commit_batch();
+    const bool processed = run->outcome == Outcome::processed;
+    metrics_.events(job.workflow->id, processed ? "replayed" : "replay_failed").Increment();
+    if (processed) return {200, event_answer(job.replay_of, event.string("profile_id"), "processed", false)};
+    const auto again = store_.load_event(job.replay_of);  // its error, as stored
+    return {200, event_answer(job.replay_of, "", "failed", false, again && again->error ? *again->error : run->error)};
+  } catch (const std::exception& e) {
+    try {
+      writer_.rollback_batch();
+    } catch (const std::exception&) {  // the transaction may be gone with the connection
+    }
+    return {503, error_body("unavailable", std::string("the store is unavailable: ") + e.what())};
   }
 }
 

@@ -210,6 +210,27 @@ RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bo
   return run;
 }
 
+namespace {
+
+// Whether a stored trace shows the trigger got past its own node.
+bool trigger_completed(const std::string& trace) {
+  rapidjson::Document doc;
+  doc.Parse(trace.c_str());
+  return doc.IsArray() && !doc.Empty() && doc[0].IsObject() && doc[0].HasMember("port") && doc[0]["port"] == "out";
+}
+
+}  // namespace
+
+std::optional<RunResult> EventWriter::replay_stored(const Workflow& workflow, const EventRecord& stored, EventDocument& event) {
+  event.set_string("id", stored.id);
+  event.set_string("source", stored.source);
+  event.set_string("type", stored.type);
+  event.set_received_at(stored.received_at);
+  // the depth limit applied when it was received; stored payloads are within it
+  if (!parse_json_payload(stored.payload, event, 1024).ok) return std::nullopt;
+  return replay(workflow, event, trigger_completed(stored.trace));
+}
+
 RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger) {
   if (trigger.outcome != Outcome::processed || workflow.nodes.size() < 2) return trigger;
   RunResult rest = run_workflow(workflow, event, &identity_, 1);

@@ -21,6 +21,10 @@ Metrics::Metrics()
                        .Name("weft_node_slow_total")
                        .Help("Node runs slower than limits.node_budget_ms")
                        .Register(*registry_)),
+      port_family_(prometheus::BuildCounter()
+                       .Name("weft_node_port_total")
+                       .Help("Events each workflow node sent out of each port")
+                       .Register(*registry_)),
       merges_(prometheus::BuildCounter().Name("weft_merges_total").Help("Profiles merged").Register(*registry_).Add({})),
       merges_refused_(prometheus::BuildCounter()
                           .Name("weft_merges_refused_total")
@@ -59,6 +63,26 @@ prometheus::Counter& Metrics::node_slow(const std::string& workflow, const std::
   auto& slot = slow_[{workflow, node}];
   if (!slot) slot = &slow_family_.Add({{"workflow", workflow}, {"node", node}});
   return *slot;
+}
+
+prometheus::Counter& Metrics::node_port(const std::string& workflow, const std::string& node, const std::string& port) {
+  std::lock_guard lock(mutex_);
+  auto& slot = ports_[{workflow, node, port}];
+  if (!slot) slot = &port_family_.Add({{"workflow", workflow}, {"node", node}, {"port", port}});
+  return *slot;
+}
+
+Metrics::Snapshot Metrics::snapshot() const {
+  Snapshot s;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, counter] : events_) s.events[key.first][key.second] = counter->Value();
+  }
+  s.merges = merges_.Value();
+  s.merges_refused = merges_refused_.Value();
+  s.queue_depth = queue_depth_.Value();
+  s.profiles = profiles_.Value();
+  return s;
 }
 
 std::string Metrics::render() const {

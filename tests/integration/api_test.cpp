@@ -165,3 +165,102 @@ TEST_CASE("api: /healthz answers, and /metrics moves with what happens") {
   CHECK(m.find("weft_node_seconds_count{node=\"identify\",workflow=\"people\"} 2") != std::string::npos);
   CHECK(m.find("weft_commit_batch_size_count") != std::string::npos);
 }
+
+TEST_CASE("api: dead letters are listed, and replayed through the source's current workflow") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  TempDir dir;
+  auto options = test_serve_options(dir);
+  options.store = fresh_store_location(backend, dir);
+  std::string failed_id, processed_id;
+  {
+    ServerProcess server(dir, options);
+    const auto failed = http(server.port(), "POST", "/collect/failing", R"({"user":"F1","event_id":"k1"})");
+    REQUIRE(failed.status == 202);
+    failed_id = json_member(failed.body, "$.event_id");
+    processed_id = json_member(http(server.port(), "POST", "/collect/people", R"({"user":"P1"})").body, "$.event_id");
+
+    const auto listed = http(server.port(), "GET", "/events?status=failed");
+    REQUIRE(listed.status == 200);
+    CHECK(json_member(listed.body, "$.events[0].id") == failed_id);
+    CHECK(json_member(listed.body, "$.events[0].error").find("test says so") != std::string::npos);
+    CHECK(json_member(listed.body, "$.events[0].trace[3].plugin") == "throwing");
+    CHECK(json_member(listed.body, "$.events[1]").empty());
+    CHECK(json_member(listed.body, "$.next") == "null");
+    CHECK(json_member(http(server.port(), "GET", "/events?status=failed&source=people").body, "$.events") == "[]");
+    CHECK(http(server.port(), "GET", "/events").status == 400);
+    CHECK(http(server.port(), "GET", "/events?status=processed").status == 400);
+    CHECK(http(server.port(), "GET", "/events?status=failed&source=nowhere").status == 400);
+
+    // the workflow still throws: the replay says so, and the dead letter stays
+    auto replay = http(server.port(), "POST", "/events/" + failed_id + "/replay");
+    REQUIRE(replay.status == 200);
+    CHECK(json_member(replay.body, "$.status") == "failed");
+    CHECK(json_member(replay.body, "$.error").find("test says so") != std::string::npos);
+    CHECK(http(server.port(), "POST", "/events/" + processed_id + "/replay").status == 409);
+    CHECK(http(server.port(), "POST", "/events/no-such-event/replay").status == 404);
+    CHECK(http(server.port(), "GET", "/events/" + failed_id + "/replay").status == 405);
+    CHECK(http(server.port(), "GET", "/metrics").body.find(R"(weft_events_total{source="failing",status="replay_failed"} 1)") !=
+          std::string::npos);
+  }
+  // fixed (the throwing node removed) and restarted on the same store
+  dir.write("flows/failing.yaml", "id: failing\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                  "    with: { idempotency_key: $.payload.event_id }\n"
+                                  "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                                  "  - id: group\n    plugin: profile_grouper\n");
+  ServerProcess server(dir, options);
+  const auto replay = http(server.port(), "POST", "/events/" + failed_id + "/replay");
+  REQUIRE(replay.status == 200);
+  CHECK(json_member(replay.body, "$.status") == "processed");
+  const std::string profile = json_member(replay.body, "$.profile_id");
+  CHECK(json_member(http(server.port(), "GET", "/profiles?identifier=failing:F1").body, "$.profiles[0].id") == profile);
+  const auto event = http(server.port(), "GET", "/events/" + failed_id);
+  CHECK(json_member(event.body, "$.status") == "processed");
+  CHECK(json_member(event.body, "$.profile_id") == profile);
+  CHECK(json_member(http(server.port(), "GET", "/events?status=failed").body, "$.events") == "[]");
+  CHECK(http(server.port(), "POST", "/events/" + failed_id + "/replay").status == 409);  // not a dead letter any more
+  // a redelivery of the replayed event is a duplicate of it
+  const auto again = http(server.port(), "POST", "/collect/failing", R"({"user":"F1","event_id":"k1"})");
+  CHECK(json_member(again.body, "$.duplicate") == "true");
+  CHECK(json_member(again.body, "$.event_id") == failed_id);
+}
+
+TEST_CASE("api: /stats holds the last minutes of counters for the console, and ports are counted") {
+  Served s;
+  s.post("people", R"({"user":"U1","email":"a@example.com"})");
+  s.post("people", R"({"user":"U2","email":"a@example.com"})");
+  s.post("people", R"({"nouser":1})");
+  const auto stats = s.get("/stats");
+  REQUIRE(stats.status == 200);
+  CHECK(json_member(stats.body, "$.period_seconds") == "5.0");
+  // the first sample was taken at start-up, the last one by this request
+  CHECK(json_member(stats.body, "$.samples[0].merges") == "0.0");
+  CHECK(json_member(stats.body, "$.samples[-1].events.people.processed") == "2.0");
+  CHECK(json_member(stats.body, "$.samples[-1].events.people.rejected") == "1.0");
+  CHECK(json_member(stats.body, "$.samples[-1].merges") == "1.0");
+  CHECK(json_member(stats.body, "$.samples[-1].profiles") == "1.0");
+  CHECK(!json_member(stats.body, "$.samples[-1].at").empty());
+  const std::string m = s.get("/metrics").body;
+  CHECK(m.find(R"(weft_node_port_total{node="extract",port="out",workflow="people"} 2)") != std::string::npos);
+  CHECK(m.find(R"(weft_node_port_total{node="extract",port="missing",workflow="people"} 1)") != std::string::npos);
+  CHECK(m.find(R"(weft_node_port_total{node="identify",port="out",workflow="people"} 2)") != std::string::npos);
+}
+
+TEST_CASE("console: /ui/ serves the console's files, and nothing outside its folder") {
+  Served s;
+  const auto page = s.get("/ui/");
+  REQUIRE(page.status == 200);
+  CHECK(page.headers.at("content-type") == "text/html; charset=utf-8");
+  CHECK(page.body.find("<script type=\"module\" src=\"app.js\">") != std::string::npos);
+  CHECK(page.headers.at("content-security-policy").find("default-src 'self'") != std::string::npos);
+  CHECK(s.get("/ui/app.js").headers.at("content-type") == "text/javascript; charset=utf-8");
+  CHECK(s.get("/ui/app.css").status == 200);
+  const auto redirect = s.get("/ui");
+  CHECK(redirect.status == 308);
+  CHECK(redirect.headers.at("location") == "/ui/");
+  CHECK(s.get("/ui/../weft.db").status == 404);
+  CHECK(s.get("/ui/%2e%2e%2fweft.yaml").status == 404);
+  CHECK(s.get("/ui/.hidden").status == 404);
+  CHECK(s.get("/ui/missing.js").status == 404);
+  CHECK(http(s.server.port(), "POST", "/ui/", "{}").status == 405);
+}

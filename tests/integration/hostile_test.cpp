@@ -14,6 +14,7 @@
 #include <fstream>
 #include <future>
 #include <thread>
+#include <vector>
 
 using namespace weft::test;
 
@@ -37,6 +38,33 @@ TEST_CASE("hostile: header values that are not UTF-8 never reach the event") {
   CHECK(json_member(event.body, "$.type") == "webhook");  // the header was left out, so event_type fell back
   const auto ok = http(server.port(), "POST", "/collect/headers", "{}", "application/json", {{"X-Kind", "signup"}});
   CHECK(json_member(http(server.port(), "GET", "/events/" + json_member(ok.body, "$.event_id")).body, "$.type") == "signup");
+}
+
+TEST_CASE("hostile: ids that are not UTF-8, raw, escaped or form-encoded, are refused with 400 invalid_body and store nothing") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"{\"user\":\"U\xff\xfe\"}", "application/json"},           // raw bytes that are not UTF-8
+      {"{\"user\":\"U\xc0\xaf\"}", "application/json"},           // an overlong encoding
+      {R"({"user":"U\ud800"})", "application/json"},                 // an escaped lone surrogate
+      {"user=U%ff%fe", "application/x-www-form-urlencoded"},          // percent-encoded garbage
+  };
+  for (const auto& [body, type] : bodies) {
+    INFO(type << " body " << body);
+    const auto r = http(server.port(), "POST", "/collect/people", body, type);
+    CHECK(r.status == 400);
+    CHECK(json_member(r.body, "$.error") == "invalid_body");  // SPEC 7
+    // where: the byte of the JSON, or the form field
+    const std::string message = json_member(r.body, "$.message");
+    CHECK((message.find("at byte") != std::string::npos || message.find("form field 'user' is not valid UTF-8") != std::string::npos));
+  }
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
+  CHECK(http(server.port(), "GET", "/metrics").body.find("weft_events_total{source=\"people\"") == std::string::npos);
+  // a valid non-ASCII id goes through untouched
+  const auto ok = http(server.port(), "POST", "/collect/people", R"({"user":"Jürgen-✓"})");
+  REQUIRE(ok.status == 200);
+  CHECK(json_member(http(server.port(), "GET", "/profiles?identifier=people:J%C3%BCrgen-%E2%9C%93").body, "$.profiles[0].id") ==
+        json_member(ok.body, "$.profile_id"));
 }
 
 TEST_CASE("plugin faults: a node slower than its budget is logged and counted, and the event still goes through") {

@@ -28,6 +28,7 @@ struct IngestJob {
   std::unique_ptr<EventDocument> event;
   RunResult trigger;  // the trigger's run on the HTTP thread
   std::promise<Answer> answer;
+  std::string replay_of;  // set: replay this stored failed event through `workflow` instead
 };
 
 class Committer {
@@ -43,12 +44,18 @@ public:
   // Queues a job and returns the future answer; nullopt when the queue is full or closed.
   std::optional<std::future<Answer>> submit(IngestJob job);
 
+  // Queues the replay of the stored failed event `event_id` through `workflow` (its source's
+  // current workflow), in a transaction of its own. Answers 200 with the outcome, 404 when
+  // there is no such event, 409 when it is not failed; nullopt when the queue is full.
+  std::optional<std::future<Answer>> submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id);
+
   // Answers everything queued, commits, and ends the thread. Later submits are refused.
   void stop();
 
 private:
   void run();
   void commit(std::vector<IngestJob>& batch);
+  Answer replay(const IngestJob& job);
   Answer answer_for(const IngestJob& job, const RunResult& run);
 
   Store& store_;

@@ -72,6 +72,12 @@ public:
   // trigger's work (type, key) is taken as stored and the run starts at the second node.
   RunResult replay(const Workflow& workflow, EventDocument& event, bool trigger_done);
 
+  // Replays a stored failed event: rebuilds it from its row (id, source, type, time, payload),
+  // skips the trigger when its stored trace shows the trigger had completed, and runs
+  // replay(). `event` holds the rebuilt event afterwards (its profile, when processed).
+  // Nullopt when the stored payload is not JSON (left as it is).
+  std::optional<RunResult> replay_stored(const Workflow& workflow, const EventRecord& stored, EventDocument& event);
+
   const WriterStats& stats() const { return stats_; }
 
 private:

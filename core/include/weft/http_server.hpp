@@ -5,12 +5,14 @@
 
 #include "weft/committer.hpp"
 #include "weft/metrics.hpp"
+#include "weft/metrics_history.hpp"
 #include "weft/plugin_registry.hpp"
 #include "weft/reader_pool.hpp"
 #include "weft/sources.hpp"
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,8 +41,10 @@ struct HttpContext {
   Committer* committer = nullptr;
   ReaderPool* readers = nullptr;
   Metrics* metrics = nullptr;
+  const MetricsHistory* history = nullptr;  // GET /stats; null: not kept
   HttpLimits limits;
   std::optional<std::string> api_token;  // required by the API routes when set
+  std::filesystem::path ui_dir;          // the web console's files; empty: not built
   std::atomic<bool> stopping{false};
 };
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 
 namespace weft {
 
@@ -25,6 +26,9 @@ public:
   prometheus::Histogram& node_seconds(const std::string& workflow, const std::string& node);
   // weft_node_slow_total{workflow,node}: runs slower than limits.node_budget_ms
   prometheus::Counter& node_slow(const std::string& workflow, const std::string& node);
+  // weft_node_port_total{workflow,node,port}: events each node sent out of each port (the
+  // console draws these on the workflow graph)
+  prometheus::Counter& node_port(const std::string& workflow, const std::string& node, const std::string& port);
   prometheus::Counter& merges() { return merges_; }
   prometheus::Counter& merges_refused() { return merges_refused_; }
   prometheus::Gauge& profiles() { return profiles_; }
@@ -35,21 +39,30 @@ public:
   // The text exposition format.
   std::string render() const;
 
+  // The counters and gauges the console charts, read now.
+  struct Snapshot {
+    std::map<std::string, std::map<std::string, double>> events;  // source -> status -> count
+    double merges = 0, merges_refused = 0, queue_depth = 0, profiles = 0;
+  };
+  Snapshot snapshot() const;
+
 private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& events_family_;
   prometheus::Family<prometheus::Histogram>& node_family_;
   prometheus::Family<prometheus::Counter>& slow_family_;
+  prometheus::Family<prometheus::Counter>& port_family_;
   prometheus::Counter& merges_;
   prometheus::Counter& merges_refused_;
   prometheus::Gauge& profiles_;
   prometheus::Gauge& queue_depth_;
   prometheus::Histogram& commit_batch_size_;
   prometheus::Counter& batch_retries_;
-  std::mutex mutex_;  // guards the label lookups below
+  mutable std::mutex mutex_;  // guards the label lookups below
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> events_;
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*> nodes_;
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> slow_;
+  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*> ports_;
 };
 
 }  // namespace weft

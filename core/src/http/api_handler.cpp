@@ -86,10 +86,33 @@ public:
     if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "events")
       return profile_events(parts[1], param("limit"), param("after"), param("order"));
     if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merges") return profile_merges(parts[1]);
+    if (parts.size() == 1 && parts[0] == "events") return failed_events(param("status"), param("source"), param("limit"), param("after"));
     if (parts.size() == 2 && parts[0] == "events") return event(parts[1]);
     if (parts.size() == 1 && parts[0] == "sources") return sources();
     if (parts.size() == 1 && parts[0] == "plugins") return plugins();
+    if (parts.size() == 1 && parts[0] == "stats" && context_.history) return send(response_, 200, context_.history->json());
     send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
+  }
+
+  // POST /events/{id}/replay: runs a dead letter again through its source's workflow, in the
+  // committer (the one writer), and answers with the outcome.
+  void replay(const std::string& id) {
+    std::optional<EventRecord> stored;
+    {
+      auto store = context_.readers->acquire();
+      stored = store->load_event(id);
+    }
+    if (!stored) return not_found("event", id);
+    const auto source = context_.sources.find(stored->source);
+    if (source == context_.sources.end())
+      return send_error(response_, 409, "conflict", "source '" + stored->source + "' has no workflow now; the event is left as it is");
+    auto answer = context_.committer->submit_replay(source->second.workflow, id);
+    if (!answer) {
+      response_.set("Retry-After", "1");
+      return send_error(response_, 429, "overloaded", "the ingest queue is full; retry shortly");
+    }
+    const Answer a = answer->get();
+    send(response_, a.status, a.body);
   }
 
 private:
@@ -127,23 +150,7 @@ private:
     auto store = context_.readers->acquire();
     const auto profile = store->load_profile(id);
     if (!profile) return not_found("profile", id);
-    auto events = store->profile_events(profile->id, cursor, limit + 1, descending);
-    const bool more = static_cast<std::int64_t>(events.size()) > limit;
-    if (more) events.pop_back();
-    rapidjson::StringBuffer b;
-    Writer w(b);
-    w.StartObject();
-    w.Key("events");
-    w.StartArray();
-    for (const auto& e : events) write_event(w, e, false);
-    w.EndArray();
-    w.Key("next");
-    if (more)
-      text(w, std::to_string(events.back().seq));
-    else
-      w.Null();
-    w.EndObject();
-    send(response_, 200, done(b));
+    send_page(store->profile_events(profile->id, cursor, limit + 1, descending), limit, false);
   }
 
   void profile_merges(const std::string& id) {
@@ -189,6 +196,17 @@ private:
     Writer w(b);
     write_event(w, *e, true);
     send(response_, 200, done(b));
+  }
+
+  // The dead letters: failed events, oldest first, of one source or all.
+  void failed_events(const std::optional<std::string>& status, const std::optional<std::string>& source,
+                     const std::optional<std::string>& limit_text, const std::optional<std::string>& after) {
+    if (status != "failed") throw BadRequest{"events are listed by status: expected ?status=failed (the dead letters)"};
+    if (source && !context_.sources.count(*source)) throw BadRequest{"unknown source '" + *source + "'"};
+    const std::int64_t limit = limit_text ? integer_parameter(*limit_text, "limit", 1, 1000) : 50;
+    const std::int64_t cursor = after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0;
+    auto store = context_.readers->acquire();
+    send_page(store->failed_events(source.value_or(""), cursor, limit + 1), limit, true);
   }
 
   void sources() {
@@ -273,6 +291,27 @@ private:
     send(response_, 200, done(b));
   }
 
+  // {"events":[...],"next":CURSOR|null} from at most limit + 1 rows: the extra one only tells
+  // that there are more.
+  void send_page(std::vector<EventRecord> events, std::int64_t limit, bool with_trace) {
+    const bool more = static_cast<std::int64_t>(events.size()) > limit;
+    if (more) events.pop_back();
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("events");
+    w.StartArray();
+    for (const auto& e : events) write_event(w, e, with_trace);
+    w.EndArray();
+    w.Key("next");
+    if (more)
+      text(w, std::to_string(events.back().seq));
+    else
+      w.Null();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
   void not_found(const char* what, const std::string& id) { send_error(response_, 404, "not_found", std::string("no ") + what + " '" + id + "'"); }
 
   HttpContext& context_;
@@ -296,14 +335,22 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const std::string path = uri.getPath();
   if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
   if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
-  if (request.getMethod() != Poco::Net::HTTPRequest::HTTP_GET && request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) {
-    response.set("Allow", "GET");
-    return send_error(response, 405, "method_not_allowed", "the API is read with GET");
+  const auto parts = split(path, '/');
+  const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
+  const std::string& method = request.getMethod();
+  if (replay ? method != Poco::Net::HTTPRequest::HTTP_POST
+             : method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
+    response.set("Allow", replay ? "POST" : "GET");
+    return send_error(response, 405, "method_not_allowed", replay ? "a replay is asked for with POST" : "the API is read with GET");
   }
   if (context_.api_token && !token_matches(request.get("Authorization", ""), *context_.api_token))
     return send_error(response, 401, "unauthorized", "this API needs the header Authorization: Bearer <token> (api.token_env)");
   try {
-    Api(context_, response).route(split(path, '/'), uri.getQueryParameters());
+    Api api(context_, response);
+    if (replay)
+      api.replay(parts[1]);
+    else
+      api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {
     send_error(response, 400, "bad_request", e.message);
   } catch (const StoreError& e) {

@@ -3,6 +3,7 @@
 #include "api_handler.hpp"
 #include "collect_handler.hpp"
 #include "responses.hpp"
+#include "ui_handler.hpp"
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -38,6 +39,7 @@ public:
         return new http::CollectHandler(context_, rest.substr(slash + 1), rest.substr(0, slash));
       return new NotFoundHandler;
     }
+    if (path == "/ui" || path.rfind("/ui/", 0) == 0) return new http::UiHandler(context_);
     return new http::ApiHandler(context_);
   }
 

@@ -1,0 +1,79 @@
+// The console's shell: a hash router over four views, the search box and the API token.
+import { ApiError, token } from './api.js';
+import { h, problem, replace } from './dom.js';
+import { showDeadLetters } from './dead_letters.js';
+import { showOverview } from './overview.js';
+import { findProfile, showProfile, showProfileSearch } from './profile.js';
+import { showWorkflows } from './workflows.js';
+
+const view = document.getElementById('view');
+let leave = () => {};  // the current view's clean-up (timers, graphs)
+
+const routes = [
+  [/^#?\/?$/, 'overview', () => showOverview(view)],
+  [/^#\/profiles\/?$/, 'profiles', () => showProfileSearch(view)],
+  [/^#\/profiles\/(.+)$/, 'profiles', (m) => showProfile(view, decodeURIComponent(m[1]))],
+  [/^#\/workflows\/?$/, 'workflows', () => showWorkflows(view)],
+  [/^#\/dead-letters\/?$/, 'dead-letters', () => showDeadLetters(view)],
+];
+
+async function route() {
+  leave();
+  leave = () => {};
+  const hash = location.hash || '#/';
+  for (const [pattern, nav, show] of routes) {
+    const m = hash.match(pattern);
+    if (!m) continue;
+    for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === nav);
+    try {
+      leave = (await show(m)) || (() => {});
+    } catch (e) {
+      replace(view, e instanceof ApiError && e.status === 401 ? tokenForm(e) : problem(e));
+    }
+    return;
+  }
+  replace(view, h('h1', {}, 'Not here'), h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview.')));
+}
+
+// Shown when the API refused for want of a token (api.token_env is set on the server); `retry`
+// runs what was refused again once a token is given.
+function tokenForm(error, retry = route) {
+  const input = h('input', { type: 'password', name: 'token', placeholder: 'the value of api.token_env', autocomplete: 'off' });
+  return h('form', {
+    class: 'card token',
+    onsubmit: (e) => {
+      e.preventDefault();
+      token.set(input.value.trim());
+      input.dataset.used = 'true';  // a fresh form appears if this one is refused too
+      retry();
+    },
+  },
+  h('h1', {}, 'This weft needs an API token'),
+  h('p', {}, error.message),
+  h('p', {}, 'It is kept in this tab only and sent as Authorization: Bearer.'),
+  input, h('button', { type: 'submit' }, 'Use it'));
+}
+
+document.getElementById('token-button').addEventListener('click', () => {
+  replace(view, tokenForm({ message: token.get() ? 'A token is set for this tab; enter another, or leave it empty to clear it.' : 'No token is set for this tab.' }));
+});
+
+async function search() {
+  const query = document.getElementById('search-input').value.trim();
+  if (!query) return;
+  try {
+    const id = await findProfile(query);
+    if (id) location.hash = `#/profiles/${encodeURIComponent(id)}`;
+    else replace(view, h('h1', {}, 'No profile found'), h('p', { class: 'problem', role: 'alert' }, `No profile holds ${query}.`));
+  } catch (err) {
+    replace(view, err instanceof ApiError && err.status === 401 ? tokenForm(err, search) : problem(err));
+  }
+}
+
+document.getElementById('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  search();
+});
+
+window.addEventListener('hashchange', route);
+route();

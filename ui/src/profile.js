@@ -1,0 +1,132 @@
+// Profiles: search by identifier or id, and one profile's traits, identifiers, merges (as a
+// timeline and as an identity graph) and events.
+import { api } from './api.js';
+import { h, json, problem, replace, when } from './dom.js';
+import { identityGraph } from './identity_graph.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The id of the live profile a search names: TYPE:VALUE or a profile id; null when none.
+export async function findProfile(query) {
+  if (UUID.test(query)) {
+    try {
+      return (await api(`/profiles/${encodeURIComponent(query)}`)).id;
+    } catch (e) {
+      if (e.status === 404) return null;
+      throw e;
+    }
+  }
+  const found = await api(`/profiles?identifier=${encodeURIComponent(query)}`);
+  return found.profiles.length ? found.profiles[0].id : null;
+}
+
+export function showProfileSearch(view) {
+  replace(view,
+    h('h1', {}, 'Profiles'),
+    h('p', {}, 'Find a person by any identifier a system knows them by, as TYPE:VALUE: ',
+      h('code', {}, 'email:jane.doe@example.com'), ', ', h('code', {}, 'slack:U061F7AUR'), ', ',
+      h('code', {}, 'github:583231'), ' — or by a profile id (an old, merged id leads to the survivor). Use the box at the top.'));
+  document.getElementById('search-input').focus();
+}
+
+export async function showProfile(view, requested) {
+  replace(view, h('p', { class: 'loading' }, 'Loading…'));
+  const profile = await api(`/profiles/${encodeURIComponent(requested)}`);
+  const { merges } = await api(`/profiles/${encodeURIComponent(profile.id)}/merges`);
+  const graphBox = h('div', { class: 'graph', 'data-testid': 'identity-graph' });
+  const eventsBox = h('div', { class: 'events' });
+  replace(view,
+    h('h1', {}, 'Profile ', h('code', { 'data-testid': 'profile-id' }, profile.id)),
+    profile.id !== requested ? h('p', { class: 'note' }, `${requested} was merged into this profile.`) : null,
+    h('p', { class: 'facts' },
+      `created ${when(profile.created_at)} · updated ${when(profile.updated_at)} · `,
+      h('span', { 'data-testid': 'event-count' }, `${profile.event_count} events`),
+      ` · ${profile.aliases.length} merged profiles`),
+    h('div', { class: 'columns' },
+      h('section', { class: 'card' }, h('h2', {}, 'Identifiers'), identifiersBySystem(profile.identifiers)),
+      h('section', { class: 'card' }, h('h2', {}, 'Traits'), traitsTable(profile.traits))),
+    h('section', { class: 'card' },
+      h('h2', {}, 'Why this is one person'),
+      h('p', { class: 'hint' }, 'Identifiers (small) and the profiles that held them (large); a dashed line is a merge, labelled with the identifier both held.'),
+      graphBox),
+    h('section', { class: 'card' }, h('h2', {}, 'Merge history'), timeline(profile, merges)),
+    h('section', { class: 'card' }, h('h2', {}, 'Events, newest first'), eventsBox));
+  const graph = identityGraph(graphBox, profile, merges);
+  await loadEvents(eventsBox, profile.id, null);
+  return () => graph.destroy();
+}
+
+function identifiersBySystem(identifiers) {
+  const bySystem = new Map();
+  for (const { type, value } of identifiers) bySystem.set(type, [...(bySystem.get(type) || []), value]);
+  if (!bySystem.size) return h('p', { class: 'hint' }, 'None.');
+  return h('dl', { class: 'identifiers', 'data-testid': 'identifiers' },
+    [...bySystem].map(([type, values]) => [h('dt', {}, type), h('dd', {}, values.map((v) => h('span', { class: 'chip' }, v)))]));
+}
+
+function traitsTable(traits) {
+  const entries = Object.entries(traits || {});
+  if (!entries.length) return h('p', { class: 'hint' }, 'No traits yet.');
+  return h('table', { class: 'traits' }, h('tbody', {}, entries.map(([k, v]) =>
+    h('tr', {}, h('th', {}, k), h('td', {}, typeof v === 'object' ? json(v) : String(v))))));
+}
+
+function timeline(profile, merges) {
+  if (!merges.length) return h('p', { class: 'hint' }, 'No merges: every identifier was first seen on this profile.');
+  return h('ol', { class: 'timeline', 'data-testid': 'merge-timeline' }, merges.map((m) =>
+    h('li', {},
+      h('div', { class: 'when' }, when(m.at)),
+      h('div', {},
+        h('code', {}, short(m.merged)), ' merged into ', h('code', {}, short(m.survivor)),
+        ' because both had ', h('strong', { class: 'bridge' }, `${m.identifier.type}:${m.identifier.value}`),
+        ' — event ', h('a', { href: '#', onclick: (e) => { e.preventDefault(); toggleEvent(e.target.closest('li'), m.event_id); } }, short(m.event_id))),
+      h('details', {}, h('summary', {}, 'The merged profile just before the merge'), json(m.merged_snapshot)))));
+}
+
+function short(id) {
+  return id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
+}
+
+async function loadEvents(box, profileId, after) {
+  const query = `order=desc&limit=20${after ? `&after=${after}` : ''}`;
+  const page = await api(`/profiles/${encodeURIComponent(profileId)}/events?${query}`);
+  box.querySelector('.more')?.remove();
+  if (!after && !page.events.length) box.append(h('p', { class: 'hint' }, 'No events.'));
+  for (const e of page.events) {
+    const row = h('div', { class: 'event', 'data-testid': 'event' },
+      h('button', { class: 'event-line', type: 'button', 'aria-expanded': 'false', onclick: () => toggleEvent(row, e.id) },
+        h('span', { class: 'when' }, when(e.received_at)), h('span', { class: 'source' }, e.source),
+        h('span', {}, e.type), h('span', { class: `status ${e.status}` }, e.status)));
+    box.append(row);
+  }
+  if (page.next)
+    box.append(h('button', { class: 'more', type: 'button', onclick: () => loadEvents(box, profileId, page.next) }, 'Older events'));
+}
+
+// Opens (or closes) an event's payload, properties and trace under `host`.
+export async function toggleEvent(host, eventId) {
+  const open = host.querySelector(':scope > .event-detail');
+  if (open) {
+    open.remove();
+    return;
+  }
+  const detail = h('div', { class: 'event-detail' }, h('p', { class: 'loading' }, 'Loading…'));
+  host.append(detail);
+  try {
+    const e = await api(`/events/${encodeURIComponent(eventId)}`);
+    replace(detail,
+      h('p', { class: 'facts' }, `event ${e.id} · ${e.source} · ${e.type} · ${e.status}`),
+      e.error ? h('p', { class: 'problem' }, e.error) : null,
+      traceTable(e.trace),
+      h('details', { open: true }, h('summary', {}, 'Payload'), json(e.payload)),
+      h('details', {}, h('summary', {}, 'Properties'), json(e.properties)));
+  } catch (err) {
+    replace(detail, problem(err));
+  }
+}
+
+export function traceTable(trace) {
+  return h('table', { class: 'trace', 'data-testid': 'trace' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'plugin'), h('th', {}, 'port'), h('th', {}, 'µs'))),
+    h('tbody', {}, (trace || []).map((t) => h('tr', {}, h('td', {}, t.node), h('td', {}, t.plugin), h('td', {}, t.port), h('td', { class: 'num' }, t.micros)))));
+}

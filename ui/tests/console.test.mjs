@@ -1,0 +1,154 @@
+// The web console in a real browser (Debian's Chromium, driven by playwright-core) against a
+// real weft serve fed with the example workflows' samples. Screenshots go to WEFT_SCREENSHOTS.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { env, post, startWeft, workspace } from './weft_server.mjs';
+
+let browser;
+before(async () => {
+  mkdirSync(env.screenshots, { recursive: true });
+  browser = await chromium.launch({ executablePath: env.chromium, args: ['--no-sandbox'] });
+});
+after(async () => browser?.close());
+
+// Posts every sample line of every example source.
+async function feedSamples(url) {
+  const samples = join(env.workflows, 'samples');
+  let accepted = 0;
+  for (const file of readdirSync(samples).filter((f) => f.endsWith('.jsonl')).sort()) {
+    for (const line of readFileSync(join(samples, file), 'utf8').split('\n').filter(Boolean)) {
+      const r = await post(url, `/collect/${file.replace('.jsonl', '')}`, line);
+      if (r.status === 200) ++accepted;
+    }
+  }
+  return accepted;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(env.screenshots, `${name}.png`), fullPage: true });
+}
+
+// A source whose second node always throws: its events become dead letters.
+const BROKEN_ORDERS = `id: orders
+nodes:
+  - id: receive
+    plugin: webhook_trigger
+  - id: customer
+    plugin: json_path_extractor
+    with: { path: $.payload.customer }
+  - id: enrich
+    plugin: throwing
+  - id: group
+    plugin: profile_grouper
+`;
+const FIXED_ORDERS = BROKEN_ORDERS.replace(/  - id: enrich\n    plugin: throwing\n/, '');
+
+test('find a merged person by e-mail, see both systems, the merge, an event trace and a workflow; replay a dead letter', async () => {
+  const dir = workspace({ 'orders.yaml': BROKEN_ORDERS });
+  let weft = await startWeft(dir);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    assert.ok(await feedSamples(weft.url) > 10);
+    const dead = await post(weft.url, '/collect/orders', '{"customer":"C-42","total":99}');
+    assert.equal(dead.status, 202);
+
+    // Overview
+    const started = Date.now();
+    await page.goto(`${weft.url}/ui/`);
+    await page.getByTestId('tiles').getByText('live profiles').waitFor();
+    const overviewMs = Date.now() - started;
+    const loadMs = await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd);
+    await shot(page, '1-overview');
+
+    // Search a person by e-mail: one profile with the Slack, GitHub and Stripe identifiers
+    const searched = Date.now();
+    await page.fill('#search-input', 'email:jane.doe@example.com');
+    await page.press('#search-input', 'Enter');
+    await page.getByTestId('identifiers').waitFor();
+    const profileMs = Date.now() - searched;
+    const identifiers = await page.getByTestId('identifiers').innerText();
+    for (const system of ['email', 'slack', 'github', 'stripe']) assert.match(identifiers, new RegExp(`^${system}$`, 'm'));
+    assert.match(identifiers, /U061F7AUR/);
+    assert.match(identifiers, /cus_NffrFeUfNV2Hib/);
+    // the merge in the timeline, with the identifier that caused it
+    const timeline = await page.getByTestId('merge-timeline').innerText();
+    assert.match(timeline, /merged into/);
+    assert.match(timeline, /email:jane\.doe@example\.com/);
+    // the identity graph holds the profile, the merged ones and their identifiers
+    const graph = page.getByTestId('identity-graph');
+    await graph.locator('canvas').first().waitFor();
+    assert.ok(Number(await graph.getAttribute('data-nodes')) >= 6);
+    await shot(page, '2-profile');
+
+    // An event's trace
+    await page.getByTestId('event').first().locator('button.event-line').click();
+    const trace = page.getByTestId('trace').first();
+    await trace.waitFor();
+    assert.match(await trace.innerText(), /webhook_trigger/);
+    await shot(page, '3-event-trace');
+
+    // A workflow graph with live counts
+    await page.click('a[data-nav="workflows"]');
+    const slack = page.getByTestId('workflow-slack');
+    await slack.locator('canvas').first().waitFor();
+    assert.equal(Number(await slack.getAttribute('data-nodes')), 6 + 3);  // six nodes; stored, rejected, failed
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="workflow-slack"]').dataset.events) > 0);
+    await shot(page, '4-workflows');
+
+    // The dead letter, with its error and trace
+    await page.click('a[data-nav="dead-letters"]');
+    const letter = page.getByTestId('dead-letter');
+    await letter.waitFor();
+    assert.match(await letter.innerText(), /process failed: test says so/);
+    await shot(page, '5-dead-letter');
+
+    // Fix the workflow, restart weft on the same store, replay from the console
+    await weft.stop();
+    writeFileSync(join(dir, 'workflows', 'orders.yaml'), FIXED_ORDERS);
+    weft = await startWeft(dir);
+    await page.goto(`${weft.url}/ui/#/dead-letters`);
+    await letter.getByRole('button', { name: 'Replay' }).click();
+    const outcome = page.getByTestId('replay-outcome');
+    await outcome.waitFor();
+    assert.match(await outcome.innerText(), /Processed/);
+    await shot(page, '6-replayed');
+    await outcome.getByRole('link').click();
+    await page.getByTestId('identifiers').waitFor();
+    assert.match(await page.getByTestId('identifiers').innerText(), /C-42/);
+
+    console.log(`console timings: /ui/ loaded in ${Math.round(loadMs)} ms (overview drawn after ${overviewMs} ms); ` +
+                `e-mail search to profile shown: ${profileMs} ms`);
+  } finally {
+    await page.close();
+    await weft.stop();
+  }
+});
+
+test('with api.token_env set, the console asks for the token and then shows the data', async () => {
+  const dir = workspace();
+  const weft = await startWeft(dir, { tokenEnv: 'CONSOLE_TEST_TOKEN', token: 's3cret-token' });
+  const page = await browser.newPage();
+  try {
+    await feedSamples(weft.url);
+    await page.goto(`${weft.url}/ui/#/profiles`);
+    await page.fill('#search-input', 'slack:U061F7AUR');
+    await page.press('#search-input', 'Enter');
+    await page.getByText('This weft needs an API token').waitFor();
+    // a wrong token is refused again; the right one runs the search it was asked for
+    await page.fill('input[name="token"]', 'wrong');
+    await page.click('form.token button');
+    await page.locator('form.token input[name="token"]:not([data-used])').waitFor();
+    assert.match(await page.locator('form.token').innerText(), /Authorization: Bearer/);
+    await page.fill('input[name="token"]', 's3cret-token');
+    await page.click('form.token button');
+    await page.getByTestId('identifiers').waitFor();
+    assert.match(await page.getByTestId('identifiers').innerText(), /U061F7AUR/);
+    await shot(page, '7-token');
+  } finally {
+    await page.close();
+    await weft.stop();
+  }
+});
