@@ -12,7 +12,8 @@ dpkg-deb -c "$deb" > "$work/contents"
 for f in ./usr/bin/weft ./usr/lib/weft/plugins/webhook_trigger.so ./usr/lib/weft/plugins/email_identification_merger.so \
          ./usr/include/weft/plugin.h ./usr/include/weft/sdk.hpp ./usr/lib/cmake/weft/weftConfig.cmake \
          ./usr/lib/cmake/weft/WeftPlugin.cmake ./etc/weft/weft.yaml ./etc/weft/workflows/slack.yaml \
-         ./usr/lib/systemd/system/weft.service; do
+         ./usr/lib/systemd/system/weft.service ./usr/share/weft/ui/index.html ./usr/share/weft/ui/app.js \
+         ./usr/share/weft/ui/app.css; do
   grep -q " $f\$" "$work/contents" || { echo "missing from the package: $f"; cat "$work/contents"; exit 1; }
 done
 dpkg-deb -f "$deb" Depends | tee "$work/depends"
@@ -51,4 +52,6 @@ answer=$(curl -s localhost:8686/collect/github -H 'Content-Type: application/jso
 echo "$answer" | grep -q '"status":"processed"'
 curl -s 'localhost:8686/profiles?identifier=github:583231' | grep -q '"value":"octo@example.com"'
 test "$(stat -c %U /var/lib/weft/weft.db)" = weft
-echo "installed .deb: weft serve as the weft user answered $answer"
+grep -q "the console is at http://127.0.0.1:8686/ui/" "$work/serve.log"
+curl -s localhost:8686/ui/ | grep -q '<script type="module" src="app.js">'
+echo "installed .deb: weft serve as the weft user answered $answer, and serves the console from /usr/share/weft/ui"

@@ -9,30 +9,44 @@ import { showWorkflows } from './workflows.js';
 const view = document.getElementById('view');
 let leave = () => {};  // the current view's clean-up (timers, graphs)
 
+// Each view draws into a fresh element of its own: one that finishes loading after the user
+// moved on draws into an element no longer on the page.
 const routes = [
-  [/^#?\/?$/, 'overview', () => showOverview(view)],
-  [/^#\/profiles\/?$/, 'profiles', () => showProfileSearch(view)],
-  [/^#\/profiles\/(.+)$/, 'profiles', (m) => showProfile(view, decodeURIComponent(m[1]))],
-  [/^#\/workflows\/?$/, 'workflows', () => showWorkflows(view)],
-  [/^#\/dead-letters\/?$/, 'dead-letters', () => showDeadLetters(view)],
+  [/^#?\/?$/, 'overview', (host) => showOverview(host)],
+  [/^#\/profiles\/?$/, 'profiles', (host) => showProfileSearch(host)],
+  [/^#\/profiles\/(.+)$/, 'profiles', (host, m) => showProfile(host, decodeURIComponent(m[1]))],
+  [/^#\/workflows\/?$/, 'workflows', (host) => showWorkflows(host)],
+  [/^#\/dead-letters\/?$/, 'dead-letters', (host) => showDeadLetters(host)],
 ];
+
+// Replaces the current view with a message or form of the shell's own.
+function showOwn(...children) {
+  leave();
+  leave = () => {};
+  replace(view, ...children);
+}
 
 async function route() {
   leave();
   leave = () => {};
+  const host = h('div');
+  replace(view, host);
+  const current = () => host.isConnected;
   const hash = location.hash || '#/';
   for (const [pattern, nav, show] of routes) {
     const m = hash.match(pattern);
     if (!m) continue;
     for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === nav);
     try {
-      leave = (await show(m)) || (() => {});
+      const cleanup = (await show(host, m)) || (() => {});
+      if (current()) leave = cleanup;
+      else cleanup();
     } catch (e) {
-      replace(view, e instanceof ApiError && e.status === 401 ? tokenForm(e) : problem(e));
+      if (current()) replace(host, e instanceof ApiError && e.status === 401 ? tokenForm(e) : problem(e));
     }
     return;
   }
-  replace(view, h('h1', {}, 'Not here'), h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview.')));
+  showOwn(h('h1', {}, 'Not here'), h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview.')));
 }
 
 // Shown when the API refused for want of a token (api.token_env is set on the server); `retry`
@@ -55,7 +69,7 @@ function tokenForm(error, retry = route) {
 }
 
 document.getElementById('token-button').addEventListener('click', () => {
-  replace(view, tokenForm({ message: token.get() ? 'A token is set for this tab; enter another, or leave it empty to clear it.' : 'No token is set for this tab.' }));
+  showOwn(tokenForm({ message: token.get() ? 'A token is set for this tab; enter another, or leave it empty to clear it.' : 'No token is set for this tab.' }));
 });
 
 async function search() {
@@ -63,10 +77,12 @@ async function search() {
   if (!query) return;
   try {
     const id = await findProfile(query);
-    if (id) location.hash = `#/profiles/${encodeURIComponent(id)}`;
-    else replace(view, h('h1', {}, 'No profile found'), h('p', { class: 'problem', role: 'alert' }, `No profile holds ${query}.`));
+    const target = `#/profiles/${encodeURIComponent(id)}`;
+    if (id && location.hash !== target) location.hash = target;
+    else if (id) route();  // the same profile again: no hashchange
+    else showOwn(h('h1', {}, 'No profile found'), h('p', { class: 'problem', role: 'alert' }, `No profile holds ${query}.`));
   } catch (err) {
-    replace(view, err instanceof ApiError && err.status === 401 ? tokenForm(err, search) : problem(err));
+    showOwn(err instanceof ApiError && err.status === 401 ? tokenForm(err, search) : problem(err));
   }
 }
 
