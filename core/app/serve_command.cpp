@@ -43,8 +43,8 @@ int serve_command(const Invocation& invocation) {
   const auto store = open_store_or_report(settings, "serve");
   if (!store) return exit_invalid;
   Metrics metrics;
-  MetricsHistory history(metrics);
   Committer committer(*store, metrics, settings.queue, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
+  MetricsHistory history(metrics);  // after the committer, which counts the stored profiles
   ReaderPool readers(settings.store);
   context.plugins = &loaded->plugins;
   context.committer = &committer;

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 1> migrations = {
+inline constexpr std::array<std::string_view, 2> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -65,6 +65,10 @@ CREATE TABLE idempotency_keys (
   event_id TEXT NOT NULL,
   PRIMARY KEY (source, key)
 );
+)sql",
+    // 1 -> 2: the dead letters of all sources in arrival order, from an index of failed events only.
+    R"sql(
+CREATE INDEX events_failed_seq ON events (seq) WHERE status = 'failed';
 )sql",
 };
 

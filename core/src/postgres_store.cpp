@@ -82,7 +82,8 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
   c.prepare("events_after", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3");
   c.prepare("events_before", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
-  c.prepare("failed", "SELECT " + events + " FROM events WHERE status = 'failed' AND ($1 = '' OR source = $1) AND seq > $2 ORDER BY seq LIMIT $3");
+  c.prepare("failed_all", "SELECT " + events + " FROM events WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2");
+  c.prepare("failed_of_source", "SELECT " + events + " FROM events WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3");
   c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
   c.prepare_done();
 }
@@ -206,7 +207,8 @@ std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_
 }
 
 std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
-  Result r = connection_->run("failed", {source, after_seq, limit});
+  Result r = source.empty() ? connection_->run("failed_all", {after_seq, limit})
+                            : connection_->run("failed_of_source", {source, after_seq, limit});
   return event_rows(r);
 }
 

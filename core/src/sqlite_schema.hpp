@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 3> migrations = {
+inline constexpr std::array<std::string_view, 4> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -71,6 +71,11 @@ CREATE TABLE idempotency_keys (
     // per event and could drift).
     R"sql(
 ALTER TABLE profiles DROP COLUMN event_count;
+)sql",
+    // 3 -> 4: the dead letters of all sources in arrival order (the console's list) without a
+    // scan of every event: a small index of the failed ones only.
+    R"sql(
+CREATE INDEX events_failed_seq ON events (seq) WHERE status = 'failed';
 )sql",
 };
 

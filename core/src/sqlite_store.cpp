@@ -47,8 +47,10 @@ struct SqliteStore::Statements {
                                 "WHERE id = ?1")),
         events_after(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
         events_before(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3")),
-        failed(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE status = 'failed' AND (?1 = '' OR source = ?1) AND seq > ?2 "
-                          "ORDER BY seq LIMIT ?3")),
+        failed_all(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events "
+                              "WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2")),
+        failed_of_source(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events "
+                                    "WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
         count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
@@ -56,7 +58,7 @@ struct SqliteStore::Statements {
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, absorb, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
-  SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed, count_live;
+  SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
 };
 
 namespace {
@@ -274,8 +276,12 @@ std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id
 }
 
 std::vector<EventRecord> SqliteStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
-  sql_->failed.bind(1, source).bind(2, after_seq).bind(3, limit);
-  return event_rows(sql_->failed);
+  if (source.empty()) {
+    sql_->failed_all.bind(1, after_seq).bind(2, limit);
+    return event_rows(sql_->failed_all);
+  }
+  sql_->failed_of_source.bind(1, source).bind(2, after_seq).bind(3, limit);
+  return event_rows(sql_->failed_of_source);
 }
 
 std::int64_t SqliteStore::count_live_profiles() { return single_integer(sql_->count_live); }

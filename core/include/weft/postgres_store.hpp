@@ -20,7 +20,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 1;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 2;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 

@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 3;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 4;  // = sqlite_schema::migrations.size()
 
   void begin() override;
   void commit() override;
