@@ -73,6 +73,8 @@ test('find a merged person by e-mail, see both systems, the merge, an event trac
     for (const system of ['email', 'slack', 'github', 'stripe']) assert.match(identifiers, new RegExp(`^${system}$`, 'm'));
     assert.match(identifiers, /U061F7AUR/);
     assert.match(identifiers, /cus_NffrFeUfNV2Hib/);
+    // the profiles merged into it
+    assert.equal((await page.getByTestId('aliases').locator('li').count()), 2);
     // the merge in the timeline, with the identifier that caused it
     const timeline = await page.getByTestId('merge-timeline').innerText();
     assert.match(timeline, /merged into/);
