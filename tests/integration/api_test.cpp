@@ -135,13 +135,22 @@ TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics ne
   CHECK(s.post("people", R"({"user":"U1"})").status == 200);
   CHECK(s.get("/healthz").status == 200);
   CHECK(s.get("/metrics").status == 200);
-  for (const char* path : {"/profiles?identifier=people:U1", "/sources", "/plugins", "/events/x"}) {
+  for (const char* path : {"/profiles?identifier=people:U1", "/sources", "/plugins", "/events/x", "/events?status=failed", "/stats"}) {
     INFO(path);
     const auto r = s.get(path);
     CHECK(r.status == 401);
     CHECK(json_member(r.body, "$.error") == "unauthorized");
     CHECK(s.get(path, {{"Authorization", "Bearer wrong"}}).status == 401);
   }
+  // the one write of the API, the replay of a dead letter, too
+  const auto dead = s.post("failing", R"({"user":"F"})");
+  REQUIRE(dead.status == 202);
+  const std::string replay = "/events/" + json_member(dead.body, "$.event_id") + "/replay";
+  CHECK(http(s.server.port(), "POST", replay, "").status == 401);
+  CHECK(http(s.server.port(), "POST", replay, "", "", {{"Authorization", "Bearer wrong"}}).status == 401);
+  CHECK(http(s.server.port(), "POST", replay, "", "", {{"Authorization", "Bearer t0ken-123"}}).status == 200);
+  // the console's files hold no data: served without the token
+  CHECK(s.get("/ui/").status == 200);
   const auto ok = s.get("/profiles?identifier=people:U1", {{"Authorization", "Bearer t0ken-123"}});
   CHECK(ok.status == 200);
   CHECK(json_member(ok.body, "$.profiles[0].identifiers[0].value") == "U1");
