@@ -116,7 +116,7 @@ void Committer::run() {
       }
       metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
     }
-    // Replays run alone, after the events queued before them.
+    // Replays run after the batch's events, each in a transaction of its own.
     const auto replays = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
     std::vector<IngestJob> events(std::make_move_iterator(batch.begin()), std::make_move_iterator(replays));
     if (!events.empty()) commit(events);
