@@ -1,5 +1,7 @@
 #include "weft/sqlite.hpp"
 
+#include "sqlite_wal_vfs.hpp"
+
 #include <utility>
 
 namespace weft {
@@ -79,7 +81,8 @@ std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_
 bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 SqliteDb::SqliteDb(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, coalescing_wal_vfs()) !=
+      SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -87,6 +90,7 @@ SqliteDb::SqliteDb(const std::string& path) {
   }
   sqlite3_busy_timeout(db_, 5000);
   // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
+  // The coalescing VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");

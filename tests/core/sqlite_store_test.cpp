@@ -127,3 +127,35 @@ TEST_CASE("the writer's WAL is copied into the database in the background, and e
   CHECK(reopened.load_event("e0"));
   CHECK(reopened.load_event("e11999"));
 }
+
+TEST_CASE("commits larger than the WAL write buffer reach other connections and survive a reopen") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  SqliteStore writer(path);
+  SqliteStore reader(path);
+  // 3 MiB in one commit: several 1 MiB gatherings, each written in 64 KiB pieces; rows larger
+  // than a page too (overflow pages)
+  const std::string payload = "\"" + std::string(150000, 'p') + "\"";
+  writer.begin();
+  for (int i = 0; i < 20; ++i) {
+    weft::EventRecord e;
+    e.id = "big" + std::to_string(i);
+    e.source = "s";
+    e.type = "t";
+    e.status = "processed";
+    e.payload = payload;
+    e.properties = "{}";
+    e.trace = "[]";
+    writer.insert_event(e);
+  }
+  writer.commit();
+  // many small commits after it, read by the other connection as they come
+  for (int i = 0; i < 50; ++i) {
+    writer.begin();
+    writer.insert_profile({"p" + std::to_string(i), i, i, "{}"});
+    writer.commit();
+    REQUIRE(reader.load_profile("p" + std::to_string(i)));
+  }
+  CHECK(reader.load_event("big19")->payload == payload);
+  CHECK(reader.load_event("big0")->payload.size() == payload.size());
+}
