@@ -3,6 +3,7 @@
 #include "server_process.hpp"
 #include "test_workflows.hpp"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
@@ -21,11 +22,26 @@ using namespace weft::test;
 TEST_CASE("hostile: an oversized header is refused and the server keeps answering") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir));
+  // Just over Poco's 8 KiB limit for a header value: the server reads the whole request, so
+  // its 400 reaches the client every time.
   const auto r = http(server.port(), "POST", "/collect/people", R"({"user":"U1"})", "application/json",
-                      {{"X-Padding", std::string(100000, 'a')}});
+                      {{"X-Padding", std::string(9000, 'a')}});
   CHECK(r.status == 400);
+  // 100 KB: the server answers 400 as soon as the limit is passed and closes; the ~90 KB it
+  // never read make the kernel reset the connection, and the reset may reach the client before
+  // the answer. Either way the request is refused.
+  int status = 0;
+  try {
+    status = http(server.port(), "POST", "/collect/people", R"({"user":"U2"})", "application/json",
+                  {{"X-Padding", std::string(100000, 'a')}})
+                 .status;
+  } catch (const Poco::Exception&) {
+    status = -1;  // reset before the 400 arrived
+  }
+  CHECK((status == 400 || status == -1));
   CHECK(http(server.port(), "GET", "/healthz").status == 200);
-  CHECK(json_member(http(server.port(), "GET", "/profiles?identifier=people:U1").body, "$.profiles") == "[]");
+  for (const char* user : {"U1", "U2"})
+    CHECK(json_member(http(server.port(), "GET", std::string("/profiles?identifier=people:") + user).body, "$.profiles") == "[]");
 }
 
 TEST_CASE("hostile: header values that are not UTF-8 never reach the event") {

@@ -28,7 +28,7 @@ export async function showOverview(view) {
   const first = await api('/stats');
   replace(view,
     h('h1', {}, 'Overview'),
-    h('p', { class: 'hint' }, `Counts since this weft process started; rates over the last ${Math.round((first.samples.length * first.period_seconds) / 60) || 1} minutes, sampled every ${first.period_seconds} s by the server.`),
+    h('p', { class: 'hint' }, `Counts since this weft process started; rates over the last ${span(first)}, sampled every ${first.period_seconds} s by the server.`),
     status, tiles,
     h('div', { class: 'columns three' },
       h('section', { class: 'card' }, h('h2', {}, 'Events per second, by source'), boxes.events),
@@ -80,19 +80,28 @@ export async function showOverview(view) {
   };
 }
 
+// How much time the samples cover, for people.
+function span(stats) {
+  const s = stats.samples;
+  const seconds = Math.max(stats.period_seconds, (Date.parse(s[s.length - 1].at) - Date.parse(s[0].at)) / 1000);
+  return seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} minutes`;
+}
+
 function tile(label, value, href) {
   const body = [h('div', { class: 'value' }, Math.round(value).toLocaleString()), h('div', { class: 'label' }, label)];
   return href ? h('a', { class: 'tile', href }, body) : h('div', { class: 'tile' }, body);
 }
 
+const WINDOW_SECONDS = 600;
 const COLOURS = ['#2563eb', '#f59e0b', '#16a34a', '#dc2626', '#7c3aed', '#0891b2', '#db2777'];
 
 function chart(container, names, data) {
   return new uPlot({
     width: Math.max(260, container.clientWidth || 320),
     height: 160,
-    scales: { x: { time: true } },
-    series: [{}, ...names.map((name, i) => ({ label: name, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
-    axes: [{}, { size: 48 }],
+    // the last ten minutes, however few samples there are yet
+    scales: { x: { time: true, range: (u, min, max) => [max - WINDOW_SECONDS, max] } },
+    series: [{}, ...names.map((name, i) => ({ label: name, stroke: COLOURS[i % COLOURS.length], width: 1.5, points: { show: true, size: 4 } }))],
+    axes: [{ values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) }, { size: 48 }],
   }, data, container);
 }
