@@ -1,5 +1,6 @@
 #include "postgres_connection.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -102,9 +103,13 @@ void Connection::ensure_connected() {
 }
 
 void Connection::lost(const std::string& what) {
+  // Without a COMMIT among the statements that went unanswered, the server rolled the
+  // transaction back when the connection went: running it again on a new connection is safe.
+  // With one, it may have committed: the caller must not run it again.
+  const bool committing = std::find(queued_.begin(), queued_.end(), "COMMIT") != queued_.end();
   broken_ = true;
   queued_.clear();
-  throw StoreError("lost the PostgreSQL store while " + what + ": " + trim(PQerrorMessage(conn_)));
+  throw StoreError("lost the PostgreSQL store while " + what + ": " + trim(PQerrorMessage(conn_)), !committing);
 }
 
 void Connection::send(const char* name, const char* sql, std::initializer_list<Param> params) {
@@ -118,8 +123,8 @@ void Connection::send(const char* name, const char* sql, std::initializer_list<P
   const int n = static_cast<int>(values.size());
   const int sent = name ? PQsendQueryPrepared(conn_, name, n, values.data(), lengths.data(), nullptr, 0)
                         : PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0);
+  queued_.emplace_back(sql);  // first: a COMMIT that may have gone out in part counts as sent
   if (sent != 1) lost(std::string("sending '") + std::string(sql).substr(0, 80) + "'");
-  queued_.emplace_back(sql);
 }
 
 void Connection::queue(const std::string& name, std::initializer_list<Param> params) { send(name.c_str(), sql_.at(name).c_str(), params); }

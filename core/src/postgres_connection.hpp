@@ -81,6 +81,8 @@ public:
 private:
   void send(const char* name, const char* sql, std::initializer_list<Param> params);
   Result sync();
+  // The connection failed: marks it for reconnection and throws a StoreError that is
+  // retryable unless a COMMIT was among the statements left unanswered.
   [[noreturn]] void lost(const std::string& what);
 
   PGconn* conn_;

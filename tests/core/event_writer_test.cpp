@@ -2,7 +2,14 @@
 // failed ones leave only their dead letter.
 #include "store_fixture.hpp"
 
+#include "weft/store_factory.hpp"
+
 #include <catch2/catch.hpp>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
 
 using weft::Outcome;
 using weft::test::StoreFixture;
@@ -193,4 +200,38 @@ TEST_CASE("a batch undoes exactly the events that must be undone, whether or not
   CHECK(f.writer.stats().processed == 2);
   CHECK(f.writer.stats().rejected == 2);
   CHECK(f.writer.stats().identity.profiles_created == 2);
+}
+
+TEST_CASE("PostgreSQL: a writer whose connection was killed runs its next batch again on a new one, unseen by clients") {
+  const auto backends = weft::test::store_backends();
+  if (std::find(backends.begin(), backends.end(), "postgresql") == backends.end()) return;  // (warned by store_backends)
+  weft::test::TempDir dir;
+  // a name of its own, so that only this test's backend is terminated on the shared server
+  const std::string name = "weft_reconnect_" + std::to_string(std::random_device{}());
+  auto store = weft::open_store(weft::test::fresh_store_location("postgresql", dir) + "&application_name=" + name);
+  weft::EventWriter writer(*store);
+  const auto loaded = weft::test::load_yaml("id: s\n" + grouping);
+  REQUIRE(loaded.workflow);
+  const auto batch = [&](const std::string& user) {
+    weft::EventDocument event;
+    weft::test::set_payload(event, R"({"user":")" + user + R"("})");
+    weft::stamp_event(event, "s");
+    std::vector<weft::BatchItem> items{{loaded.workflow.get(), &event, weft::run_trigger(*loaded.workflow, event)}};
+    return writer.write_batch(items).at(0).outcome;
+  };
+  REQUIRE(batch("before") == Outcome::processed);
+
+  // the server ends the writer's session between two batches (a restart or a failover does)
+  PGconn* admin = PQconnectdb(std::getenv("WEFT_TEST_POSTGRES"));
+  REQUIRE(PQstatus(admin) == CONNECTION_OK);
+  PGresult* killed = PQexec(admin, ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + name + "'").c_str());
+  CHECK(PQntuples(killed) == 1);
+  PQclear(killed);
+  PQfinish(admin);
+
+  const std::int64_t retries_before = writer.stats().retries;
+  CHECK(batch("after") == Outcome::processed);  // no error: nothing had been committed, so it ran again
+  CHECK(writer.stats().retries > retries_before);
+  CHECK(store->find_identifier("s", "before"));
+  CHECK(store->find_identifier("s", "after"));
 }
