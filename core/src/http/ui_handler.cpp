@@ -4,6 +4,7 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
