@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <string_view>
+
 namespace weft {
 namespace {
 
@@ -44,39 +46,46 @@ Metrics::Metrics()
                          .Register(*registry_)
                          .Add({})) {}
 
+namespace {
+
+// The metric of one combination of label values: looked up without copying the values, added
+// to its family on first use.
+template <typename Metric, typename Key, typename Values, typename Add>
+Metric& labelled(std::mutex& mutex, std::map<Key, Metric*, std::less<>>& known, const Values& values, Add add) {
+  std::lock_guard lock(mutex);
+  if (const auto it = known.find(values); it != known.end()) return *it->second;
+  Metric& metric = add();
+  known.emplace(Key(values), &metric);
+  return metric;
+}
+
+}  // namespace
+
 prometheus::Counter& Metrics::events(const std::string& source, const std::string& status) {
-  std::lock_guard lock(mutex_);
-  auto& slot = events_[{source, status}];
-  if (!slot) slot = &events_family_.Add({{"source", source}, {"status", status}});
-  return *slot;
+  return labelled(mutex_, events_, std::tuple<std::string_view, std::string_view>(source, status),
+                  [&]() -> prometheus::Counter& { return events_family_.Add({{"source", source}, {"status", status}}); });
 }
 
 prometheus::Histogram& Metrics::node_seconds(const std::string& workflow, const std::string& node) {
-  std::lock_guard lock(mutex_);
-  auto& slot = nodes_[{workflow, node}];
-  if (!slot) slot = &node_family_.Add({{"workflow", workflow}, {"node", node}}, node_buckets());
-  return *slot;
+  return labelled(mutex_, nodes_, std::tuple<std::string_view, std::string_view>(workflow, node),
+                  [&]() -> prometheus::Histogram& { return node_family_.Add({{"workflow", workflow}, {"node", node}}, node_buckets()); });
 }
 
 prometheus::Counter& Metrics::node_slow(const std::string& workflow, const std::string& node) {
-  std::lock_guard lock(mutex_);
-  auto& slot = slow_[{workflow, node}];
-  if (!slot) slot = &slow_family_.Add({{"workflow", workflow}, {"node", node}});
-  return *slot;
+  return labelled(mutex_, slow_, std::tuple<std::string_view, std::string_view>(workflow, node),
+                  [&]() -> prometheus::Counter& { return slow_family_.Add({{"workflow", workflow}, {"node", node}}); });
 }
 
 prometheus::Counter& Metrics::node_port(const std::string& workflow, const std::string& node, const std::string& port) {
-  std::lock_guard lock(mutex_);
-  auto& slot = ports_[{workflow, node, port}];
-  if (!slot) slot = &port_family_.Add({{"workflow", workflow}, {"node", node}, {"port", port}});
-  return *slot;
+  return labelled(mutex_, ports_, std::tuple<std::string_view, std::string_view, std::string_view>(workflow, node, port),
+                  [&]() -> prometheus::Counter& { return port_family_.Add({{"workflow", workflow}, {"node", node}, {"port", port}}); });
 }
 
 Metrics::Snapshot Metrics::snapshot() const {
   Snapshot s;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key, counter] : events_) s.events[key.first][key.second] = counter->Value();
+    for (const auto& [key, counter] : events_) s.events[std::get<0>(key)][std::get<1>(key)] = counter->Value();
   }
   s.merges = merges_.Value();
   s.merges_refused = merges_refused_.Value();

@@ -8,6 +8,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,11 +59,14 @@ private:
   prometheus::Gauge& queue_depth_;
   prometheus::Histogram& commit_batch_size_;
   prometheus::Counter& batch_retries_;
-  mutable std::mutex mutex_;  // guards the label lookups below
-  std::map<std::pair<std::string, std::string>, prometheus::Counter*> events_;
-  std::map<std::pair<std::string, std::string>, prometheus::Histogram*> nodes_;
-  std::map<std::pair<std::string, std::string>, prometheus::Counter*> slow_;
-  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*> ports_;
+  // The metrics of each combination of label values, by those values (std::less<>: looked up
+  // by string_views, without copies).
+  using Labels2 = std::tuple<std::string, std::string>;
+  mutable std::mutex mutex_;  // guards the lookups below
+  std::map<Labels2, prometheus::Counter*, std::less<>> events_;    // source, status
+  std::map<Labels2, prometheus::Histogram*, std::less<>> nodes_;   // workflow, node
+  std::map<Labels2, prometheus::Counter*, std::less<>> slow_;      // workflow, node
+  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, std::less<>> ports_;  // workflow, node, port
 };
 
 }  // namespace weft
