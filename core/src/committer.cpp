@@ -116,11 +116,12 @@ void Committer::run() {
       }
       metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
     }
-    // Replays run after the batch's events, each in a transaction of its own.
-    const auto replays = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
-    std::vector<IngestJob> events(std::make_move_iterator(batch.begin()), std::make_move_iterator(replays));
-    if (!events.empty()) commit(events);
-    for (auto job = replays; job != batch.end(); ++job) job->answer.set_value(replay(*job));
+    // Replays (rare) run after the batch's events, each in a transaction of its own.
+    const auto first_replay = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
+    std::vector<IngestJob> replays(std::make_move_iterator(first_replay), std::make_move_iterator(batch.end()));
+    batch.erase(first_replay, batch.end());
+    if (!batch.empty()) commit(batch);
+    for (IngestJob& job : replays) job.answer.set_value(replay(job));
     batch.clear();
   }
 }
