@@ -3,6 +3,7 @@
 #include "migrations.hpp"
 #include "postgres_schema.hpp"
 
+#include "event_rows_sql.hpp"
 #include "postgres_connection.hpp"
 
 #include <limits>
@@ -24,8 +25,6 @@ std::vector<EventRecord> event_rows(const Result& r) {
   for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
   return out;
 }
-
-constexpr const char* event_columns = "seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error";
 
 }  // namespace
 
@@ -50,7 +49,6 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   // wait longer than any batch takes fails sooner, and the batch is retried.
   c.session("SET lock_timeout = '100ms'");
 
-  const std::string events = event_columns;
   c.prepare("find_identifier", "SELECT profile_id FROM identifiers WHERE type = $1 AND value = $2");
   c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ($1, $2, $3, $4)");
   c.prepare("identifiers", "SELECT type, value FROM identifiers WHERE profile_id = $1 ORDER BY added_at, type, value");
@@ -67,7 +65,6 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("move_identifiers", "UPDATE identifiers SET profile_id = $1 WHERE profile_id = $2");
   c.prepare("move_events", "UPDATE events SET profile_id = $1 WHERE profile_id = $2");
   c.prepare("move_aliases", "UPDATE profiles SET merged_into = $1 WHERE merged_into = $2");
-  c.prepare("absorb", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
   c.prepare("retire", "UPDATE profiles SET merged_into = $1, merged_at = $3 WHERE id = $2");
   c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
                             "VALUES ($1, $2, $3, $4, $5, $6, $7)");
@@ -78,12 +75,12 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
   c.prepare("count_events", "SELECT count(*) FROM events WHERE profile_id = $1");
-  c.prepare("load_event", "SELECT " + events + " FROM events WHERE id = $1");
+  c.prepare("load_event", select_events("WHERE id = $1"));
   c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
-  c.prepare("events_after", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3");
-  c.prepare("events_before", "SELECT " + events + " FROM events WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
-  c.prepare("failed_all", "SELECT " + events + " FROM events WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2");
-  c.prepare("failed_of_source", "SELECT " + events + " FROM events WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3");
+  c.prepare("events_after", select_events("WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
+  c.prepare("events_before", select_events("WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"));
+  c.prepare("failed_all", select_events("WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2"));
+  c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
   c.prepare_done();
 }
@@ -156,7 +153,7 @@ void PostgresStore::merge_profiles(std::string_view survivor, std::string_view m
   connection_->queue("move_identifiers", {survivor, merged});
   connection_->queue("move_events", {survivor, merged});
   connection_->queue("move_aliases", {survivor, merged});
-  connection_->queue("absorb", {survivor, survivor_traits, at});
+  connection_->queue("save_traits", {survivor, survivor_traits, at});
   connection_->queue("retire", {survivor, merged, at});
 }
 

@@ -1,5 +1,6 @@
 #include "weft/sqlite_store.hpp"
 
+#include "event_rows_sql.hpp"
 #include "migrations.hpp"
 #include "sqlite_schema.hpp"
 
@@ -32,7 +33,6 @@ struct SqliteStore::Statements {
         move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
         move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
         retire(db.prepare("UPDATE profiles SET merged_into = ?1, merged_at = ?3 WHERE id = ?2")),
-        absorb(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
         merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
@@ -42,21 +42,19 @@ struct SqliteStore::Statements {
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
         count_events(db.prepare("SELECT count(*) FROM events WHERE profile_id = ?1")),
-        load_event(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE id = ?1")),
+        load_event(db.prepare(select_events("WHERE id = ?1"))),
         update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7 "
                                 "WHERE id = ?1")),
-        events_after(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
-        events_before(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3")),
-        failed_all(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events "
-                              "WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2")),
-        failed_of_source(db.prepare("SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events "
-                                    "WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
+        events_after(db.prepare(select_events("WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
+        events_before(db.prepare(select_events("WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"))),
+        failed_all(db.prepare(select_events("WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2"))),
+        failed_of_source(db.prepare(select_events("WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
         count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
   SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
-  SqliteStatement move_identifiers, move_events, move_aliases, retire, absorb, insert_merge, merges;
+  SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
 };
@@ -185,8 +183,8 @@ void SqliteStore::merge_profiles(std::string_view survivor, std::string_view mer
   run(sql_->move_events);
   sql_->move_aliases.bind(1, survivor).bind(2, merged);
   run(sql_->move_aliases);
-  sql_->absorb.bind(1, survivor).bind(2, survivor_traits).bind(3, at);
-  run(sql_->absorb);
+  sql_->save_traits.bind(1, survivor).bind(2, survivor_traits).bind(3, at);
+  run(sql_->save_traits);
   sql_->retire.bind(1, survivor).bind(2, merged).bind(3, at);
   run(sql_->retire);
 }

@@ -1,0 +1,15 @@
+// The one SELECT of event rows both stores read with: its columns are in the order their
+// event_row() functions take them.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+inline std::string select_events(std::string_view condition) {
+  return "SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, trace, error FROM events " +
+         std::string(condition);
+}
+
+}  // namespace weft
