@@ -21,11 +21,16 @@ std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, co
   return loaded;
 }
 
-std::filesystem::path console_dir() {
+std::filesystem::path install_prefix() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  for (const std::filesystem::path& dir : {ec ? std::filesystem::path() : self.parent_path().parent_path() / "share" / "weft" / "ui",
-                                           std::filesystem::path(WEFT_BUILD_UI_DIR)})
+  return ec ? std::filesystem::path() : self.parent_path().parent_path();
+}
+
+std::filesystem::path console_dir() {
+  const auto prefix = install_prefix();
+  std::error_code ec;
+  for (const std::filesystem::path& dir : {prefix.empty() ? prefix : prefix / "share" / "weft" / "ui", std::filesystem::path(WEFT_BUILD_UI_DIR)})
     if (!dir.empty() && std::filesystem::is_regular_file(dir / "index.html", ec)) return dir;
   return {};
 }

@@ -22,6 +22,9 @@ struct Workflows {
 // nullptr when a workflow is invalid (every error printed first).
 std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, const std::string& command);
 
+// The folder weft runs from is <prefix>/bin: that prefix (empty when it cannot be told).
+std::filesystem::path install_prefix();
+
 // The web console's files: the installed ones next to the binary (<prefix>/share/weft/ui),
 // else the build tree's; empty when neither has an index.html (built without the console).
 std::filesystem::path console_dir();

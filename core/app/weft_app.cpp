@@ -1,5 +1,7 @@
 #include "weft_app.hpp"
 
+#include "runtime_setup.hpp"
+
 #include "weft/suggest.hpp"
 
 #include <weft/plugin.h>
@@ -161,10 +163,9 @@ namespace {
 // The default plugin folder: the installed one next to the binary (<prefix>/lib/weft/plugins),
 // else the build tree's.
 std::filesystem::path default_plugin_dir() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const auto installed = self.parent_path().parent_path() / "lib" / "weft" / "plugins";
+  if (const auto prefix = install_prefix(); !prefix.empty()) {
+    std::error_code ec;
+    const auto installed = prefix / "lib" / "weft" / "plugins";
     if (std::filesystem::is_directory(installed, ec)) return installed;
   }
   return WEFT_BUILD_PLUGIN_DIR;
