@@ -71,6 +71,12 @@ std::int64_t integer_parameter(const std::string& value, const char* name, std::
   return n;
 }
 
+// ?limit= (1..1000, default 50) and ?after= (a cursor; 0: from the start) of a paged list.
+std::pair<std::int64_t, std::int64_t> page_request(const std::optional<std::string>& limit, const std::optional<std::string>& after) {
+  return {limit ? integer_parameter(*limit, "limit", 1, 1000) : 50,
+          after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0};
+}
+
 class Api {
 public:
   Api(HttpContext& context, Poco::Net::HTTPServerResponse& response) : context_(context), response_(response) {}
@@ -143,8 +149,7 @@ private:
 
   void profile_events(const std::string& id, const std::optional<std::string>& limit_text, const std::optional<std::string>& after,
                       const std::optional<std::string>& order) {
-    const std::int64_t limit = limit_text ? integer_parameter(*limit_text, "limit", 1, 1000) : 50;
-    const std::int64_t cursor = after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0;
+    const auto [limit, cursor] = page_request(limit_text, after);
     if (order && *order != "asc" && *order != "desc") throw BadRequest{"'order' must be asc or desc, got '" + *order + "'"};
     const bool descending = order && *order == "desc";
     auto store = context_.readers->acquire();
@@ -203,8 +208,7 @@ private:
                      const std::optional<std::string>& limit_text, const std::optional<std::string>& after) {
     if (status != "failed") throw BadRequest{"events are listed by status: expected ?status=failed (the dead letters)"};
     if (source && !context_.sources.count(*source)) throw BadRequest{"unknown source '" + *source + "'"};
-    const std::int64_t limit = limit_text ? integer_parameter(*limit_text, "limit", 1, 1000) : 50;
-    const std::int64_t cursor = after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0;
+    const auto [limit, cursor] = page_request(limit_text, after);
     auto store = context_.readers->acquire();
     send_page(store->failed_events(source.value_or(""), cursor, limit + 1), limit, true);
   }
