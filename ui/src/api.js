@@ -1,5 +1,7 @@
 // The console's only way to the server: weft's JSON API (SPEC 8) with the token the user gave,
 // kept for this browser tab only (sessionStorage), and /metrics, which needs no token.
+import { h } from './dom.js';
+
 const KEY = 'weft.api-token';
 
 export const token = {
@@ -39,4 +41,16 @@ export async function metrics() {
   const response = await fetch('/metrics');
   if (!response.ok) throw new ApiError(response.status, 'metrics', `GET /metrics answered ${response.status}`);
   return response.text();
+}
+
+// Fills `box` with a paged list of events (SPEC 8's {"events", "next"}): `path` without its
+// cursor, `row` draws one event, `empty` is shown when there are none, `more` labels the button
+// that loads the next page.
+export async function pagedEvents(box, path, { row, empty, more }, after = null) {
+  const page = await api(after ? `${path}&after=${after}` : path);
+  box.querySelector(':scope > .more')?.remove();
+  if (!after && !page.events.length) box.append(empty);
+  for (const e of page.events) box.append(row(e));
+  if (page.next)
+    box.append(h('button', { class: 'more', type: 'button', onclick: () => pagedEvents(box, path, { row, empty, more }, page.next) }, more));
 }

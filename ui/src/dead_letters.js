@@ -1,25 +1,17 @@
 // Dead letters: events a node failed on, with their error and trace, and a button that runs
 // one again through its source's current workflow (POST /events/{id}/replay).
-import { api } from './api.js';
+import { api, pagedEvents } from './api.js';
 import { h, json, problem, replace, when } from './dom.js';
 import { traceTable } from './profile.js';
 
 export async function showDeadLetters(view) {
-  replace(view, h('h1', {}, 'Dead letters'), h('p', { class: 'loading' }, 'Loading…'));
   const list = h('div', { 'data-testid': 'dead-letters' });
   replace(view,
     h('h1', {}, 'Dead letters'),
     h('p', { class: 'hint' }, 'Events a node failed on. They are stored with their payload; once the workflow or plugin is fixed (and weft restarted), replay runs them again.'),
     list);
-  await loadPage(list, null);
-}
-
-async function loadPage(list, after) {
-  const page = await api(`/events?status=failed&limit=50${after ? `&after=${after}` : ''}`);
-  list.querySelector('.more')?.remove();
-  if (!after && !page.events.length) list.append(h('p', { class: 'hint', 'data-testid': 'no-dead-letters' }, 'None: every event went through.'));
-  for (const e of page.events) list.append(deadLetter(e));
-  if (page.next) list.append(h('button', { class: 'more', type: 'button', onclick: () => loadPage(list, page.next) }, 'More'));
+  await pagedEvents(list, '/events?status=failed&limit=50',
+    { row: deadLetter, empty: h('p', { class: 'hint', 'data-testid': 'no-dead-letters' }, 'None: every event went through.'), more: 'More' });
 }
 
 function deadLetter(e) {

@@ -1,6 +1,6 @@
 // Profiles: search by identifier or id, and one profile's traits, identifiers, merges (as a
 // timeline and as an identity graph) and events.
-import { api } from './api.js';
+import { api, pagedEvents } from './api.js';
 import { h, json, problem, replace, when } from './dom.js';
 import { identityGraph } from './identity_graph.js';
 
@@ -54,7 +54,8 @@ export async function showProfile(view, requested) {
     h('section', { class: 'card' }, h('h2', {}, 'Merge history'), timeline(profile, merges)),
     h('section', { class: 'card' }, h('h2', {}, 'Events, newest first'), eventsBox));
   const graph = identityGraph(graphBox, profile, merges);
-  await loadEvents(eventsBox, profile.id, null);
+  await pagedEvents(eventsBox, `/profiles/${encodeURIComponent(profile.id)}/events?order=desc&limit=20`,
+    { row: eventRow, empty: h('p', { class: 'hint' }, 'No events.'), more: 'Older events' });
   return () => graph.destroy();
 }
 
@@ -89,20 +90,12 @@ function short(id) {
   return id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
 }
 
-async function loadEvents(box, profileId, after) {
-  const query = `order=desc&limit=20${after ? `&after=${after}` : ''}`;
-  const page = await api(`/profiles/${encodeURIComponent(profileId)}/events?${query}`);
-  box.querySelector('.more')?.remove();
-  if (!after && !page.events.length) box.append(h('p', { class: 'hint' }, 'No events.'));
-  for (const e of page.events) {
-    const row = h('div', { class: 'event', 'data-testid': 'event' },
-      h('button', { class: 'event-line', type: 'button', 'aria-expanded': 'false', onclick: () => toggleEvent(row, e.id) },
-        h('span', { class: 'when' }, when(e.received_at)), h('span', { class: 'source' }, e.source),
-        h('span', {}, e.type), h('span', { class: `status ${e.status}` }, e.status)));
-    box.append(row);
-  }
-  if (page.next)
-    box.append(h('button', { class: 'more', type: 'button', onclick: () => loadEvents(box, profileId, page.next) }, 'Older events'));
+function eventRow(e) {
+  const row = h('div', { class: 'event', 'data-testid': 'event' },
+    h('button', { class: 'event-line', type: 'button', 'aria-expanded': 'false', onclick: () => toggleEvent(row, e.id) },
+      h('span', { class: 'when' }, when(e.received_at)), h('span', { class: 'source' }, e.source),
+      h('span', {}, e.type), h('span', { class: `status ${e.status}` }, e.status)));
+  return row;
 }
 
 // Opens (or closes) an event's payload, properties and trace under `host`.
