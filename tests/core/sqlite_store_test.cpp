@@ -11,6 +11,22 @@
 using weft::SqliteStore;
 using weft::test::TempDir;
 
+namespace {
+
+weft::EventRecord processed_event(const std::string& id, const std::string& payload) {
+  weft::EventRecord e;
+  e.id = id;
+  e.source = "s";
+  e.type = "t";
+  e.status = "processed";
+  e.payload = payload;
+  e.properties = "{}";
+  e.trace = "[]";
+  return e;
+}
+
+}  // namespace
+
 TEST_CASE("a new store gets the current schema version, and keeps it on reopening") {
   TempDir dir;
   const std::string path = (dir.path() / "weft.db").string();
@@ -104,15 +120,7 @@ TEST_CASE("the writer's WAL is copied into the database in the background, and e
     for (int batch = 0; batch < 12; ++batch) {
       store.begin();
       for (int i = 0; i < 1000; ++i) {
-        weft::EventRecord e;
-        e.id = "e" + std::to_string(batch * 1000 + i);
-        e.source = "slack";
-        e.type = "message";
-        e.status = "processed";
-        e.payload = payload;
-        e.properties = "{}";
-        e.trace = "[]";
-        store.insert_event(e);
+        store.insert_event(processed_event("e" + std::to_string(batch * 1000 + i), payload));
       }
       store.commit();
     }
@@ -138,15 +146,7 @@ TEST_CASE("commits larger than the WAL write buffer reach other connections and 
   const std::string payload = "\"" + std::string(150000, 'p') + "\"";
   writer.begin();
   for (int i = 0; i < 20; ++i) {
-    weft::EventRecord e;
-    e.id = "big" + std::to_string(i);
-    e.source = "s";
-    e.type = "t";
-    e.status = "processed";
-    e.payload = payload;
-    e.properties = "{}";
-    e.trace = "[]";
-    writer.insert_event(e);
+    writer.insert_event(processed_event("big" + std::to_string(i), payload));
   }
   writer.commit();
   // many small commits after it, read by the other connection as they come
