@@ -61,24 +61,24 @@ Metric& labelled(std::mutex& mutex, std::map<Key, Metric*, std::less<>>& known, 
 
 }  // namespace
 
-prometheus::Counter& Metrics::events(const std::string& source, const std::string& status) {
+prometheus::Counter& Metrics::events(std::string_view source, std::string_view status) {
   return labelled(mutex_, events_, std::tuple<std::string_view, std::string_view>(source, status),
-                  [&]() -> prometheus::Counter& { return events_family_.Add({{"source", source}, {"status", status}}); });
+                  [&]() -> prometheus::Counter& { return events_family_.Add({{"source", std::string(source)}, {"status", std::string(status)}}); });
 }
 
-prometheus::Histogram& Metrics::node_seconds(const std::string& workflow, const std::string& node) {
+prometheus::Histogram& Metrics::node_seconds(std::string_view workflow, std::string_view node) {
   return labelled(mutex_, nodes_, std::tuple<std::string_view, std::string_view>(workflow, node),
-                  [&]() -> prometheus::Histogram& { return node_family_.Add({{"workflow", workflow}, {"node", node}}, node_buckets()); });
+                  [&]() -> prometheus::Histogram& { return node_family_.Add({{"workflow", std::string(workflow)}, {"node", std::string(node)}}, node_buckets()); });
 }
 
-prometheus::Counter& Metrics::node_slow(const std::string& workflow, const std::string& node) {
+prometheus::Counter& Metrics::node_slow(std::string_view workflow, std::string_view node) {
   return labelled(mutex_, slow_, std::tuple<std::string_view, std::string_view>(workflow, node),
-                  [&]() -> prometheus::Counter& { return slow_family_.Add({{"workflow", workflow}, {"node", node}}); });
+                  [&]() -> prometheus::Counter& { return slow_family_.Add({{"workflow", std::string(workflow)}, {"node", std::string(node)}}); });
 }
 
-prometheus::Counter& Metrics::node_port(const std::string& workflow, const std::string& node, const std::string& port) {
+prometheus::Counter& Metrics::node_port(std::string_view workflow, std::string_view node, std::string_view port) {
   return labelled(mutex_, ports_, std::tuple<std::string_view, std::string_view, std::string_view>(workflow, node, port),
-                  [&]() -> prometheus::Counter& { return port_family_.Add({{"workflow", workflow}, {"node", node}, {"port", port}}); });
+                  [&]() -> prometheus::Counter& { return port_family_.Add({{"workflow", std::string(workflow)}, {"node", std::string(node)}, {"port", std::string(port)}}); });
 }
 
 Metrics::Snapshot Metrics::snapshot() const {

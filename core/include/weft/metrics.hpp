@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace weft {
@@ -22,14 +23,14 @@ public:
   Metrics();
 
   // weft_events_total{source,status}; status: processed, failed, duplicate, dropped, rejected.
-  prometheus::Counter& events(const std::string& source, const std::string& status);
+  prometheus::Counter& events(std::string_view source, std::string_view status);
   // weft_node_seconds{workflow,node}
-  prometheus::Histogram& node_seconds(const std::string& workflow, const std::string& node);
+  prometheus::Histogram& node_seconds(std::string_view workflow, std::string_view node);
   // weft_node_slow_total{workflow,node}: runs slower than limits.node_budget_ms
-  prometheus::Counter& node_slow(const std::string& workflow, const std::string& node);
+  prometheus::Counter& node_slow(std::string_view workflow, std::string_view node);
   // weft_node_port_total{workflow,node,port}: events each node sent out of each port (the
   // console draws these on the workflow graph)
-  prometheus::Counter& node_port(const std::string& workflow, const std::string& node, const std::string& port);
+  prometheus::Counter& node_port(std::string_view workflow, std::string_view node, std::string_view port);
   prometheus::Counter& merges() { return merges_; }
   prometheus::Counter& merges_refused() { return merges_refused_; }
   prometheus::Gauge& profiles() { return profiles_; }
