@@ -50,8 +50,8 @@ namespace {
 
 // The metric of one combination of label values: looked up without copying the values, added
 // to its family on first use.
-template <typename Metric, typename Key, typename Values, typename Add>
-Metric& labelled(std::mutex& mutex, std::map<Key, Metric*, std::less<>>& known, const Values& values, Add add) {
+template <typename Metric, typename Key, typename Less, typename Values, typename Add>
+Metric& labelled(std::mutex& mutex, std::map<Key, Metric*, Less>& known, const Values& values, Add add) {
   std::lock_guard lock(mutex);
   if (const auto it = known.find(values); it != known.end()) return *it->second;
   Metric& metric = add();

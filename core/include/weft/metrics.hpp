@@ -8,7 +8,6 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,14 +59,27 @@ private:
   prometheus::Gauge& queue_depth_;
   prometheus::Histogram& commit_batch_size_;
   prometheus::Counter& batch_retries_;
-  // The metrics of each combination of label values, by those values (std::less<>: looked up
-  // by string_views, without copies).
+  // Orders tuples of label values, held as strings or looked up as string_views (each side
+  // compared as string_views: no copies, and no cross-type tuple comparison, which clang 14
+  // cannot do with libstdc++ 12).
+  struct LabelsLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return views(a) < views(b);
+    }
+    template <typename... T>
+    static auto views(const std::tuple<T...>& t) {
+      return std::apply([](const auto&... s) { return std::make_tuple(std::string_view(s)...); }, t);
+    }
+  };
+  // The metrics of each combination of label values, by those values.
   using Labels2 = std::tuple<std::string, std::string>;
   mutable std::mutex mutex_;  // guards the lookups below
-  std::map<Labels2, prometheus::Counter*, std::less<>> events_;    // source, status
-  std::map<Labels2, prometheus::Histogram*, std::less<>> nodes_;   // workflow, node
-  std::map<Labels2, prometheus::Counter*, std::less<>> slow_;      // workflow, node
-  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, std::less<>> ports_;  // workflow, node, port
+  std::map<Labels2, prometheus::Counter*, LabelsLess> events_;    // source, status
+  std::map<Labels2, prometheus::Histogram*, LabelsLess> nodes_;   // workflow, node
+  std::map<Labels2, prometheus::Counter*, LabelsLess> slow_;      // workflow, node
+  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, LabelsLess> ports_;  // workflow, node, port
 };
 
 }  // namespace weft
