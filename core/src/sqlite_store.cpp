@@ -104,6 +104,10 @@ void SqliteStore::begin() {
 
 void SqliteStore::commit() { run(sql_->commit); }
 void SqliteStore::rollback() { run(sql_->rollback); }
+// 1,000,000 events of the bench, 10,000 a transaction: 22.3k events/s with the default 32 MiB
+// of cache, 26.7k with 128 MiB; 100,000 a transaction: 33.0k and 42.4k.
+void SqliteStore::expect_large_transactions() { db_.exec("PRAGMA cache_size=-131072"); }
+
 void SqliteStore::savepoint() { run(sql_->savepoint); }
 void SqliteStore::release_savepoint() { run(sql_->release); }
 void SqliteStore::rollback_to_savepoint() { run(sql_->rollback_to); }

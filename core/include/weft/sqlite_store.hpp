@@ -26,6 +26,7 @@ public:
   void savepoint() override;
   void release_savepoint() override;
   void rollback_to_savepoint() override;
+  void expect_large_transactions() override;
 
   std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
   void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;

@@ -74,6 +74,10 @@ public:
   virtual void savepoint() = 0;
   virtual void release_savepoint() = 0;
   virtual void rollback_to_savepoint() = 0;
+  // A hint for back-fills (weft ingest), whose transactions hold tens of thousands of events:
+  // SQLite then keeps more pages in memory, so that a transaction's changed pages need not be
+  // written out before its COMMIT and again after.
+  virtual void expect_large_transactions() {}
 
   // The profile an identifier points at (always a live one), if any.
   virtual std::optional<std::string> find_identifier(std::string_view type, std::string_view value) = 0;
