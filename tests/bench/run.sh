@@ -46,17 +46,26 @@ config() {  # a weft.yaml in $work/$1 with a fresh store and the example workflo
 }
 
 echo "== HTTP: wrk -t$threads -c$connections, ${seconds}s after a 2s warm-up, Slack-shaped events over 100,000 users"
-start "$work/ceiling.log" "$build/bin/poco_ceiling"
-ceiling=$(load "http://127.0.0.1:$PORT/collect/slack")
-stop
-echo "ceiling (bare Poco HTTPServer): $ceiling"
+# The ceiling moves most from run to run (55k-70k req/s here): it is measured before and after
+# weft, and the ratio taken against the mean of the two.
+ceiling_run() {
+  start "$work/ceiling.log" "$build/bin/poco_ceiling"
+  load "http://127.0.0.1:$PORT/collect/slack"
+  stop
+}
+ceiling=$(ceiling_run)
+echo "ceiling (bare Poco HTTPServer), before: $ceiling"
 
 start "$work/weft.log" "$build/bin/weft" serve --config "$(config http)"
 weft=$(load "http://127.0.0.1:$PORT/collect/slack")
 stop
 echo "weft serve (SQLite, synchronous=FULL): $weft"
-awk -v w="$(field "$weft" rps)" -v c="$(field "$ceiling" rps)" -v p="$(field "$weft" p99_ms)" \
-  'BEGIN { printf "ratio weft/ceiling: %.2f (target >= 0.70); weft p99 %.2f ms (target <= 10)\n", w / c, p }'
+
+ceiling_after=$(ceiling_run)
+echo "ceiling (bare Poco HTTPServer), after: $ceiling_after"
+awk -v w="$(field "$weft" rps)" -v c1="$(field "$ceiling" rps)" -v c2="$(field "$ceiling_after" rps)" -v p="$(field "$weft" p99_ms)" \
+  'BEGIN { c = (c1 + c2) / 2
+           printf "ratio weft/ceiling: %.2f of the mean ceiling %.0f (target >= 0.70); weft p99 %.2f ms (target <= 10)\n", w / c, c, p }'
 
 if [ -n "${WEFT_BENCH_POSTGRES:-}" ]; then
   echo "== PostgreSQL (durable defaults): one weft process, then two on the same database"
