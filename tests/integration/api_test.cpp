@@ -127,7 +127,12 @@ TEST_CASE("api: errors are JSON with 404 not_found and 400 bad_request") {
     CHECK(r.status == 400);
     CHECK(json_member(r.body, "$.error") == "bad_request");
   }
-  CHECK(http(s.server.port(), "DELETE", "/profiles/" + profile).status == 405);
+  for (const std::string& path : {"/profiles/" + profile, std::string("/healthz"), std::string("/metrics")}) {
+    INFO(path);
+    const auto r = http(s.server.port(), "DELETE", path);
+    CHECK(r.status == 405);
+    CHECK(json_member(r.body, "$.error") == "method_not_allowed");
+  }
 }
 
 TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics needs it") {

@@ -337,8 +337,6 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
     return send_error(response, 400, "bad_request", "malformed URI: " + e.displayText());
   }
   const std::string path = uri.getPath();
-  if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
-  if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
   const auto parts = split(path, '/');
   const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
   const std::string& method = request.getMethod();
@@ -347,6 +345,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
     response.set("Allow", replay ? "POST" : "GET");
     return send_error(response, 405, "method_not_allowed", replay ? "a replay is asked for with POST" : "the API is read with GET");
   }
+  if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
+  if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
   if (context_.api_token && !token_matches(request.get("Authorization", ""), *context_.api_token))
     return send_error(response, 401, "unauthorized", "this API needs the header Authorization: Bearer <token> (api.token_env)");
   try {
