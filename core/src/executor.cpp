@@ -1,6 +1,7 @@
 #include "weft/executor.hpp"
 
 #include "weft/clock.hpp"
+#include "weft/identity.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,16 +12,34 @@ namespace weft {
 
 namespace {
 
+// Traits a node set are written when it returns; when it or the store failed, they are
+// dropped with the rest of what the event changed.
+class TraitsOfNode {
+public:
+  explicit TraitsOfNode(Identity* identity) : identity_(identity) {}
+  ~TraitsOfNode() {
+    if (identity_) identity_->drop_traits();
+  }
+  void write() {
+    if (identity_) identity_->write_traits();
+  }
+
+private:
+  Identity* identity_;
+};
+
 // Runs from `first_node` until the workflow ends or reaches node `end`.
 RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node, std::size_t end) {
   RunResult result;
   weft_event view{&event, {}, identity, now_micros(), nullptr};
+  TraitsOfNode traits(identity);
   std::size_t at = first_node;
   while (at < end) {
     const WorkflowNode& node = workflow.nodes[at];
     const auto started = std::chrono::steady_clock::now();
     NodeResult port = node.instance->process(view);
     if (view.store_failure) std::rethrow_exception(view.store_failure);
+    traits.write();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     view.scratch.clear();
     result.trace.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(port.port), micros});

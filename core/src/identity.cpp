@@ -15,6 +15,7 @@ bool survives(const ProfileRecord& a, const ProfileRecord& b) {
 }  // namespace
 
 std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t now) {
+  write_traits();
   if (auto found = store_.find_identifier(type, value)) return found;
   if (!create) return std::nullopt;
   ProfileRecord profile;
@@ -31,10 +32,17 @@ std::optional<std::string> Identity::resolve(std::string_view type, std::string_
 bool Identity::set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing,
                          std::int64_t now) {
   if (value.IsNull()) return false;
-  const auto profile = store_.load_profile(profile_id);
-  if (!profile) throw StoreError("profile " + std::string(profile_id) + " does not exist");
-  rapidjson::Document traits;
-  if (!parse_json(profile->traits, traits, traits.GetAllocator(), 128).ok || !traits.IsObject()) traits.SetObject();
+  if (!held_ || held_->asked_id != profile_id) {
+    write_traits();
+    const auto profile = store_.load_profile(profile_id);
+    if (!profile) throw StoreError("profile " + std::string(profile_id) + " does not exist");
+    held_.emplace();
+    held_->asked_id = std::string(profile_id);
+    held_->live_id = profile->id;
+    rapidjson::Document& traits = held_->traits;
+    if (!parse_json(profile->traits, traits, traits.GetAllocator(), 128).ok || !traits.IsObject()) traits.SetObject();
+  }
+  rapidjson::Document& traits = held_->traits;
   const rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
   auto it = traits.FindMember(key);
   if (it != traits.MemberEnd()) {
@@ -45,12 +53,21 @@ bool Identity::set_trait(std::string_view profile_id, std::string_view name, con
                      rapidjson::Value(value, traits.GetAllocator()), traits.GetAllocator());
   }
   ++writes_;
-  store_.save_traits(profile->id, to_json(traits), now);
+  held_->changed = true;
+  held_->updated_at = now;
   return true;
+}
+
+void Identity::write_traits() {
+  if (!held_) return;
+  HeldTraits held = std::move(*held_);
+  held_.reset();
+  if (held.changed) store_.save_traits(held.live_id, to_json(held.traits), held.updated_at);
 }
 
 IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
                                   std::int64_t now) {
+  write_traits();
   const auto own = store_.load_profile(profile_id);
   if (!own) throw StoreError("profile " + profile_id + " does not exist");
   profile_id = own->id;

@@ -211,13 +211,42 @@ TEST_CASE("set_trait writes values, never null, and if_missing keeps what is the
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("p", 10);
   CHECK(f.identity.set_trait("p", "name", json(R"("Jane")"), false, 50));
+  f.identity.write_traits();
   CHECK(f.store.load_profile("p")->updated_at == 50);
   CHECK_FALSE(f.identity.set_trait("p", "name", json(R"("Jane")"), false, 60));  // unchanged: updated_at stays
+  f.identity.write_traits();
   CHECK(f.store.load_profile("p")->updated_at == 50);
   CHECK_FALSE(f.identity.set_trait("p", "name", json("null"), false, 70));
   CHECK_FALSE(f.identity.set_trait("p", "name", json(R"("Other")"), true, 80));
   CHECK(f.identity.set_trait("p", "address", json(R"({"city":"Berlin"})"), false, 90));
+  f.identity.write_traits();
   CHECK(f.traits("p") == R"({"name":"Jane","address":{"city":"Berlin"}})");
+  CHECK(f.store.load_profile("p")->updated_at == 90);
+}
+
+TEST_CASE("set_trait holds a profile's traits until write_traits, identify or resolve; drop_traits forgets them") {
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
+  f.profile("p", 10);
+  CHECK(f.identity.set_trait("p", "name", json(R"("Jane")"), false, 50));
+  CHECK(f.identity.set_trait("p", "plan", json(R"("pro")"), false, 60));
+  CHECK(f.traits("p") == "{}");  // held, not written yet
+  f.identity.write_traits();
+  CHECK(f.traits("p") == R"({"name":"Jane","plan":"pro"})");
+  CHECK(f.store.load_profile("p")->updated_at == 60);
+
+  CHECK(f.identity.set_trait("p", "plan", json(R"("free")"), false, 70));
+  f.identity.drop_traits();
+  f.identity.write_traits();
+  CHECK(f.traits("p") == R"({"name":"Jane","plan":"pro"})");
+
+  // identify and resolve write the held traits first: a merge sees them
+  CHECK(f.identity.set_trait("p", "plan", json(R"("team")"), false, 80));
+  CHECK(f.identity.resolve("crm", "c-1", true, 90).has_value());
+  CHECK(f.traits("p") == R"({"name":"Jane","plan":"team"})");
+  CHECK(f.identity.set_trait("p", "seats", json("3"), false, 100));
+  std::string profile = "p";
+  CHECK(f.identity.identify(profile, {"email", "jane@x.co"}, {}, "e1", 110) == IdentifyResult::added);
+  CHECK(f.traits("p") == R"({"name":"Jane","plan":"team","seats":3})");
 }
 
 TEST_CASE("a write the store refuses fails its transaction before COMMIT returns, and the store goes on after a rollback") {

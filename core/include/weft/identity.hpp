@@ -46,7 +46,15 @@ public:
 
   // Sets trait `name` of the live profile `profile_id` stands for. A null value is never
   // written; with `if_missing`, an existing trait is kept. Returns whether the traits changed.
+  // The profile's traits are kept in memory across calls for the same profile and written by
+  // write_traits(), so that a node setting several traits loads and saves the profile once;
+  // resolve() and identify() write them first.
   bool set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing, std::int64_t now);
+
+  // Writes the traits set_trait() holds, if any changed (the executor calls it after each
+  // node); drop_traits() forgets them (the event's changes are being undone).
+  void write_traits();
+  void drop_traits() { held_.reset(); }
 
   // Adds identifier `id` to the profile `profile_id` stands for, merging the profile that
   // holds it, if any. On return `profile_id` is the event's live profile (the survivor).
@@ -59,9 +67,19 @@ public:
   std::int64_t writes() const { return writes_; }
 
 private:
+  // The traits of one profile, as set_trait() left them.
+  struct HeldTraits {
+    std::string asked_id;  // the id set_trait() was given (the profile itself or an alias)
+    std::string live_id;
+    rapidjson::Document traits;
+    bool changed = false;
+    std::int64_t updated_at = 0;
+  };
+
   Store& store_;
   IdentityCounters counters_;
   std::int64_t writes_ = 0;
+  std::optional<HeldTraits> held_;
 };
 
 }  // namespace weft

@@ -222,7 +222,9 @@ typedef struct weft_host {
   /* Sets trait `name` of the event's profile to the value `path` selects or, when `path` is
    * NULL, to the string `literal`. A missing or null value leaves the trait alone; with
    * `if_missing` non-zero an existing trait is kept. Returns 1 when the trait changed, 0 when
-   * not, -1 with `error` filled (for example when the event has no profile). */
+   * not, -1 with `error` filled (for example when the event has no profile). The host gathers
+   * the traits one `process` call sets and writes the profile once when it returns; a store
+   * failure then fails the event's batch, as it would during the call. */
   int (*profile_set_trait)(weft_event* event, const char* name, size_t name_length, const weft_path* path, const char* literal,
                            size_t literal_length, int if_missing, weft_error* error);
 
