@@ -67,13 +67,15 @@ public:
   std::int64_t writes() const { return writes_; }
 
 private:
-  // The traits of one profile, as set_trait() left them.
+  // The traits of one profile, as set_trait() left them. No default member initialisers:
+  // clang then cannot construct it inside std::optional of its enclosing class; emplace()
+  // value-initialises (changed false, updated_at 0).
   struct HeldTraits {
     std::string asked_id;  // the id set_trait() was given (the profile itself or an alias)
     std::string live_id;
     rapidjson::Document traits;
-    bool changed = false;
-    std::int64_t updated_at = 0;
+    bool changed;
+    std::int64_t updated_at;
   };
 
   Store& store_;
