@@ -68,6 +68,26 @@ TEST_CASE("running the same back-fill twice stores nothing twice: idempotency ke
   CHECK(store.count_events(*store.find_identifier("stripe", "cus_NffrFeUfNV2Hib")) == 2);
 }
 
+TEST_CASE("weft ingest stores every event of a file of large webhooks, written in several transactions") {
+  // 40 lines of ~512 KiB: past the 16 MiB a batch may hold, so the back-fill commits twice.
+  TempDir dir;
+  std::string lines;
+  const std::string blob(512 * 1024, 'x');
+  for (int i = 0; i < 40; ++i) lines += R"({"user_id":"u)" + std::to_string(i) + R"(","blob":")" + blob + "\"}\n";
+  const auto file = dir.write("large.jsonl", lines);
+  const auto r = run_weft({"ingest", "--config", config_in(dir), "--source", "generic", file.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("  processed 40, duplicates 0, rejected 0, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  weft::SqliteStore store((dir.path() / "data/weft.db").string());
+  for (int i = 0; i < 40; ++i) {
+    INFO(i);
+    const auto profile = store.find_identifier("generic", "u" + std::to_string(i));
+    REQUIRE(profile);
+    CHECK(store.count_events(*profile) == 1);
+  }
+}
+
 TEST_CASE("weft ingest reports malformed lines by number, skips them, and exits 2") {
   TempDir dir;
   const auto file = dir.write("events.jsonl", "{\"user_id\":\"a\"}\n{\"user_id\": \n\n[1,2]\n{\"user_id\":\"b\"}\n");
