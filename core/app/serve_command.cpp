@@ -43,7 +43,7 @@ int serve_command(const Invocation& invocation) {
   const auto store = open_store_or_report(settings, "serve");
   if (!store) return exit_invalid;
   Metrics metrics;
-  Committer committer(*store, metrics, settings.queue, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
+  Committer committer(*store, metrics, settings.queue, settings.queue_bytes, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
   MetricsHistory history(metrics);  // after the committer, which counts the stored profiles
   ReaderPool readers(settings.store);
   context.plugins = &loaded->plugins;

@@ -67,8 +67,15 @@ std::string error_body(std::string_view code, std::string_view message) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::int64_t node_budget_micros, std::size_t max_batch)
-    : store_(store), metrics_(metrics), writer_(store), capacity_(capacity), max_batch_(max_batch), node_budget_micros_(node_budget_micros) {
+Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t capacity_bytes, std::int64_t node_budget_micros,
+                     std::size_t max_batch)
+    : store_(store),
+      metrics_(metrics),
+      writer_(store),
+      capacity_(capacity),
+      capacity_bytes_(capacity_bytes),
+      max_batch_(max_batch),
+      node_budget_micros_(node_budget_micros) {
   metrics_.profiles().Set(static_cast<double>(store_.count_live_profiles()));
   thread_ = std::thread([this] { run(); });
 }
@@ -79,7 +86,8 @@ std::optional<std::future<Answer>> Committer::submit(IngestJob job) {
   std::future<Answer> answer = job.answer.get_future();
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= capacity_) return std::nullopt;
+    if (stopping_ || queue_.size() >= capacity_ || (held_bytes_ > 0 && held_bytes_ + job.bytes > capacity_bytes_)) return std::nullopt;
+    held_bytes_ += job.bytes;
     queue_.push_back(std::move(job));
     metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
   }
@@ -105,12 +113,16 @@ void Committer::stop() {
 
 void Committer::run() {
   std::vector<IngestJob> batch;
+  std::size_t batch_bytes = 0;
   while (true) {
     {
       std::unique_lock lock(mutex_);
+      held_bytes_ -= batch_bytes;  // the batch before is answered
+      batch_bytes = 0;
       ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is answered
       while (!queue_.empty() && batch.size() < max_batch_) {
+        batch_bytes += queue_.front().bytes;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

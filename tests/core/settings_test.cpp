@@ -16,6 +16,7 @@ TEST_CASE("without a config file the defaults are relative to the given folder")
   CHECK(s.max_body_bytes == 1048576);
   CHECK(s.max_json_depth == 64);
   CHECK(s.queue == 10000);
+  CHECK(s.queue_bytes == 256u << 20);
   CHECK(s.token_env.empty());
 }
 
@@ -25,7 +26,7 @@ TEST_CASE("a config file sets every key, paths relative to its folder") {
 store: sqlite:../data/w.db
 plugin_dirs: [./plugins, /usr/lib/weft/plugins]
 workflows: flows
-limits: { max_body_bytes: 2048, max_json_depth: 8, queue: 50, node_budget_ms: 250 }
+limits: { max_body_bytes: 2048, max_json_depth: 8, queue: 50, queue_bytes: 65536, node_budget_ms: 250 }
 api: { token_env: MY_TOKEN }
 )");
   std::vector<weft::Diagnostic> problems;
@@ -40,6 +41,7 @@ api: { token_env: MY_TOKEN }
   CHECK(s.max_body_bytes == 2048);
   CHECK(s.max_json_depth == 8);
   CHECK(s.queue == 50);
+  CHECK(s.queue_bytes == 65536);
   CHECK(s.node_budget_ms == 250);
   CHECK(s.token_env == "MY_TOKEN");
 }

@@ -148,6 +148,14 @@ FloodResult post_person(std::uint16_t port, const std::string& user) {
   return {user, r.status, r.status == 200 ? json_member(r.body, "$.event_id") : "", r.headers.count("retry-after") == 1};
 }
 
+// The same, with the body padded to exactly `size` bytes.
+FloodResult post_padded_person(std::uint16_t port, const std::string& user, std::size_t size) {
+  const std::string head = R"({"user":")" + user + R"(","email":")" + user + R"(@example.com","pad":")";
+  const std::string body = head + std::string(size - head.size() - 2, 'x') + "\"}";
+  const auto r = http(port, "POST", "/collect/people", body);
+  return {user, r.status, r.status == 200 ? json_member(r.body, "$.event_id") : "", r.headers.count("retry-after") == 1};
+}
+
 // Every acknowledged event is stored with its profile; every refused one left nothing.
 void check_outcomes(std::uint16_t port, const std::vector<FloodResult>& results) {
   for (const FloodResult& r : results) {
@@ -166,6 +174,37 @@ void check_outcomes(std::uint16_t port, const std::vector<FloodResult>& results)
 }
 
 }  // namespace
+
+TEST_CASE("hostile: bodies past limits.queue_bytes are refused with 429 while the queue has room for more events") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir, "limits: { queue: 100, queue_bytes: 65536 }\n"));
+  std::filesystem::create_directories(dir.path() / "gate");
+  // The committer is held in the gate with a 2-byte body; of 12 concurrent 10,000-byte bodies
+  // exactly 6 fit in the remaining 65,534 bytes, and 6 are refused at once.
+  auto gated = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
+  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::vector<std::future<FloodResult>> clients;
+  for (int i = 0; i < 12; ++i)
+    clients.push_back(std::async(std::launch::async, [&, i] { return post_padded_person(server.port(), "big" + std::to_string(i), 10000); }));
+  const auto answered = [&] {
+    return std::count_if(clients.begin(), clients.end(),
+                         [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  };
+  // bounded, so that a server that queues them all fails this test instead of hanging it
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (answered() < 6 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(answered() == 6);
+  CHECK(http(server.port(), "GET", "/metrics").body.find("weft_ingest_queue_depth 6") != std::string::npos);
+  std::ofstream(dir.path() / "gate/release") << "1";
+  REQUIRE(gated.get().status == 200);
+  std::vector<FloodResult> held;
+  for (auto& c : clients) held.push_back(c.get());
+  CHECK(std::count_if(held.begin(), held.end(), [](const FloodResult& r) { return r.status == 200; }) == 6);
+  CHECK(std::count_if(held.begin(), held.end(), [](const FloodResult& r) { return r.status == 429 && r.retry_after; }) == 6);
+  check_outcomes(server.port(), held);
+  // once the batch is answered its bytes are free again
+  CHECK(post_padded_person(server.port(), "after", 10000).status == 200);
+}
 
 TEST_CASE("hostile: a flood past the queue is refused with 429, and everything acknowledged is stored") {
   TempDir dir;

@@ -29,14 +29,17 @@ struct IngestJob {
   RunResult trigger;  // the trigger's run on the HTTP thread
   std::promise<Answer> answer;
   std::string replay_of;  // set: replay this stored failed event through `workflow` instead
+  std::size_t bytes = 0;  // the request body's size, counted against the queue's byte limit
 };
 
 class Committer {
 public:
-  // `capacity`: queued events beyond which submit refuses (429); `max_batch`: events per
-  // transaction at most.
+  // `capacity`: queued events beyond which submit refuses (429); `capacity_bytes`: the same
+  // for the bytes of the jobs queued or in the batch being written (a job alone in the queue
+  // is always taken); `max_batch`: events per transaction at most.
   // A node run longer than `node_budget_micros` is logged and counted (weft_node_slow_total).
-  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::int64_t node_budget_micros = 100000, std::size_t max_batch = 2048);
+  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t capacity_bytes, std::int64_t node_budget_micros = 100000,
+            std::size_t max_batch = 2048);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -62,11 +65,13 @@ private:
   Metrics& metrics_;
   EventWriter writer_;
   const std::size_t capacity_;
+  const std::size_t capacity_bytes_;
   const std::size_t max_batch_;
   const std::int64_t node_budget_micros_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<IngestJob> queue_;
+  std::size_t held_bytes_ = 0;  // of the jobs queued or in the batch being written
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -20,6 +20,9 @@ struct Settings {
   std::size_t max_body_bytes = 1048576;
   std::size_t max_json_depth = 64;
   std::size_t queue = 10000;
+  // Request bodies waiting for (or in) the committer, in bytes: the queue's memory, whatever
+  // the size of the webhooks (each body is held a few times over as its parsed event).
+  std::size_t queue_bytes = 256u << 20;
   std::size_t node_budget_ms = 100;  // a node slower than this is logged and counted
   std::string token_env;  // empty: the API needs no token
 };

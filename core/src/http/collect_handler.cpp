@@ -131,10 +131,10 @@ void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
     response.setKeepAlive(false);
     return send_error(response, 503, "unavailable", "weft is shutting down; retry shortly");
   }
-  auto answer = context_.committer->submit(IngestJob{source.workflow, std::move(event), std::move(trigger), {}, {}});
+  auto answer = context_.committer->submit(IngestJob{source.workflow, std::move(event), std::move(trigger), {}, {}, body.size()});
   if (!answer) {
     response.set("Retry-After", "1");
-    return send_error(response, 429, "overloaded", "the ingest queue is full (limits.queue); retry after a second");
+    return send_error(response, 429, "overloaded", "the ingest queue is full (limits.queue, limits.queue_bytes); retry after a second");
   }
   const Answer result = answer->get();
   send(response, result.status, result.body);
