@@ -63,11 +63,9 @@ TEST_CASE("durability: every acknowledged event survives SIGKILL") {
 TEST_CASE("durability: SIGTERM answers the events in flight before the process exits") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir));
-  std::filesystem::create_directories(dir.path() / "gate");
-  auto held = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto held = hold_committer_in_gate(dir, server.port());
   server.signal(SIGTERM);
-  std::ofstream(dir.path() / "gate/release") << "1";
+  release_gate(dir);
   const auto answer = held.get();
   CHECK(answer.status == 200);
   CHECK(json_member(answer.body, "$.status") == "processed");
@@ -78,10 +76,8 @@ TEST_CASE("durability: SIGTERM answers the events in flight before the process e
 TEST_CASE("overload: a full ingest queue answers 429 with Retry-After, and loses nothing it acknowledged") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir, "limits: { queue: 1 }\n"));
-  std::filesystem::create_directories(dir.path() / "gate");
   // the first event holds the committer in the gate; the second fills the queue of one
-  auto first = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto first = hold_committer_in_gate(dir, server.port());
   auto second = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/people", R"({"user":"U2"})"); });
   while (http(server.port(), "GET", "/metrics").body.find("weft_ingest_queue_depth 1") == std::string::npos)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -89,7 +85,7 @@ TEST_CASE("overload: a full ingest queue answers 429 with Retry-After, and loses
   CHECK(refused.status == 429);
   CHECK(refused.headers.at("retry-after") == "1");
   CHECK(json_member(refused.body, "$.error") == "overloaded");
-  std::ofstream(dir.path() / "gate/release") << "1";
+  release_gate(dir);
   CHECK(first.get().status == 200);
   const auto acknowledged = second.get();
   REQUIRE(acknowledged.status == 200);

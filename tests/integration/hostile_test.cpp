@@ -86,11 +86,9 @@ TEST_CASE("hostile: ids that are not UTF-8, raw, escaped or form-encoded, are re
 TEST_CASE("plugin faults: a node slower than its budget is logged and counted, and the event still goes through") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir, "limits: { node_budget_ms: 1 }\n"));
-  std::filesystem::create_directories(dir.path() / "gate");
-  auto held = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto held = hold_committer_in_gate(dir, server.port());
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the gate node now runs for at least 20 ms
-  std::ofstream(dir.path() / "gate/release") << "1";
+  release_gate(dir);
   CHECK(held.get().status == 200);
   CHECK(http(server.port(), "GET", "/metrics").body.find("weft_node_slow_total{node=\"wait\",workflow=\"gated\"} 1") != std::string::npos);
   CHECK(server.output().find("gated/wait (gate) took") != std::string::npos);
@@ -178,24 +176,15 @@ void check_outcomes(std::uint16_t port, const std::vector<FloodResult>& results)
 TEST_CASE("hostile: bodies past limits.queue_bytes are refused with 429 while the queue has room for more events") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir, "limits: { queue: 100, queue_bytes: 65536 }\n"));
-  std::filesystem::create_directories(dir.path() / "gate");
   // The committer is held in the gate with a 2-byte body; of 12 concurrent 10,000-byte bodies
   // exactly 6 fit in the remaining 65,534 bytes, and 6 are refused at once.
-  auto gated = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto gated = hold_committer_in_gate(dir, server.port());
   std::vector<std::future<FloodResult>> clients;
   for (int i = 0; i < 12; ++i)
     clients.push_back(std::async(std::launch::async, [&, i] { return post_padded_person(server.port(), "big" + std::to_string(i), 10000); }));
-  const auto answered = [&] {
-    return std::count_if(clients.begin(), clients.end(),
-                         [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-  };
-  // bounded, so that a server that queues them all fails this test instead of hanging it
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (answered() < 6 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  CHECK(answered() == 6);
+  CHECK(wait_for_answers(clients, 6) == 6);
   CHECK(http(server.port(), "GET", "/metrics").body.find("weft_ingest_queue_depth 6") != std::string::npos);
-  std::ofstream(dir.path() / "gate/release") << "1";
+  release_gate(dir);
   REQUIRE(gated.get().status == 200);
   std::vector<FloodResult> held;
   for (auto& c : clients) held.push_back(c.get());
@@ -209,27 +198,21 @@ TEST_CASE("hostile: bodies past limits.queue_bytes are refused with 429 while th
 TEST_CASE("hostile: a flood past the queue is refused with 429, and everything acknowledged is stored") {
   TempDir dir;
   ServerProcess server(dir, test_serve_options(dir, "limits: { queue: 16 }\n"));
-  std::filesystem::create_directories(dir.path() / "gate");
 
   // Deterministic part: the committer is held in the gate, so of 48 concurrent clients exactly
   // 16 fit in the queue and 32 are refused at once.
-  auto gated = std::async(std::launch::async, [&] { return http(server.port(), "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto gated = hold_committer_in_gate(dir, server.port());
   std::vector<std::future<FloodResult>> clients;
   for (int i = 0; i < 48; ++i)
     clients.push_back(std::async(std::launch::async, [&, i] { return post_person(server.port(), "held" + std::to_string(i)); }));
   // the refusals come back while the queue is still full (all 48 must have been answered or
   // queued before the gate opens); /healthz answers meanwhile
-  const auto answered = [&] {
-    return std::count_if(clients.begin(), clients.end(),
-                         [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-  };
-  while (answered() < 32) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(wait_for_answers(clients, 32) == 32);
   CHECK(http(server.port(), "GET", "/metrics").body.find("weft_ingest_queue_depth 16") != std::string::npos);
   const auto asked = std::chrono::steady_clock::now();
   CHECK(http(server.port(), "GET", "/healthz").status == 200);
   CHECK(std::chrono::steady_clock::now() - asked < std::chrono::seconds(1));
-  std::ofstream(dir.path() / "gate/release") << "1";
+  release_gate(dir);
   REQUIRE(gated.get().status == 200);
   std::vector<FloodResult> held;
   for (auto& c : clients) held.push_back(c.get());

@@ -4,7 +4,14 @@
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace weft::test {
 
@@ -56,6 +63,29 @@ inline ServeOptions test_serve_options(const TempDir& dir, const std::string& ex
                  {"TEST_STRIPE_SECRET", stripe_secret},
                  {"TEST_SHOP_SECRET", shop_secret}};
   return options;
+}
+
+// Posts an event to the `gated` source and returns its answer to come once the committer is
+// inside the gate node, where it stays until release_gate(): a deterministic full committer.
+inline std::future<HttpResponse> hold_committer_in_gate(const TempDir& dir, std::uint16_t port) {
+  std::filesystem::create_directories(dir.path() / "gate");
+  auto held = std::async(std::launch::async, [port] { return http(port, "POST", "/collect/gated", "{}"); });
+  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return held;
+}
+
+inline void release_gate(const TempDir& dir) { std::ofstream(dir.path() / "gate/release") << "1"; }
+
+// Waits until `n` of `clients` have their answer, 20 s at most (a server that answers fewer
+// fails the test rather than hanging it); returns how many have.
+template <typename T>
+long wait_for_answers(std::vector<std::future<T>>& clients, long n) {
+  const auto answered = [&] {
+    return std::count_if(clients.begin(), clients.end(), [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (answered() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return answered();
 }
 
 }  // namespace weft::test
