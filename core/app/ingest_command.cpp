@@ -13,13 +13,16 @@
 namespace weft::app {
 namespace {
 
-// Events per transaction. Larger transactions write each index page a back-fill keeps
-// changing fewer times; the events of a batch are kept in memory until its commit. 1,000,000
-// events of the bench, the store told to expect large transactions: 10,000 a transaction
-// 26.7k events/s, peak RSS 259 MiB; 25,000 36.8k, 378 MiB; 50,000 38.3k, 596 MiB; 100,000
-// 42.4k, 1,030 MiB. With 1 KiB chunks per event document: 25,000 32.8k, 282 MiB; 50,000
-// 39.4k, 405 MiB.
+// Events per transaction on a store with one writer (SQLite). Larger transactions write each
+// index page a back-fill keeps changing fewer times; the events of a batch are kept in memory
+// until its commit. 1,000,000 events of the bench, the store told to expect large
+// transactions: 10,000 a transaction 26.7k events/s, peak RSS 259 MiB; 25,000 36.8k, 378 MiB;
+// 50,000 38.3k, 596 MiB; 100,000 42.4k, 1,030 MiB. With 1 KiB chunks per event document:
+// 25,000 32.8k, 282 MiB; 50,000 39.4k, 405 MiB.
 constexpr std::int64_t batch_size = 50000;
+// On a store shared by processes (PostgreSQL) a transaction holds its rows' locks until it
+// commits, and a conflict sends its events back one transaction each: smaller batches.
+constexpr std::int64_t shared_batch_size = 10000;
 // ... or fewer, when their lines add up to this much: a batch is held in memory (the events,
 // and their copies to run again from) at several times the size of its lines, and webhooks of
 // hundreds of KB (GitHub pushes, Shopify orders) would otherwise hold gigabytes. The bench's
@@ -112,6 +115,7 @@ int ingest_command(const Invocation& invocation) {
   const std::int64_t total = count_lines(file);
   Progress progress(total);
   store->expect_large_transactions();
+  const std::int64_t events_per_batch = store->shared_by_processes() ? shared_batch_size : batch_size;
   EventWriter writer(*store);
   std::ifstream in(file, std::ios::binary);
   std::string line;
@@ -142,7 +146,7 @@ int ingest_command(const Invocation& invocation) {
       documents.push_back(std::move(event));
       ++events;
       bytes_in_batch += line.size();
-      if (static_cast<std::int64_t>(batch.size()) == batch_size || bytes_in_batch >= batch_bytes) flush();
+      if (static_cast<std::int64_t>(batch.size()) == events_per_batch || bytes_in_batch >= batch_bytes) flush();
       progress.update(line_number);
     }
     flush();

@@ -102,8 +102,8 @@ Usage: weft ingest [--config FILE] --source ID FILE
 Runs every line of FILE (JSON Lines: one webhook payload per line) through the workflow
 of source ID, exactly as if each had been posted to /collect/ID, but without HTTP:
 signatures and handshakes do not apply, everything else does (grouping, traits,
-merges, routes). Events are written in transactions of 50,000 (fewer when
-their lines add up to 16 MiB).
+merges, routes). Events are written in transactions of 50,000 (10,000 on
+PostgreSQL; fewer when their lines add up to 16 MiB).
 
 On a terminal it shows progress (events done of the total, events/s, time left); at
 the end it prints a summary: events, processed, rejected, dropped, failed, malformed
