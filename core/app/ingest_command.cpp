@@ -15,10 +15,8 @@ namespace {
 
 // Events per transaction on a store with one writer (SQLite). Larger transactions write each
 // index page a back-fill keeps changing fewer times; the events of a batch are kept in memory
-// until its commit. 1,000,000 events of the bench, the store told to expect large
-// transactions: 10,000 a transaction 26.7k events/s, peak RSS 259 MiB; 25,000 36.8k, 378 MiB;
-// 50,000 38.3k, 596 MiB; 100,000 42.4k, 1,030 MiB. With 1 KiB chunks per event document:
-// 25,000 32.8k, 282 MiB; 50,000 39.4k, 405 MiB.
+// until its commit. 1,000,000 bench events: 26.7k events/s at 10,000, 39.4k at 50,000 (peak
+// RSS 405 MiB); the whole sweep is in docs/design.md.
 constexpr std::int64_t batch_size = 50000;
 // On a store shared by processes (PostgreSQL) a transaction holds its rows' locks until it
 // commits, and a conflict sends its events back one transaction each: smaller batches.

@@ -53,8 +53,7 @@ bool Identity::set_trait(std::string_view profile_id, std::string_view name, con
                      rapidjson::Value(value, traits.GetAllocator()), traits.GetAllocator());
   }
   ++writes_;
-  held_->changed = true;
-  held_->updated_at = now;
+  held_->changed_at = now;
   return true;
 }
 
@@ -62,7 +61,7 @@ void Identity::write_traits() {
   if (!held_) return;
   HeldTraits held = std::move(*held_);
   held_.reset();
-  if (held.changed) store_.save_traits(held.live_id, to_json(held.traits), held.updated_at);
+  if (held.changed_at) store_.save_traits(held.live_id, to_json(held.traits), *held.changed_at);
 }
 
 IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,

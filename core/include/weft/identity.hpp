@@ -67,15 +67,12 @@ public:
   std::int64_t writes() const { return writes_; }
 
 private:
-  // The traits of one profile, as set_trait() left them. No default member initialisers:
-  // clang then cannot construct it inside std::optional of its enclosing class; emplace()
-  // value-initialises (changed false, updated_at 0).
+  // The traits of one profile, as set_trait() left them.
   struct HeldTraits {
     std::string asked_id;  // the id set_trait() was given (the profile itself or an alias)
     std::string live_id;
     rapidjson::Document traits;
-    bool changed;
-    std::int64_t updated_at;
+    std::optional<std::int64_t> changed_at;  // its new updated_at; unset: nothing to write
   };
 
   Store& store_;
