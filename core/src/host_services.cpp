@@ -192,6 +192,10 @@ weft_blocklist* blocklist_compile(const char* const* patterns, size_t count, wef
 
 void blocklist_free(weft_blocklist* blocklist) { delete blocklist; }
 
+int patterns_match(const weft_blocklist* list, const char* text, size_t length) {
+  return list && list->rules.matches(std::string_view(text, length)) ? 1 : 0;
+}
+
 int event_set_idempotency_key(weft_event* event, const char* key, size_t length, weft_error* error) {
   try {
     if (length == 0) throw std::runtime_error("an idempotency key cannot be empty");
@@ -302,6 +306,7 @@ weft_host make_host_table(const std::string* label) {
   host.profile_resolve = &profile_resolve;
   host.profile_set_trait = &profile_set_trait;
   host.profile_identify = &profile_identify;
+  host.patterns_match = &patterns_match;
   return host;
 }
 

@@ -1,7 +1,6 @@
 #include "weft/id_rules.hpp"
 
 #include <array>
-#include <stdexcept>
 
 namespace weft {
 namespace {
@@ -27,15 +26,7 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-IdRules::IdRules(const std::vector<std::string>& patterns) : custom_(true) {
-  for (const std::string& pattern : patterns) {
-    try {
-      patterns_.emplace_back(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw std::invalid_argument("blocked pattern '" + pattern + "' is not a valid regular expression: " + e.what());
-    }
-  }
-}
+IdRules::IdRules(const std::vector<std::string>& patterns) : custom_(true), patterns_(patterns) {}
 
 bool IdRules::blocked(std::string_view trimmed) const {
   if (!custom_) {
@@ -43,9 +34,7 @@ bool IdRules::blocked(std::string_view trimmed) const {
       if (equals_ignoring_case(trimmed, word)) return true;
     return false;
   }
-  for (const std::regex& pattern : patterns_)
-    if (std::regex_match(trimmed.begin(), trimmed.end(), pattern)) return true;
-  return false;
+  return patterns_.matches(trimmed);
 }
 
 std::optional<std::string_view> IdRules::read(const rapidjson::Value* value, std::string& scratch) const {

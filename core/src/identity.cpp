@@ -46,7 +46,7 @@ bool Identity::set_trait(std::string_view profile_id, std::string_view name, con
   const rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
   auto it = traits.FindMember(key);
   if (it != traits.MemberEnd()) {
-    if (if_missing || it->value == value) return false;
+    if (if_missing || same_value(it->value, value)) return false;
     it->value.CopyFrom(value, traits.GetAllocator());
   } else {
     traits.AddMember(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), traits.GetAllocator()),

@@ -1,10 +1,10 @@
 #include "weft/node_config.hpp"
 
 #include "weft/jsonpath.hpp"
+#include "weft/regex.hpp"
 #include "weft/suggest.hpp"
 
 #include <charconv>
-#include <regex>
 #include <set>
 
 namespace weft {
@@ -94,10 +94,8 @@ void build_value(const FieldSpec& field, const YAML::Node& node, const std::stri
           problem(item.Mark(), "expected a regular expression (a string)");
           continue;
         }
-        try {
-          std::regex check(item.Scalar(), std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          problem(item.Mark(), "'" + item.Scalar() + "' is not a valid regular expression: " + e.what());
+        if (const std::string why = regex_problem(item.Scalar()); !why.empty()) {
+          problem(item.Mark(), "'" + item.Scalar() + "' is not a valid regular expression: " + why);
           continue;
         }
         out.PushBack(make_string(item.Scalar(), a), a);

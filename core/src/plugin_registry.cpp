@@ -6,7 +6,6 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 #include <stdexcept>
 
@@ -19,8 +18,7 @@ struct Refused : std::runtime_error {
 };
 
 bool valid_name(const char* name) {
-  static const std::regex pattern("[a-z][a-z0-9_]{0,63}");
-  return name && std::regex_match(name, pattern);
+  return name && is_name(name, lower_digits.substr(0, 26), "abcdefghijklmnopqrstuvwxyz0123456789_", 64);
 }
 
 std::string text_or_empty(const char* text) { return text ? text : ""; }

@@ -14,4 +14,9 @@ std::vector<std::string> split(std::string_view text, char separator) {
   return pieces;
 }
 
+bool is_name(std::string_view text, std::string_view first, std::string_view rest, std::size_t max_length) {
+  if (text.empty() || text.size() > max_length || first.find(text.front()) == std::string_view::npos) return false;
+  return text.find_first_not_of(rest, 1) == std::string_view::npos;
+}
+
 }  // namespace weft

@@ -2,6 +2,11 @@
 
 #include "weft/json.hpp"
 
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 namespace weft {
 namespace {
 
@@ -15,13 +20,45 @@ rapidjson::Value parse_object(const std::string& text, rapidjson::MemoryPoolAllo
 }  // namespace
 
 void add_missing_keys(rapidjson::Value& target, const rapidjson::Value& other, rapidjson::MemoryPoolAllocator<>& allocator) {
-  for (const auto& member : other.GetObject()) {
-    auto it = target.FindMember(member.name);
-    if (it == target.MemberEnd())
-      target.AddMember(rapidjson::Value(member.name, allocator), rapidjson::Value(member.value, allocator), allocator);
-    else if (it->value.IsObject() && member.value.IsObject())
-      add_missing_keys(it->value, member.value, allocator);
+  // Level by level with an explicit stack, and keys found by hash: linear in the two objects,
+  // whatever their width, with no recursion on values that came from payloads.
+  constexpr rapidjson::SizeType taken = ~rapidjson::SizeType{0};  // in `index`: added from `from`
+  std::vector<std::pair<rapidjson::Value*, const rapidjson::Value*>> pending{{&target, &other}};
+  std::unordered_map<std::string_view, rapidjson::SizeType> index;
+  std::vector<const rapidjson::Value::Member*> missing;
+  std::vector<std::pair<rapidjson::SizeType, const rapidjson::Value*>> nested;
+  while (!pending.empty()) {
+    auto [into, from] = pending.back();
+    pending.pop_back();
+    // Read `into` before changing it: adding members moves them (short names live inline).
+    index.clear();
+    missing.clear();
+    nested.clear();
+    for (auto it = into->MemberBegin(); it != into->MemberEnd(); ++it)
+      index.try_emplace(std::string_view(it->name.GetString(), it->name.GetStringLength()),
+                        static_cast<rapidjson::SizeType>(it - into->MemberBegin()));
+    for (const auto& member : from->GetObject()) {
+      const auto [found, added] = index.try_emplace(std::string_view(member.name.GetString(), member.name.GetStringLength()), taken);
+      if (added)
+        missing.push_back(&member);  // a name given twice in `from` is added once
+      else if (found->second != taken && (into->MemberBegin() + found->second)->value.IsObject() && member.value.IsObject())
+        nested.emplace_back(found->second, &member.value);
+    }
+    for (const auto* member : missing)
+      into->AddMember(rapidjson::Value(member->name, allocator), rapidjson::Value(member->value, allocator), allocator);
+    // `into` is final now, so pointers to its members stay valid.
+    for (const auto& [at, value] : nested) pending.emplace_back(&(into->MemberBegin() + at)->value, value);
   }
+}
+
+bool same_value(const rapidjson::Value& a, const rapidjson::Value& b) {
+  // RapidJSON's operator== looks up every member of one object in the other (quadratic in
+  // width) and recurses: containers are compared as their serialised text instead. Objects
+  // with the same members in another order then count as different, which costs at most a
+  // write that was not needed.
+  const bool container = a.IsObject() || a.IsArray();
+  if (container != (b.IsObject() || b.IsArray())) return false;
+  return container ? to_json(a) == to_json(b) : a == b;
 }
 
 std::string merge_traits(const TraitSide& survivor, const TraitSide& merged, TraitPolicy policy) {

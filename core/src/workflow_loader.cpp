@@ -2,11 +2,11 @@
 
 #include "weft/node_config.hpp"
 #include "weft/suggest.hpp"
+#include "weft/text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 namespace weft {
@@ -18,6 +18,10 @@ const std::string& WorkflowNode::port_name(std::size_t index) const {
 }
 
 namespace {
+
+constexpr std::string_view source_id_chars = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+constexpr std::string_view node_id_first = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+constexpr std::string_view node_id_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
 const std::vector<std::string> workflow_keys = {"id", "name", "nodes"};
 const std::vector<std::string> node_keys = {"id", "plugin", "with", "on"};
@@ -94,13 +98,12 @@ private:
   }
 
   void read_id(const YAML::Node& root, Workflow& workflow, LoadedFile& result) {
-    static const std::regex pattern("[a-z0-9][a-z0-9_-]{0,63}");
     const YAML::Node id = root["id"];
     if (!id.IsDefined() || id.IsNull()) {
       error(root.Mark(), "missing required key 'id' (the source id: POST /collect/{id})");
       return;
     }
-    if (!id.IsScalar() || !std::regex_match(id.Scalar(), pattern)) {
+    if (!id.IsScalar() || !is_name(id.Scalar(), lower_digits, source_id_chars, 64)) {
       error(id.Mark(), "invalid source id '" + (id.IsScalar() ? id.Scalar() : std::string()) +
                            "': expected 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit");
       return;
@@ -128,7 +131,6 @@ private:
   }
 
   WorkflowNode read_node(const YAML::Node& node, std::size_t index, const Workflow& workflow, std::vector<PendingRoute>& routes) {
-    static const std::regex id_pattern("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
     WorkflowNode result;
     if (!node.IsMap()) {
       error(node.Mark(), "a node is a map with the keys id, plugin, with and on");
@@ -139,7 +141,7 @@ private:
     const YAML::Node id = node["id"];
     if (!id.IsDefined() || id.IsNull()) {
       error(node.Mark(), "missing required key 'id' in node #" + std::to_string(index + 1));
-    } else if (!id.IsScalar() || !std::regex_match(id.Scalar(), id_pattern)) {
+    } else if (!id.IsScalar() || !is_name(id.Scalar(), node_id_first, node_id_chars, 64)) {
       error(id.Mark(), "invalid node id: expected 1 to 64 of letters, digits, '_' and '-'");
     } else if (std::find(route_words.begin(), route_words.end(), id.Scalar()) != route_words.end()) {
       error(id.Mark(), "node id '" + id.Scalar() + "' is reserved: it is a route target");

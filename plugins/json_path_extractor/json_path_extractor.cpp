@@ -1,5 +1,6 @@
 // json_path_extractor: copies the id at `path` into properties.<into> (SPEC 5), optionally
-// lower-cased or hashed; leaves on `missing` when the path selects no usable id (SPEC 4).
+// lower-cased or hashed; leaves on `missing` when the path selects no usable id (SPEC 4): a
+// blocked one, or with `allowed:` one that matches none of its patterns.
 #include <weft/sdk.hpp>
 
 #include <Poco/DigestEngine.h>
@@ -17,6 +18,7 @@ public:
       weft::optional("into", WEFT_FIELD_STRING, "the property to write: properties.<into>", "profile_key"),
       weft::choice("transform", "none|lower|sha256", "none", "applied after the blocked check: lower-case (ASCII) or hex SHA-256"),
       weft::optional("blocked", WEFT_FIELD_REGEX_LIST, "regexes for values that count as missing; replaces the default list"),
+      weft::optional("allowed", WEFT_FIELD_REGEX_LIST, "regexes a value must match (one of them, as a whole) to count; others are missing"),
   };
 
   void configure(const weft::Config& config) {
@@ -27,11 +29,12 @@ public:
     const std::string transform = config.string_or("transform", "none");
     transform_ = transform == "lower" ? Transform::lower : transform == "sha256" ? Transform::sha256 : Transform::none;
     blocked_ = config.blocklist("blocked");
+    allowed_ = config.patterns("allowed");
   }
 
   Port process(weft::Event& event) const {
     const auto id = event.id(path_, blocked_);
-    if (!id) return Port::missing;
+    if (!id || (allowed_.get() && !allowed_.matches(*id))) return Port::missing;
     switch (transform_) {
       case Transform::none:
         event.write(into_, *id);
@@ -58,6 +61,7 @@ private:
   weft::Path into_;
   Transform transform_ = Transform::none;
   weft::Blocklist blocked_;
+  weft::Patterns allowed_;  // none: every id that is not blocked counts
 };
 
 WEFT_PLUGIN(JsonPathExtractor, "json_path_extractor", "1.0.0", "Copies the id at a JSONPath into properties.<into>")

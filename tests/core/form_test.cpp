@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 namespace {
 std::string form(const std::string& body) {
   rapidjson::Document doc;
@@ -18,6 +20,21 @@ TEST_CASE("form bodies become an object of strings") {
   CHECK(form("a=1&a=2&&b") == R"({"a":"2","b":""})");
   CHECK(form("") == "{}");
   CHECK(form("city=K%C3%B6ln") == R"({"city":"Köln"})");
+}
+
+TEST_CASE("100,000 form fields cost linear work, and a repeated name keeps its last value") {
+  std::string body;
+  for (int i = 0; i < 100000; ++i) body += "field" + std::to_string(i) + "=v" + std::to_string(i) + "&";
+  body += "field7=last";
+  rapidjson::Document doc;
+  rapidjson::Value out;
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(weft::parse_form(body, out, doc.GetAllocator()).empty());
+  // A member scan per field took over 70 s here (issue 14); by hash it is a fraction of a second.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  CHECK(out.MemberCount() == 100000);
+  CHECK(std::string(out["field7"].GetString()) == "last");
+  CHECK(std::string(out["field99999"].GetString()) == "v99999");
 }
 
 TEST_CASE("malformed form bodies are refused with the field") {

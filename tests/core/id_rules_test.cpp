@@ -62,5 +62,22 @@ TEST_CASE("a blocked list replaces the default and matches the whole trimmed val
 
 TEST_CASE("a blocked pattern that does not compile is refused by name") {
   CHECK_THROWS_WITH(weft::IdRules({"ok", "(unclosed"}),
-                    Catch::Matchers::StartsWith("blocked pattern '(unclosed' is not a valid regular expression"));
+                    Catch::Matchers::StartsWith("'(unclosed' is not a valid regular expression"));
+}
+
+TEST_CASE("patterns are RE2: lookaround and backreferences are refused with the reason and what to do instead") {
+  CHECK_THROWS_WITH(weft::IdRules({"(?!cus_).*"}), Catch::Matchers::Contains("no lookahead or lookbehind") &&
+                                                        Catch::Matchers::Contains("`allowed:`"));
+  CHECK_THROWS_WITH(weft::IdRules({"(a)\\1"}), Catch::Matchers::Contains("no backreferences"));
+  CHECK(weft::regex_problem("cus_.*").empty());
+  CHECK(weft::regex_problem("[").find("missing ]") != std::string::npos);
+}
+
+TEST_CASE("a 1 MiB id against a blocklist is matched in one pass, without recursion") {
+  // std::regex recursed once per character here and overflowed the stack (issue 14).
+  const weft::IdRules rules({".*@users\\.noreply\\.github\\.com", ""});
+  const std::string huge(1 << 20, 'x');
+  CHECK_FALSE(rules.blocked(huge));
+  CHECK(rules.blocked(huge + "@users.noreply.github.com"));
+  CHECK_FALSE(rules.blocked(huge + "@users.noreply.github.com.evil"));  // the whole value must match
 }

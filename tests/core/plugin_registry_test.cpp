@@ -29,7 +29,7 @@ TEST_CASE("the built-in plugins load through the ABI") {
   CHECK_FALSE(extractor->is_trigger());
   CHECK(extractor->ports == std::vector<std::string>{"out", "missing"});
   CHECK(extractor->file == std::string(WEFT_PLUGIN_DIR) + "/json_path_extractor.so");
-  REQUIRE(extractor->fields.size() == 4);
+  REQUIRE(extractor->fields.size() == 5);
   CHECK(extractor->fields[0].name == "path");
   CHECK(extractor->fields[0].required);
   CHECK(extractor->fields[1].default_value == "profile_key");
@@ -43,7 +43,7 @@ TEST_CASE("broken plugin libraries are refused with the file and the exact reaso
   CHECK(reason_for(registry, "no_entry.so") ==
         "no entry point 'weft_plugin_entry' (is it a weft plugin? WEFT_PLUGIN(...) exports it)");
   CHECK(reason_for(registry, "wrong_major.so") == "ABI version mismatch: plugin has major 2, this weft expects 1");
-  CHECK(reason_for(registry, "newer_minor.so") == "plugin needs ABI 1.1, this weft provides 1.0");
+  CHECK(reason_for(registry, "newer_minor.so") == "plugin needs ABI 1.2, this weft provides 1.1");
   CHECK(reason_for(registry, "missing_process.so") == "plugin 'missing_process' is missing the required function 'process'");
   CHECK(reason_for(registry, "duplicate_a.so") == "<accepted>");
   CHECK(reason_for(registry, "duplicate_b.so") ==

@@ -114,6 +114,15 @@ TEST_CASE("invalid JSONPaths are reported with the reason") {
                              "segments ('..') are not supported at position 11"});
 }
 
+TEST_CASE("a regex RE2 cannot run in linear time is reported at its position with what to do instead") {
+  const auto loaded = load(std::string("id: demo\nnodes:\n") + trigger +
+                           "  - id: e\n    plugin: json_path_extractor\n    with: { path: $.payload.id, blocked: ['', '(?!cus_).*'] }\n");
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK(loaded.errors[0].rfind("7:47: node 'e' (json_path_extractor): 'blocked': '(?!cus_).*' is not a valid regular expression: "
+                               "invalid perl operator: (?!", 0) == 0);
+  CHECK(loaded.errors[0].find("list that shape under `allowed:`") != std::string::npos);
+}
+
 TEST_CASE("duplicate node ids and duplicate keys are reported") {
   const auto loaded = load(std::string("id: demo\nnodes:\n") + trigger +
                            "  - id: receive\n    plugin: probe\n    with: { mark: a, mark: b }\n");

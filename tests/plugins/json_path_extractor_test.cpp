@@ -62,6 +62,15 @@ TEST_CASE("json_path_extractor's blocked list replaces the default") {
   CHECK(extract(with, R"({"u":"anonymous"})").properties == R"({"profile_key":"anonymous"})");
 }
 
+TEST_CASE("json_path_extractor's allowed list keeps only ids of one shape") {
+  const std::string with = R"({ path: $.payload.u, allowed: ["cus_.*"] })";
+  CHECK(extract(with, R"({"u":"cus_9s6XKz"})").properties == R"({"profile_key":"cus_9s6XKz"})");
+  CHECK(extract(with, R"({"u":"in_1MtHbE"})").port == "missing");
+  CHECK(extract(with, R"({"u":"xcus_1"})").port == "missing");  // the whole id must match
+  CHECK(extract(with, R"({"u":"null"})").port == "missing");    // the default blocklist still applies
+  CHECK(extract(with, R"({"u":")" + std::string(1 << 20, 'x') + R"("})").port == "missing");
+}
+
 TEST_CASE("json_path_extractor transforms after the blocked check") {
   CHECK(extract("{ path: $.payload.u, transform: lower }", R"({"u":"Jane@Example.COM"})").properties ==
         R"({"profile_key":"jane@example.com"})");

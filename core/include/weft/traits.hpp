@@ -13,8 +13,12 @@ enum class TraitPolicy {
   most_recent     // the value of the profile updated last wins, key by key
 };
 
-// Adds to `target` every key of `other` that `target` lacks; where both hold objects, recurses.
+// Adds to `target` every key of `other` that `target` lacks; where both hold objects, the same
+// one level down. Linear in the size of both; no recursion.
 void add_missing_keys(rapidjson::Value& target, const rapidjson::Value& other, rapidjson::MemoryPoolAllocator<>& allocator);
+
+// Whether two trait values are equal, in time linear in their size.
+bool same_value(const rapidjson::Value& a, const rapidjson::Value& b);
 
 struct TraitSide {
   const std::string& traits;  // a JSON object

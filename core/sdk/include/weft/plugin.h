@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 0
+#define WEFT_ABI_MINOR 1
 
 /* The name of the one exported function, for dlsym. */
 #define WEFT_PLUGIN_ENTRY_NAME "weft_plugin_entry"
@@ -81,7 +81,7 @@ typedef enum weft_field_type {
   WEFT_FIELD_JSONPATH = 4,        /* a string that must be a valid JSONPath */
   WEFT_FIELD_PATH_OR_LITERAL = 5, /* a string: "$..." must be a valid JSONPath, else a literal */
   WEFT_FIELD_ENUM = 6,            /* one of `choices` */
-  WEFT_FIELD_REGEX_LIST = 7,      /* a list of regular expressions (ECMAScript), each must compile */
+  WEFT_FIELD_REGEX_LIST = 7,      /* a list of regular expressions (RE2 syntax), each must compile */
   WEFT_FIELD_MAP = 8,             /* a map of name -> JSONPath or literal */
   WEFT_FIELD_OBJECT = 9           /* a nested object whose keys are described by `fields` */
 } weft_field_type;
@@ -104,7 +104,7 @@ typedef struct weft_config_field {
 typedef struct weft_event weft_event;     /* the event document a node is processing */
 typedef struct weft_config weft_config;   /* a node's validated config, during `create` only */
 typedef struct weft_path weft_path;       /* a compiled JSONPath */
-typedef struct weft_blocklist weft_blocklist; /* compiled `blocked:` rules for ids */
+typedef struct weft_blocklist weft_blocklist; /* compiled regexes: `blocked:` rules for ids, or any pattern list */
 
 typedef enum weft_log_level {
   WEFT_LOG_DEBUG = 0,
@@ -195,9 +195,11 @@ typedef struct weft_host {
 
   /* -- id rules -- */
 
-  /* Compiles `count` regular expressions (ECMAScript, matched against the whole trimmed id)
-   * into a blocklist that replaces the default. NULL and `error` filled if one does not
-   * compile. Freed with blocklist_free. */
+  /* Compiles `count` regular expressions (RE2 syntax: no lookaround, no backreferences; each
+   * matched against the whole trimmed id, in time linear in its length) into a blocklist that
+   * replaces the default. NULL and `error` filled if one does not compile (the message says
+   * why). The caller owns the result and frees it with blocklist_free; it may be used from
+   * any thread. */
   weft_blocklist* (*blocklist_compile)(const char* const* patterns, size_t count, weft_error* error);
   void (*blocklist_free)(weft_blocklist* blocklist);
 
@@ -233,6 +235,12 @@ typedef struct weft_host {
    * profile. Returns one of WEFT_IDENTIFY_*, or -1 with `error` filled. */
   int (*profile_identify)(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
                           const struct weft_identify_options* options, weft_error* error);
+
+  /* -- since ABI 1.1: present when struct_size covers it -- */
+
+  /* Returns 1 when one of the patterns of `list` (from blocklist_compile, here a plain pattern
+   * list) matches all of `text`, else 0. Linear in `length`; never recurses; any thread. */
+  int (*patterns_match)(const weft_blocklist* list, const char* text, size_t length);
 } weft_host;
 
 /* ---- The descriptor a plugin returns ---------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include <weft/plugin.h>
 
 #include <concepts>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
@@ -121,13 +122,14 @@ private:
   weft_path* path_ = nullptr;
 };
 
-// Compiled `blocked:` rules. Move-only; frees itself.
-class Blocklist {
+// Compiled regexes (RE2 syntax, each matched against a whole value): a node's `blocked:` id
+// rules, or any pattern list it matches values against. Move-only; frees itself.
+class Patterns {
 public:
-  Blocklist() = default;
-  Blocklist(const weft_host* host, weft_blocklist* list) : host_(host), list_(list) {}
-  Blocklist(Blocklist&& other) noexcept : host_(other.host_), list_(std::exchange(other.list_, nullptr)) {}
-  Blocklist& operator=(Blocklist&& other) noexcept {
+  Patterns() = default;
+  Patterns(const weft_host* host, weft_blocklist* list) : host_(host), list_(list) {}
+  Patterns(Patterns&& other) noexcept : host_(other.host_), list_(std::exchange(other.list_, nullptr)) {}
+  Patterns& operator=(Patterns&& other) noexcept {
     if (this != &other) {
       reset();
       host_ = other.host_;
@@ -135,12 +137,21 @@ public:
     }
     return *this;
   }
-  Blocklist(const Blocklist&) = delete;
-  Blocklist& operator=(const Blocklist&) = delete;
-  ~Blocklist() { reset(); }
+  Patterns(const Patterns&) = delete;
+  Patterns& operator=(const Patterns&) = delete;
+  ~Patterns() { reset(); }
 
-  // Null when the node uses the default rules.
+  // Null when the config named no list (as id rules: the default blocklist).
   const weft_blocklist* get() const { return list_; }
+
+  // Whether one pattern matches all of `text`; false for an empty Patterns. Linear in the
+  // text's length. Needs a host of ABI 1.1 or later.
+  bool matches(std::string_view text) const {
+    if (!list_) return false;
+    if (host_->struct_size < offsetof(weft_host, patterns_match) + sizeof(host_->patterns_match) || !host_->patterns_match)
+      throw Error("this weft host is too old to match patterns (it needs plugin ABI 1.1)");
+    return host_->patterns_match(list_, text.data(), text.size()) == 1;
+  }
 
 private:
   void reset() {
@@ -150,6 +161,9 @@ private:
   const weft_host* host_ = nullptr;
   weft_blocklist* list_ = nullptr;
 };
+
+// The name id rules have in event.id(path, blocked).
+using Blocklist = Patterns;
 
 // A config value that is either a JSONPath (it started with '$') or a literal string.
 struct PathOrLiteral {
@@ -243,17 +257,19 @@ public:
     return entries;
   }
 
-  // A REGEX_LIST field compiled into id rules; an empty Blocklist (the default rules) when absent.
-  Blocklist blocklist(const char* name) const {
-    if (!has(name)) return Blocklist();
+  // A REGEX_LIST field compiled; an empty Patterns when absent (which, as id rules, means the
+  // default blocklist, and matches nothing).
+  Patterns patterns(const char* name) const {
+    if (!has(name)) return Patterns();
     const std::vector<std::string> patterns = list(name);
     std::vector<const char*> pointers;
     for (const auto& p : patterns) pointers.push_back(p.c_str());
     weft_error error{};
     weft_blocklist* compiled = host_.abi()->blocklist_compile(pointers.data(), pointers.size(), &error);
     if (!compiled) throw Error(error.message);
-    return Blocklist(host_.abi(), compiled);
+    return Patterns(host_.abi(), compiled);
   }
+  Blocklist blocklist(const char* name) const { return patterns(name); }
 
 private:
   weft_value scalar(const char* name, weft_type type) const {
