@@ -1,5 +1,6 @@
 #include "weft/committer.hpp"
 #include "weft/http_server.hpp"
+#include "weft/store_location.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
@@ -32,11 +33,14 @@ int serve_command(const Invocation& invocation) {
   context.sources = make_sources(workflows, [](const char* name) { return std::getenv(name); }, problems);
   if (!settings.token_env.empty()) {
     const char* token = std::getenv(settings.token_env.c_str());
-    if (token && *token) context.api_token = token;
+    if (token && *token)
+      context.api_token = token;
+    else
+      problems.push_back("weft serve: api.token_env names " + settings.token_env + ", which is unset or empty: the API would be open");
   }
   for (const auto& p : problems) std::cerr << p << "\n";
   if (!problems.empty()) {
-    std::cerr << "weft serve: not starting: a source with a signature never runs without its secret\n";
+    std::cerr << "weft serve: not starting: a secret that is configured but unset never leaves a source or the API open\n";
     return exit_invalid;
   }
 
@@ -66,7 +70,7 @@ int serve_command(const Invocation& invocation) {
   std::cout << "weft " << WEFT_VERSION << " listening on http://" << host << ":" << server->port() << " with "
             << context.sources.size() << " sources (";
   for (auto it = context.sources.begin(); it != context.sources.end(); ++it) std::cout << (it == context.sources.begin() ? "" : ", ") << it->first;
-  std::cout << "), store " << settings.store << std::endl;
+  std::cout << "), store " << redacted_location(settings.store) << std::endl;
   if (!context.ui_dir.empty()) std::cout << "weft: the console is at http://" << host << ":" << server->port() << "/ui/" << std::endl;
 
   int received = 0;

@@ -149,9 +149,12 @@ void Committer::commit(std::vector<IngestJob>& batch) {
     runs = writer_.write_batch(items);
     metrics_.batch_retries().Increment(static_cast<double>(writer_.stats().retries - retries_before));
   } catch (const std::exception& e) {
-    Poco::Logger::get("weft.store").error(std::string("batch of ") + std::to_string(batch.size()) + " events not stored: " + e.what());
+    // The detail (SQL, libpq's words) is for the operator; the sender learns what to do.
+    std::string ids;
+    for (const IngestJob& job : batch) ids += (ids.empty() ? "" : ", ") + std::string(job.event->string("id"));
+    Poco::Logger::get("weft.store").error("batch of " + std::to_string(batch.size()) + " events not stored (" + ids + "): " + e.what());
     for (IngestJob& job : batch)
-      job.answer.set_value({503, error_body("unavailable", std::string("the store is unavailable: ") + e.what())});
+      job.answer.set_value({503, error_body("unavailable", "the store is unavailable; nothing of this event was stored; retry later")});
     return;
   }
   // Durable now: count and answer.
@@ -179,7 +182,9 @@ void Committer::commit(std::vector<IngestJob>& batch) {
     try {
       answer = answer_for(job, run);
     } catch (const std::exception& e) {
-      answer = {503, error_body("unavailable", std::string("stored, but the answer could not be read back: ") + e.what())};
+      const std::string id(job.event->string("id"));
+      Poco::Logger::get("weft.store").error("event " + id + " stored, but its answer could not be read back: " + e.what());
+      answer = {503, error_body("unavailable", "event " + id + " was stored, but its answer could not be read back; do not send it again")};
     }
     job.answer.set_value(std::move(answer));
   }
@@ -211,7 +216,8 @@ Answer Committer::replay(const IngestJob& job) {
       writer_.rollback_batch();
     } catch (const std::exception&) {  // the transaction may be gone with the connection
     }
-    return {503, error_body("unavailable", std::string("the store is unavailable: ") + e.what())};
+    Poco::Logger::get("weft.store").error("replay of event " + job.replay_of + " not stored: " + e.what());
+    return {503, error_body("unavailable", "the store is unavailable; event " + job.replay_of + " is left as it was; retry later")};
   }
 }
 

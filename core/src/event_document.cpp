@@ -1,6 +1,7 @@
 #include "weft/event_document.hpp"
 
 #include "weft/clock.hpp"
+#include "weft/json.hpp"
 
 namespace weft {
 namespace {
@@ -25,13 +26,13 @@ EventDocument::EventDocument() {
 }
 
 std::string_view EventDocument::string(std::string_view member) const {
-  auto it = doc_.FindMember(rapidjson::StringRef(member.data(), member.size()));
+  auto it = find_member(doc_, member);
   if (it == doc_.MemberEnd() || !it->value.IsString()) return {};
   return {it->value.GetString(), it->value.GetStringLength()};
 }
 
 void EventDocument::set_string(std::string_view member, std::string_view value) {
-  auto it = doc_.FindMember(rapidjson::StringRef(member.data(), member.size()));
+  auto it = find_member(doc_, member);
   if (it == doc_.MemberEnd())
     doc_.AddMember(string_value(member, allocator()), string_value(value, allocator()), allocator());
   else
@@ -71,7 +72,7 @@ void EventDocument::write(const JsonPath& path, rapidjson::Value&& value) {
     if (segment.kind == PathSegment::Kind::name) {
       if (!current->IsObject())
         throw EventWriteError("cannot write " + path.text() + ": the value before '" + segment.name + "' is not an object");
-      auto it = current->FindMember(rapidjson::StringRef(segment.name.data(), segment.name.size()));
+      auto it = find_member(*current, segment.name);
       if (it == current->MemberEnd()) {
         current->AddMember(string_value(segment.name, allocator()), rapidjson::Value(rapidjson::kObjectType), allocator());
         current = &(current->MemberEnd() - 1)->value;

@@ -57,7 +57,7 @@ const rapidjson::Value* config_lookup(const weft_config* config, const char* nam
     const std::size_t dot = rest.find('.');
     const std::string_view key = rest.substr(0, dot);
     if (!current->IsObject()) return nullptr;
-    auto it = current->FindMember(rapidjson::StringRef(key.data(), key.size()));
+    auto it = find_member(*current, key);
     if (it == current->MemberEnd()) return nullptr;
     current = &it->value;
     if (dot == std::string_view::npos) return current;
@@ -135,7 +135,8 @@ int event_read_id(weft_event* event, const weft_path* path, const weft_blocklist
     *text = value->IsString() ? id->data() : event->scratch.emplace_back(*id).data();
     *length = id->size();
     return WEFT_FOUND;
-  } catch (...) {
+  } catch (const std::exception& e) {
+    event->host_failure = "weft could not read " + path->path.text() + ": " + e.what();
     return WEFT_MISSING;
   }
 }
@@ -148,7 +149,8 @@ int event_read_json(weft_event* event, const weft_path* path, const char** json,
     *json = kept.data();
     *length = kept.size();
     return WEFT_FOUND;
-  } catch (...) {
+  } catch (const std::exception& e) {
+    event->host_failure = "weft could not read " + path->path.text() + " as JSON: " + e.what();
     return WEFT_MISSING;
   }
 }

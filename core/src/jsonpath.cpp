@@ -1,5 +1,7 @@
 #include "weft/jsonpath.hpp"
 
+#include "weft/json.hpp"
+
 #include <cstddef>
 
 namespace weft {
@@ -216,7 +218,7 @@ V* select_in(V& root, const std::vector<PathSegment>& segments) {
   for (const PathSegment& segment : segments) {
     if (segment.kind == PathSegment::Kind::name) {
       if (!current->IsObject()) return nullptr;
-      auto it = current->FindMember(rapidjson::StringRef(segment.name.data(), segment.name.size()));
+      auto it = find_member(*current, segment.name);
       if (it == current->MemberEnd()) return nullptr;
       current = &it->value;
     } else {

@@ -23,11 +23,13 @@ NodeInstance::~NodeInstance() {
 NodeResult NodeInstance::process(weft_event& event) const {
   weft_error error{};
   int port = WEFT_PORT_ERROR;
+  event.host_failure.clear();
   try {
     port = plugin_->descriptor->process(node_, &event, &error);
   } catch (...) {
     return {plugin_->ports.size(), "plugin '" + plugin_->name + "' threw out of process (plugins must not throw across the ABI)"};
   }
+  if (!event.host_failure.empty()) return {plugin_->ports.size(), std::move(event.host_failure)};
   if (port == WEFT_PORT_ERROR) return {plugin_->ports.size(), error.message[0] ? error.message : "failed without a message"};
   if (port < 0 || static_cast<std::size_t>(port) >= plugin_->ports.size())
     return {plugin_->ports.size(), "plugin '" + plugin_->name + "' returned port " + std::to_string(port) + ", but it declares " +

@@ -1,5 +1,7 @@
 #include "postgres_connection.hpp"
 
+#include "weft/store_location.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <utility>
@@ -57,7 +59,7 @@ Connection::Connection(const std::string& url) : conn_(PQconnectdb(url.c_str()))
     const std::string why = conn_ ? PQerrorMessage(conn_) : "out of memory";
     PQfinish(conn_);
     conn_ = nullptr;
-    throw StoreError("cannot connect to the PostgreSQL store: " + trim(why));
+    throw StoreError("cannot connect to the PostgreSQL store " + redacted_location(url) + ": " + without_password(trim(why), url));
   }
   exec_now("SET client_min_messages = warning");
 }

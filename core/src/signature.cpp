@@ -53,8 +53,11 @@ std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::i
   std::int64_t ts = 0;
   auto [ptr, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
   if (ec != std::errc() || ptr != timestamp.data() + timestamp.size()) return "the signed timestamp is not a number";
-  if (ts < now - tolerance || ts > now + tolerance)
-    return "the signed timestamp is " + std::to_string(now - ts) + " s from now, outside the tolerance of " + std::to_string(tolerance) + " s";
+  // A hostile timestamp may be any int64: the difference is computed with an overflow check.
+  std::int64_t age = 0;
+  if (__builtin_sub_overflow(now, ts, &age)) return "the signed timestamp is too far from now";
+  if (age > tolerance || age < -tolerance)
+    return "the signed timestamp is " + std::to_string(age) + " s from now, outside the tolerance of " + std::to_string(tolerance) + " s";
   return "";
 }
 

@@ -2,6 +2,7 @@
 
 #include "weft/postgres_store.hpp"
 #include "weft/sqlite_store.hpp"
+#include "weft/store_location.hpp"
 
 #include <filesystem>
 
@@ -16,7 +17,7 @@ std::unique_ptr<Store> open_store(const std::string& location) {
     return std::make_unique<SqliteStore>(path.string());
   }
   if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) return std::make_unique<PostgresStore>(location);
-  throw StoreError("unknown store '" + location + "': expected sqlite:PATH or postgresql://...");
+  throw StoreError("unknown store '" + redacted_location(location) + "': expected sqlite:PATH or postgresql://...");
 }
 
 }  // namespace weft

@@ -18,7 +18,7 @@ public:
       weft::optional("header", WEFT_FIELD_STRING, "hmac-sha256: the header with the signature", "X-Signature"),
       weft::choice("encoding", "hex|base64", "hex", "hmac-sha256: how the digest is written"),
       weft::optional("prefix", WEFT_FIELD_STRING, "hmac-sha256: text before the digest, e.g. sha256="),
-      weft::optional("tolerance_seconds", WEFT_FIELD_INTEGER, "slack, stripe: how far the signed timestamp may be from now", "300"),
+      weft::optional("tolerance_seconds", WEFT_FIELD_INTEGER, "slack, stripe: how far the signed timestamp may be from now, 1 to 86400 s", "300"),
   };
   static constexpr weft_config_field fields[] = {
       weft::optional("event_type", WEFT_FIELD_PATH_OR_LITERAL, "the event's type: a JSONPath or a literal", "webhook"),
@@ -38,6 +38,11 @@ public:
         throw weft::Error("'idempotency_key' must be a JSONPath or header:NAME, found '" + *key + "'");
     }
     type_path_ = config.host().compile("$.type");
+    if (config.has("signature.tolerance_seconds")) {  // the server applies the default, 300
+      const std::int64_t tolerance = config.integer("signature.tolerance_seconds");
+      if (tolerance < 1 || tolerance > max_tolerance_seconds)
+        throw weft::Error("'signature.tolerance_seconds' must be between 1 and 86400 (one day), found " + std::to_string(tolerance));
+    }
   }
 
   Port process(weft::Event& event) const {
@@ -54,6 +59,8 @@ public:
   }
 
 private:
+  static constexpr std::int64_t max_tolerance_seconds = 86400;
+
   // Header names are lower-case in the event document.
   static std::string lower_case(std::string name) {
     for (char& c : name)

@@ -110,3 +110,9 @@ TEST_CASE("a parsed path keeps its text and segments") {
   CHECK(path.segments()[2].kind == weft::PathSegment::Kind::index);
   CHECK(path.segments()[2].index == -1);
 }
+
+TEST_CASE("a member name with a NUL in it selects that member, not the one its prefix names") {
+  // RapidJSON's FindMember(StringRef(p, n)) stops at the first NUL: "a\0b" found "a".
+  CHECK(query(R"({"a":1,"a\u0000b":2})", R"($['a\u0000b'])") == "2");
+  CHECK(query(R"({"a":1})", R"($['a\u0000b'])") == "<missing>");
+}

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <Poco/String.h>
 
 #include <map>
@@ -80,6 +82,26 @@ TEST_CASE("stripe: t= and any of several v1= signatures") {
   CHECK(weft::verify_signature(s, headers({{"Stripe-Signature", "t=" + std::to_string(now - 1000) + ",v1=" + good}}), body, now) ==
         "the signed timestamp is 1000 s from now, outside the tolerance of 300 s");
   CHECK(weft::verify_signature(s, headers({{"Stripe-Signature", "v1=" + good}}), body, now) == "Stripe-Signature has no t= or no v1= element");
+}
+
+TEST_CASE("extreme signed timestamps are refused without overflow") {
+  // now - ts overflowed for these (undefined behaviour; the sanitizer build aborted).
+  const std::int64_t now = 1700000000;
+  for (const auto& s : {scheme(SignatureScheme::Kind::slack), scheme(SignatureScheme::Kind::stripe)})
+    for (const char* ts : {"-9223372036854775808", "-9223372036854775807"}) {
+      INFO(ts);
+      const auto h = s.kind == SignatureScheme::Kind::slack
+                         ? headers({{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", "v0=00"}})
+                         : headers({{"Stripe-Signature", std::string("t=") + ts + ",v1=00"}});
+      CHECK(weft::verify_signature(s, h, "{}", now) == "the signed timestamp is too far from now");
+    }
+  const auto slack = scheme(SignatureScheme::Kind::slack);
+  CHECK(weft::verify_signature(slack, headers({{"X-Slack-Request-Timestamp", "9223372036854775807"}, {"X-Slack-Signature", "v0=00"}}),
+                               "{}", now) == "the signed timestamp is -9223372035154775807 s from now, outside the tolerance of 300 s");
+  CHECK(weft::verify_signature(slack, headers({{"X-Slack-Request-Timestamp", "99999999999999999999"}, {"X-Slack-Signature", "v0=00"}}),
+                               "{}", now) == "the signed timestamp is not a number");
+  CHECK(weft::verify_signature(slack, headers({{"X-Slack-Request-Timestamp", "1"}, {"X-Slack-Signature", "v0=00"}}), "{}",
+                               std::numeric_limits<std::int64_t>::min()) == "the signed timestamp is too far from now");
 }
 
 TEST_CASE("hmac-sha256: a header, hex or base64, with or without a prefix") {

@@ -159,6 +159,21 @@ TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics ne
   const auto ok = s.get("/profiles?identifier=people:U1", {{"Authorization", "Bearer t0ken-123"}});
   CHECK(ok.status == 200);
   CHECK(json_member(ok.body, "$.profiles[0].identifiers[0].value") == "U1");
+  // the scheme in any case (RFC 7235), the token exactly
+  CHECK(s.get("/sources", {{"Authorization", "bearer t0ken-123"}}).status == 200);
+  CHECK(s.get("/sources", {{"Authorization", "BEARER t0ken-123"}}).status == 200);
+  CHECK(s.get("/sources", {{"Authorization", "Bearer T0KEN-123"}}).status == 401);
+  CHECK(s.get("/sources", {{"Authorization", "Basic t0ken-123"}}).status == 401);
+}
+
+TEST_CASE("api: an api.token_env that names an unset variable refuses to start, never serves an open API") {
+  TempDir dir;
+  auto options = test_serve_options(dir, "api: { token_env: TEST_UNSET_API_TOKEN }\n");
+  options.env.erase("TEST_UNSET_API_TOKEN");
+  const auto [status, output] = serve_refusal(dir, options);
+  CHECK(status == 1);
+  CHECK(output.find("api.token_env names TEST_UNSET_API_TOKEN, which is unset or empty") != std::string::npos);
+  CHECK(output.find("listening") == std::string::npos);
 }
 
 TEST_CASE("api: /healthz answers, and /metrics moves with what happens") {

@@ -104,6 +104,11 @@ TEST_CASE("unavailable: when the store cannot commit, the batch is answered 503 
     const auto r = http(server.port(), "POST", "/collect/people", R"({"user":"U2"})");
     CHECK(r.status == 503);
     CHECK(json_member(r.body, "$.error") == "unavailable");
+    // the sender learns what to do; SQLite's words go to the log only
+    CHECK(json_member(r.body, "$.message") == "the store is unavailable; nothing of this event was stored; retry later");
+    CHECK(r.body.find("locked") == std::string::npos);
+    CHECK(server.output().find("events not stored (") != std::string::npos);
+    CHECK(server.output().find("locked") != std::string::npos);
     blocker.exec("ROLLBACK");
   }
   // the store is back: the next event goes through, the refused one left nothing

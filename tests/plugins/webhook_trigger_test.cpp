@@ -54,4 +54,13 @@ TEST_CASE("webhook_trigger checks its signature, handshake and idempotency setti
   CHECK(load_yaml(head + "      idempotency_key: event_id\n").errors ==
         std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): 'idempotency_key' must be a JSONPath or header:NAME, "
                                  "found 'event_id'"});
+  // a tolerance that would let now ± tolerance overflow, or make no sense
+  for (const char* tolerance : {"0", "-5", "86401", "9223372036854775807"}) {
+    INFO(tolerance);
+    const auto errors = load_yaml(head + "      signature: { scheme: slack, secret_env: S, tolerance_seconds: " + tolerance + " }\n").errors;
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == "6:7: node 'receive' (webhook_trigger): 'signature.tolerance_seconds' must be between 1 and 86400 (one day), "
+                       "found " + std::string(tolerance));
+  }
+  CHECK(load_yaml(head + "      signature: { scheme: slack, secret_env: S, tolerance_seconds: 86400 }\n").errors.empty());
 }

@@ -13,7 +13,6 @@
 
 #include <csignal>
 #include <fstream>
-#include <regex>
 #include <stdexcept>
 
 namespace weft::test {
@@ -50,18 +49,27 @@ ServerProcess::ServerProcess(const TempDir& dir, ServeOptions options) {
     changed_.notify_all();
   });
   std::unique_lock lock(mutex_);
-  static const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-  std::smatch match;
+  // The port of "listening on http://127.0.0.1:PORT", once the server printed it; 0 before.
+  const auto listening_port = [&]() -> int {
+    constexpr std::string_view marker = "listening on http://127.0.0.1:";
+    const std::size_t at = output_.find(marker);
+    if (at == std::string::npos) return 0;
+    const std::size_t digits = at + marker.size();
+    const std::size_t end = output_.find_first_not_of("0123456789", digits);
+    if (end == std::string::npos || end == digits) return 0;  // not all of it printed yet
+    return std::stoi(output_.substr(digits, end - digits));
+  };
   // Generous: a sanitizer build starts slowly. Only a broken server ever waits this long.
-  changed_.wait_for(lock, std::chrono::seconds(60), [&] { return closed_ || std::regex_search(output_, match, listening); });
-  if (!std::regex_search(output_, match, listening)) {
+  changed_.wait_for(lock, std::chrono::seconds(60), [&] { return closed_ || listening_port() != 0; });
+  const int port = listening_port();
+  if (port == 0) {
     const std::string text = output_;
     lock.unlock();
     signal(SIGKILL);
     wait();
     throw std::runtime_error("weft serve did not start:\n" + text);
   }
-  port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+  port_ = static_cast<std::uint16_t>(port);
 }
 
 ServerProcess::~ServerProcess() {

@@ -21,6 +21,15 @@ struct JsonParseResult {
 JsonParseResult parse_json(std::string_view text, rapidjson::Value& out, rapidjson::MemoryPoolAllocator<>& allocator,
                            std::size_t max_depth);
 
+// The member `name` of `object` (any bytes, NUL included), or MemberEnd(). Never call
+// FindMember(StringRef(p, n)): StringRef converts to const char*, so RapidJSON picks the
+// overload that stops at the first NUL and reads past the end of a string_view.
+template <class Value>
+auto find_member(Value& object, std::string_view name) {
+  const rapidjson::Value key(rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
+  return object.FindMember(key);
+}
+
 // Compact JSON text of `value`.
 std::string to_json(const rapidjson::Value& value);
 

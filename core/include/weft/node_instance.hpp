@@ -26,6 +26,10 @@ struct weft_event {
   // A store failure inside a host call: not the node's fault, so not its error port. The
   // executor rethrows it and the whole batch is retried or refused.
   std::exception_ptr store_failure;
+  // A read the host could not do (for example out of memory), which the ABI can only answer
+  // as missing: the node's result is replaced by its error port with this message, so a real
+  // error never passes for an absent value.
+  std::string host_failure;
 };
 
 namespace weft {

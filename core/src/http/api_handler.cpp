@@ -6,6 +6,7 @@
 #include "weft/profile_view.hpp"
 #include "weft/text.hpp"
 
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
@@ -322,9 +323,16 @@ private:
   Poco::Net::HTTPServerResponse& response_;
 };
 
-bool token_matches(const std::string& header, const std::string& token) {
-  const std::string expected = "Bearer " + token;
-  return header.size() == expected.size() && CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
+// `Authorization: Bearer <token>`; the scheme in any case (RFC 7235), the token compared in
+// constant time.
+bool token_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() != scheme.size() + token.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = header[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+  }
+  return CRYPTO_memcmp(header.data() + scheme.size(), token.data(), token.size()) == 0;
 }
 
 }  // namespace
@@ -358,7 +366,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   } catch (const BadRequest& e) {
     send_error(response, 400, "bad_request", e.message);
   } catch (const StoreError& e) {
-    send_error(response, 503, "unavailable", std::string("the store is unavailable: ") + e.what());
+    Poco::Logger::get("weft.store").error(request.getMethod() + " " + request.getURI() + ": " + e.what());
+    send_error(response, 503, "unavailable", "the store is unavailable; retry later");
   }
 }
 
