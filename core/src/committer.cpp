@@ -158,10 +158,7 @@ void Committer::commit(std::vector<IngestJob>& batch) {
     return;
   }
   // Durable now: count and answer.
-  const IdentityCounters& after = writer_.stats().identity;
-  metrics_.merges().Increment(static_cast<double>(after.merges - before.merges));
-  metrics_.merges_refused().Increment(static_cast<double>(after.merges_refused - before.merges_refused));
-  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
+  count_identity_changes(before);
   metrics_.commit_batch_size().Observe(static_cast<double>(batch.size()));
   for (std::size_t i = 0; i < batch.size(); ++i) {
     IngestJob& job = batch[i];
@@ -190,7 +187,15 @@ void Committer::commit(std::vector<IngestJob>& batch) {
   }
 }
 
+void Committer::count_identity_changes(const IdentityCounters& before) {
+  const IdentityCounters& after = writer_.stats().identity;
+  metrics_.merges().Increment(static_cast<double>(after.merges - before.merges));
+  metrics_.merges_refused().Increment(static_cast<double>(after.merges_refused - before.merges_refused));
+  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
+}
+
 Answer Committer::replay(const IngestJob& job) {
+  const IdentityCounters before = writer_.stats().identity;
   try {
     writer_.begin_batch();
     const auto stored = store_.load_event(job.replay_of);
@@ -206,6 +211,7 @@ Answer Committer::replay(const IngestJob& job) {
       return {422, error_body("rejected", "the stored payload of event '" + job.replay_of + "' is not JSON; left as it is")};
     }
     writer_.commit_batch();
+    count_identity_changes(before);
     const bool processed = run->outcome == Outcome::processed;
     metrics_.events(job.workflow->id, processed ? "replayed" : "replay_failed").Increment();
     if (processed) return {200, event_answer(job.replay_of, event.string("profile_id"), "processed", false)};

@@ -239,7 +239,8 @@ int profile_call(weft_event* event, weft_error* error, Service&& service) {
 int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
                     weft_error* error) {
   return profile_call(event, error, [&] {
-    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, event->now);
+    const std::int64_t received_at = event->document->received_at();
+    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at ? received_at : event->now);
     if (!id) return WEFT_MISSING;
     event->document->set_string("profile_id", *id);
     return WEFT_FOUND;

@@ -14,17 +14,17 @@ bool survives(const ProfileRecord& a, const ProfileRecord& b) {
 
 }  // namespace
 
-std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t now) {
+std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at) {
   write_traits();
   if (auto found = store_.find_identifier(type, value)) return found;
   if (!create) return std::nullopt;
   ProfileRecord profile;
-  profile.id = new_uuid(now);
-  profile.created_at = now;
-  profile.updated_at = now;
+  profile.id = new_uuid(received_at);
+  profile.created_at = received_at;
+  profile.updated_at = received_at;
   ++writes_;
   store_.insert_profile(profile);
-  store_.insert_identifier(type, value, profile.id, now);
+  store_.insert_identifier(type, value, profile.id, received_at);
   ++counters_.profiles_created;
   return profile.id;
 }

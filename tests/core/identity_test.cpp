@@ -169,8 +169,18 @@ TEST_CASE("every merge writes an audit record with the merged profile as it was"
   CHECK(merges[0].merged_snapshot ==
         R"({"id":"b","created_at":"1970-01-01T00:00:00.000Z","updated_at":"1970-01-01T00:00:00.000Z","traits":{"plan":"pro"},)"
         R"("identifiers":[{"type":"stripe","value":"cus_1"}],"aliases":[],"event_count":0})");
-  // the record stays findable from the merged id and after the survivor is merged itself
+  // the record stays findable from the merged id
   CHECK(f.store.merges(f.store.load_profile("b")->id).size() == 1);
+  // and after the survivor is merged itself: "a" joins the older "z", whose merges then hold both
+  f.profile("z", 5);
+  f.holds("z", "email", "z@x.co");
+  p = "a";
+  REQUIRE(f.identify(p, "z@x.co") == IdentifyResult::merged);
+  REQUIRE(p == "z");
+  CHECK(f.store.load_profile("b")->id == "z");
+  const auto all = f.store.merges(f.store.load_profile("b")->id);
+  REQUIRE(all.size() == 2);
+  CHECK(((all[0].merged == "b" && all[1].merged == "a") || (all[0].merged == "a" && all[1].merged == "b")));
 }
 
 TEST_CASE("max_profiles refuses a merge that would stand for too many profiles, and changes nothing") {

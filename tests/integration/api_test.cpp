@@ -238,6 +238,7 @@ TEST_CASE("api: dead letters are listed, and replayed through the source's curre
                                   "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
                                   "  - id: group\n    plugin: profile_grouper\n");
   ServerProcess server(dir, options);
+  CHECK(http(server.port(), "GET", "/metrics").body.find("\nweft_profiles 1\n") != std::string::npos);  // P1
   const auto replay = http(server.port(), "POST", "/events/" + failed_id + "/replay");
   REQUIRE(replay.status == 200);
   CHECK(json_member(replay.body, "$.status") == "processed");
@@ -246,6 +247,9 @@ TEST_CASE("api: dead letters are listed, and replayed through the source's curre
   const auto event = http(server.port(), "GET", "/events/" + failed_id);
   CHECK(json_member(event.body, "$.status") == "processed");
   CHECK(json_member(event.body, "$.profile_id") == profile);
+  // the profile a replay creates is counted, and dates from the event (SPEC 2), not the replay
+  CHECK(http(server.port(), "GET", "/metrics").body.find("\nweft_profiles 2\n") != std::string::npos);
+  CHECK(json_member(http(server.port(), "GET", "/profiles/" + profile).body, "$.created_at") == json_member(event.body, "$.received_at"));
   CHECK(json_member(http(server.port(), "GET", "/events?status=failed").body, "$.events") == "[]");
   CHECK(http(server.port(), "POST", "/events/" + failed_id + "/replay").status == 409);  // not a dead letter any more
   // a redelivery of the replayed event is a duplicate of it

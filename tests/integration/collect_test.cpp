@@ -134,12 +134,17 @@ TEST_CASE("collect: a redelivery with a known idempotency key answers duplicate 
   CHECK(json_member(c2.body, "$.duplicate") == "true");
   CHECK(json_member(c2.body, "$.event_id") == json_member(c1.body, "$.event_id"));
 
-  // after a merge the duplicate names the survivor
+  // after a merge the duplicate names the survivor, not the profile the event was stored with:
+  // U0's profile is older, so U2's is merged into it
   s.post("/collect/people", R"({"user":"U0","email":"shared@example.com"})");
-  s.post("/collect/people", R"({"user":"U1","email":"shared@example.com"})");
-  const auto later = s.post("/collect/people", R"({"event_id":"Ev1","user":"U1"})");
+  const auto u2 = s.post("/collect/people", R"({"event_id":"Ev2","user":"U2"})");
+  s.post("/collect/people", R"({"user":"U2","email":"shared@example.com"})");
+  const auto later = s.post("/collect/people", R"({"event_id":"Ev2","user":"U2"})");
   const auto survivor = http(s.server.port(), "GET", "/profiles?identifier=people:U0");
+  CHECK(json_member(later.body, "$.duplicate") == "true");
+  CHECK(json_member(later.body, "$.event_id") == json_member(u2.body, "$.event_id"));
   CHECK(json_member(later.body, "$.profile_id") == json_member(survivor.body, "$.profiles[0].id"));
+  CHECK(json_member(later.body, "$.profile_id") != json_member(u2.body, "$.profile_id"));
 }
 
 TEST_CASE("collect: a failing node makes a dead letter, answered 202 failed") {

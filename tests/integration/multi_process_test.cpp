@@ -2,6 +2,7 @@
 // the same new external ids and the same e-mails to both. Afterwards each person is exactly
 // one live profile, every event is stored once, and no client saw an error.
 #include "server_process.hpp"
+#include "skip.hpp"
 #include "store_backends.hpp"
 #include "test_workflows.hpp"
 
@@ -17,7 +18,7 @@ using namespace weft::test;
 TEST_CASE("multi-process: two servers on one PostgreSQL database keep one profile per person") {
   const auto backends = store_backends();
   if (std::find(backends.begin(), backends.end(), "postgresql") == backends.end()) {
-    WARN("SKIPPED: needs WEFT_TEST_POSTGRES (packaging/dev.sh test starts a server)");
+    skip_test("needs WEFT_TEST_POSTGRES (packaging/dev.sh test starts a server)");
     return;
   }
   TempDir a_dir, b_dir;

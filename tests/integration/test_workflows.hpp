@@ -65,12 +65,25 @@ inline ServeOptions test_serve_options(const TempDir& dir, const std::string& ex
   return options;
 }
 
+// Polls `done` until it holds, 20 s at most: a regression fails the test instead of hanging
+// CI. Returns whether it held.
+template <typename Done>
+bool eventually(Done&& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 // Posts an event to the `gated` source and returns its answer to come once the committer is
 // inside the gate node, where it stays until release_gate(): a deterministic full committer.
 inline std::future<HttpResponse> hold_committer_in_gate(const TempDir& dir, std::uint16_t port) {
   std::filesystem::create_directories(dir.path() / "gate");
   auto held = std::async(std::launch::async, [port] { return http(port, "POST", "/collect/gated", "{}"); });
-  while (!std::filesystem::exists(dir.path() / "gate/entered")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!eventually([&] { return std::filesystem::exists(dir.path() / "gate/entered"); }))
+    throw std::runtime_error("the committer never reached the gate node within 20 s");
   return held;
 }
 
@@ -83,8 +96,7 @@ long wait_for_answers(std::vector<std::future<T>>& clients, long n) {
   const auto answered = [&] {
     return std::count_if(clients.begin(), clients.end(), [](auto& c) { return c.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
   };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (answered() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  eventually([&] { return answered() >= n; });
   return answered();
 }
 

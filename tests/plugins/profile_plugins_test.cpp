@@ -64,7 +64,9 @@ TEST_CASE("profile_updater writes traits, skips missing and null values, and hon
   const auto a = f.post(*w, R"({"user":"U1","name":"Jane","address":{"city":"Berlin"}})");
   CHECK(f.store.load_profile(a.profile_id)->traits ==
         R"({"name":"Jane","plan":"pro","address":{"city":"Berlin"},"first_name":"Jane"})");
-  f.post(*w, R"({"user":"U1","name":null})");
+  f.post(*w, R"({"user":"U1","name":null})");  // a selected null leaves the trait alone
+  CHECK(f.store.load_profile(a.profile_id)->traits ==
+        R"({"name":"Jane","plan":"pro","address":{"city":"Berlin"},"first_name":"Jane"})");
   f.post(*w, R"({"user":"U1","name":"Jane Doe"})");
   CHECK(f.store.load_profile(a.profile_id)->traits ==
         R"({"name":"Jane Doe","plan":"pro","address":{"city":"Berlin"},"first_name":"Jane"})");

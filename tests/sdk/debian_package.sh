@@ -27,7 +27,8 @@ echo "$(basename "$deb"): $(wc -l < "$work/contents") entries, the expected file
 # unit's command line, run as the weft user, serves the example workflows.
 if [ "$(id -u)" -ne 0 ] || dpkg -s weft > /dev/null 2>&1 || (: < /dev/tcp/127.0.0.1/8686) 2>/dev/null; then
   echo "SKIPPED the install check: needs root, no installed weft package, and port 8686 free"
-  exit 0
+  [ "${CI:-}" = true ] && { echo "CI=true: the package must be installed and run here"; exit 1; }
+  exit 77  # ctest: Skipped (the package's contents were checked above)
 fi
 cleanup() {
   set +e

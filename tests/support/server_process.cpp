@@ -83,7 +83,19 @@ void ServerProcess::signal(int signal) { ::kill(process_->id(), signal); }
 
 int ServerProcess::wait() {
   if (!exited_) {
-    exit_code_ = process_->wait();
+    // Bounded: a server that does not exit within 60 s of being asked is killed, and the
+    // caller sees -1 instead of a hung test run.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    int code = process_->tryWait();
+    while (code == -1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      code = process_->tryWait();
+    }
+    if (code == -1) {
+      signal(SIGKILL);
+      process_->wait();
+    }
+    exit_code_ = code;
     exited_ = true;
     if (reader_.joinable()) reader_.join();
   }

@@ -35,7 +35,7 @@ public:
 
   std::uint16_t port() const { return port_; }
   void signal(int signal);
-  int wait();  // exit status
+  int wait();  // exit status; -1 when it had to be killed after 60 s
   std::string output();
 
 private:

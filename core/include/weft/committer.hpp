@@ -59,6 +59,8 @@ private:
   void run();
   void commit(std::vector<IngestJob>& batch);
   Answer replay(const IngestJob& job);
+  // Adds what the committed work did to profiles and merges (since `before`) to the metrics.
+  void count_identity_changes(const IdentityCounters& before);
   Answer answer_for(const IngestJob& job, const RunResult& run);
 
   Store& store_;

@@ -41,8 +41,10 @@ public:
   explicit Identity(Store& store) : store_(store) {}
 
   // The live profile holding identifier (type, value); created with it when absent and
-  // `create` is set. nullopt only when absent and not created.
-  std::optional<std::string> resolve(std::string_view type, std::string_view value, bool create, std::int64_t now);
+  // `create` is set. nullopt only when absent and not created. A created profile's created_at
+  // is `received_at`, the time the event that creates it was received (SPEC 2), so that
+  // running the same events again picks the same survivors.
+  std::optional<std::string> resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at);
 
   // Sets trait `name` of the live profile `profile_id` stands for. A null value is never
   // written; with `if_missing`, an existing trait is kept. Returns whether the traits changed.
