@@ -1,5 +1,5 @@
-#include "weft/event_writer.hpp"
-#include "weft/suggest.hpp"
+#include "weft/workflow/event_writer.hpp"
+#include "weft/base/suggest.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 

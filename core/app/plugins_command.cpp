@@ -1,5 +1,5 @@
-#include "weft/plugin_registry.hpp"
-#include "weft/suggest.hpp"
+#include "weft/plugin/plugin_registry.hpp"
+#include "weft/base/suggest.hpp"
 #include "weft_app.hpp"
 
 #include <iomanip>

@@ -1,4 +1,4 @@
-#include "weft/event_writer.hpp"
+#include "weft/workflow/event_writer.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 

@@ -1,7 +1,7 @@
 #include "runtime_setup.hpp"
 
-#include "weft/store_factory.hpp"
-#include "weft/workflow_loader.hpp"
+#include "weft/store/store_factory.hpp"
+#include "weft/workflow/workflow_loader.hpp"
 
 #include <iostream>
 

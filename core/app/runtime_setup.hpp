@@ -2,10 +2,10 @@
 // by the settings, each failure reported on stderr with what to do.
 #pragma once
 
-#include "weft/plugin_registry.hpp"
-#include "weft/settings.hpp"
-#include "weft/store.hpp"
-#include "weft/workflow.hpp"
+#include "weft/plugin/plugin_registry.hpp"
+#include "weft/base/settings.hpp"
+#include "weft/store/store.hpp"
+#include "weft/workflow/workflow.hpp"
 
 #include <filesystem>
 #include <map>

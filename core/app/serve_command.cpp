@@ -1,6 +1,6 @@
-#include "weft/committer.hpp"
-#include "weft/http_server.hpp"
-#include "weft/store_location.hpp"
+#include "weft/serve/committer.hpp"
+#include "weft/serve/http/http_server.hpp"
+#include "weft/store/store_location.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 

@@ -1,4 +1,4 @@
-#include "weft/workflow_loader.hpp"
+#include "weft/workflow/workflow_loader.hpp"
 #include "weft_app.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 
 #include "runtime_setup.hpp"
 
-#include "weft/suggest.hpp"
+#include "weft/base/suggest.hpp"
 
 #include <weft/plugin.h>
 

@@ -1,7 +1,7 @@
 // The `weft` command line: global options and the dispatch to subcommands.
 #pragma once
 
-#include "weft/settings.hpp"
+#include "weft/base/settings.hpp"
 
 #include <Poco/Util/ServerApplication.h>
 

@@ -1,4 +1,4 @@
-#include "weft/sqlite_store.hpp"
+#include "weft/store/sqlite/sqlite_store.hpp"
 
 #include "run_process.hpp"
 #include "temp_dir.hpp"

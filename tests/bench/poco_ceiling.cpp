@@ -1,6 +1,6 @@
 // The ceiling for `weft serve`: a bare Poco::Net::HTTPServer with weft's server settings that
 // reads each body and answers 200 with a small JSON body. Prints the port it listens on.
-#include "weft/http_server.hpp"
+#include "weft/serve/http/http_server.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>

@@ -1,12 +1,12 @@
 // Webhook bodies: JSON (with the depth limit, wrapped when not an object) and forms; then what
 // the identity rules do with a body's values: trait merges and comparisons, and the example
 // workflows' id rules on its text.
-#include "weft/event_document.hpp"
-#include "weft/event_writer.hpp"
-#include "weft/form.hpp"
-#include "weft/id_rules.hpp"
-#include "weft/json.hpp"
-#include "weft/traits.hpp"
+#include "weft/event/event_document.hpp"
+#include "weft/workflow/event_writer.hpp"
+#include "weft/event/form.hpp"
+#include "weft/event/id_rules.hpp"
+#include "weft/event/json.hpp"
+#include "weft/identity/traits.hpp"
 
 #include <cstddef>
 #include <cstdint>

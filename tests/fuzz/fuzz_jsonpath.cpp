@@ -1,7 +1,7 @@
 // JSONPath parsing and selection: any text either parses or throws JsonPathError, and a parsed
 // path selects without crashing.
-#include "weft/json.hpp"
-#include "weft/jsonpath.hpp"
+#include "weft/event/json.hpp"
+#include "weft/event/jsonpath.hpp"
 
 #include <cstddef>
 #include <cstdint>

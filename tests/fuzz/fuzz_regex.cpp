@@ -1,7 +1,7 @@
 // Workflow authors' regexes (`blocked:`, `allowed:`): the first line of the input is compiled
 // as a pattern, the rest is matched against it. Compiling refuses what RE2 cannot run in linear
 // time; matching must never crash, recurse or stall on any subject.
-#include "weft/regex.hpp"
+#include "weft/event/regex.hpp"
 
 #include <cstddef>
 #include <cstdint>

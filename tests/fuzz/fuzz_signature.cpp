@@ -1,6 +1,6 @@
 // Signature headers: the input is split into a header value and a body at the first newline
 // and checked with every scheme; malformed headers must be refused, never crash.
-#include "weft/signature.hpp"
+#include "weft/serve/signature.hpp"
 
 #include <cstddef>
 #include <cstdint>

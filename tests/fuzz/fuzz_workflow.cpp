@@ -1,6 +1,6 @@
 // The workflow loader: any file is either a workflow or a list of file:line:column errors,
 // with the built-in plugins loaded as in `weft validate`.
-#include "weft/workflow_loader.hpp"
+#include "weft/workflow/workflow_loader.hpp"
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // Crash safety (issue 7): clients send at full speed while the server is killed with SIGKILL
 // at five random moments and restarted; afterwards every acknowledged event is there with its
 // effects, and SQLite's integrity check passes. Kill moments are seeded (WEFT_CRASH_SEED).
-#include "weft/sqlite.hpp"
+#include "weft/store/sqlite/sqlite.hpp"
 
 #include "server_process.hpp"
 #include "test_workflows.hpp"

@@ -1,6 +1,6 @@
 // What a 2xx promises: after SIGKILL, every acknowledged event is there. And the honest
 // refusals: 429 when the queue is full, 503 when the store cannot commit.
-#include "weft/sqlite.hpp"
+#include "weft/store/sqlite/sqlite.hpp"
 
 #include "server_process.hpp"
 #include "store_backends.hpp"

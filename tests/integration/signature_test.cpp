@@ -1,6 +1,6 @@
 // Signed sources over real HTTP: each scheme accepted when signed right and refused (401) for
 // each kind of wrong signature; the Slack handshake; start-up refused without a secret.
-#include "weft/signature.hpp"
+#include "weft/serve/signature.hpp"
 
 #include "server_process.hpp"
 #include "test_workflows.hpp"

@@ -1,7 +1,7 @@
 // The example plugin from docs/plugins.md (examples/plugins/field_match), run in a workflow.
-#include "weft/executor.hpp"
+#include "weft/workflow/executor.hpp"
 
-#include "../core/test_registry.hpp"
+#include "test_registry.hpp"
 #include "workflow_fixture.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "weft/executor.hpp"
+#include "weft/workflow/executor.hpp"
 
 #include "workflow_fixture.hpp"
 

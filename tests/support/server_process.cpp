@@ -1,7 +1,7 @@
 #include "server_process.hpp"
 
-#include "weft/json.hpp"
-#include "weft/jsonpath.hpp"
+#include "weft/event/json.hpp"
+#include "weft/event/jsonpath.hpp"
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>

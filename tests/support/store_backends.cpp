@@ -1,6 +1,6 @@
 #include "store_backends.hpp"
 
-#include "weft/store_factory.hpp"
+#include "weft/store/store_factory.hpp"
 
 #include <libpq-fe.h>
 

@@ -3,7 +3,7 @@
 // sets it). Each PostgreSQL store gets a fresh schema of its own, so tests can run in parallel.
 #pragma once
 
-#include "weft/store.hpp"
+#include "weft/store/store.hpp"
 
 #include "temp_dir.hpp"
 

@@ -2,8 +2,8 @@
 // plugins, for tests that run events through workflows end to end.
 #pragma once
 
-#include "weft/event_writer.hpp"
-#include "weft/sqlite_store.hpp"
+#include "weft/workflow/event_writer.hpp"
+#include "weft/store/sqlite/sqlite_store.hpp"
 
 #include "store_backends.hpp"
 

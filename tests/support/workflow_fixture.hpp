@@ -1,9 +1,9 @@
 // Loads a workflow from YAML text against the built-in plugins, and builds events from JSON.
 #pragma once
 
-#include "weft/event_document.hpp"
-#include "weft/json.hpp"
-#include "weft/workflow_loader.hpp"
+#include "weft/event/event_document.hpp"
+#include "weft/event/json.hpp"
+#include "weft/workflow/workflow_loader.hpp"
 
 #include "temp_dir.hpp"
 

@@ -1,0 +1,36 @@
+// The config file (SPEC 10), every key optional. Relative paths are relative to the file's
+// folder, or to the working directory when there is no file.
+#pragma once
+
+#include "weft/base/diagnostic.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+struct Settings {
+  std::string listen = "127.0.0.1:8686";
+  std::string store;  // "sqlite:<absolute path>" or a postgresql:// URL
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::filesystem::path workflows;
+  std::size_t max_body_bytes = 1048576;
+  std::size_t max_json_depth = 64;
+  std::size_t queue = 10000;
+  // Request bodies waiting for (or in) the committer, in bytes: the queue's memory, whatever
+  // the size of the webhooks (each body is held a few times over as its parsed event).
+  std::size_t queue_bytes = 256u << 20;
+  std::size_t node_budget_ms = 100;  // a node slower than this is logged and counted
+  std::string token_env;  // empty: the API needs no token
+};
+
+// The defaults, with `plugin_dir` as the plugin directory.
+Settings default_settings(const std::filesystem::path& base, const std::filesystem::path& plugin_dir);
+
+// Reads `file` over the defaults; problems are appended to `diagnostics`.
+Settings load_settings(const std::filesystem::path& file, const std::filesystem::path& plugin_dir, std::vector<Diagnostic>& diagnostics);
+
+}  // namespace weft

@@ -1,0 +1,86 @@
+// The identity rules of SPEC 6, on top of the store's primitives: resolving identifiers to
+// profiles, writing traits, adding identifiers and merging profiles (survivor, traits,
+// history, limits, audit). Every call runs inside the writer's open transaction.
+#pragma once
+
+#include "weft/store/store.hpp"
+#include "weft/identity/traits.hpp"
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+struct IdentifyOptions {
+  TraitPolicy traits = TraitPolicy::keep_survivor;
+  std::int64_t max_profiles = 10;             // original profiles one profile may stand for
+  std::int64_t max_identifiers_of_type = 5;   // e.g. e-mails per profile
+};
+
+enum class IdentifyResult {
+  added,    // the identifier is new; it now points at the profile
+  known,    // it already pointed at the profile
+  merged,   // it pointed at another profile; the two are now one
+  limited   // adding it would break a limit; nothing changed
+};
+
+// Counts of what the rules did, for summaries and metrics. Callers roll these back together
+// with the store when they roll back an event.
+struct IdentityCounters {
+  std::int64_t profiles_created = 0;
+  std::int64_t merges = 0;
+  std::int64_t merges_refused = 0;
+};
+
+class Identity {
+public:
+  explicit Identity(Store& store) : store_(store) {}
+
+  // The live profile holding identifier (type, value); created with it when absent and
+  // `create` is set. nullopt only when absent and not created. A created profile's created_at
+  // is `received_at`, the time the event that creates it was received (SPEC 2), so that
+  // running the same events again picks the same survivors.
+  std::optional<std::string> resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at);
+
+  // Sets trait `name` of the live profile `profile_id` stands for. A null value is never
+  // written; with `if_missing`, an existing trait is kept. Returns whether the traits changed.
+  // The profile's traits are kept in memory across calls for the same profile and written by
+  // write_traits(), so that a node setting several traits loads and saves the profile once;
+  // resolve() and identify() write them first.
+  bool set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing, std::int64_t now);
+
+  // Writes the traits set_trait() holds, if any changed (the executor calls it after each
+  // node); drop_traits() forgets them (the event's changes are being undone).
+  void write_traits();
+  void drop_traits() { held_.reset(); }
+
+  // Adds identifier `id` to the profile `profile_id` stands for, merging the profile that
+  // holds it, if any. On return `profile_id` is the event's live profile (the survivor).
+  IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
+                          std::int64_t now);
+
+  IdentityCounters& counters() { return counters_; }
+  // How many changes the rules have made to the store so far (never rolled back): a caller
+  // compares it before and after an event to know whether the event wrote anything.
+  std::int64_t writes() const { return writes_; }
+
+private:
+  // The traits of one profile, as set_trait() left them.
+  struct HeldTraits {
+    std::string asked_id;  // the id set_trait() was given (the profile itself or an alias)
+    std::string live_id;
+    rapidjson::Document traits;
+    std::optional<std::int64_t> changed_at;  // its new updated_at; unset: nothing to write
+  };
+
+  Store& store_;
+  IdentityCounters counters_;
+  std::int64_t writes_ = 0;
+  std::optional<HeldTraits> held_;
+};
+
+}  // namespace weft

@@ -1,0 +1,84 @@
+// The single writer of a serving process (DESIGN "How an event flows"): HTTP threads queue
+// triggered events; one committer thread takes them in batches, runs the rest of each
+// workflow inside one transaction (a savepoint per event), commits with one fsync, and only
+// then answers every request of the batch.
+#pragma once
+
+#include "weft/workflow/event_writer.hpp"
+#include "weft/serve/metrics.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace weft {
+
+// What a /collect request is answered with.
+struct Answer {
+  int status;
+  std::string body;  // JSON
+};
+
+struct IngestJob {
+  std::shared_ptr<const Workflow> workflow;
+  std::unique_ptr<EventDocument> event;
+  RunResult trigger;  // the trigger's run on the HTTP thread
+  std::promise<Answer> answer;
+  std::string replay_of;  // set: replay this stored failed event through `workflow` instead
+  std::size_t bytes = 0;  // the request body's size, counted against the queue's byte limit
+};
+
+class Committer {
+public:
+  // `capacity`: queued events beyond which submit refuses (429); `capacity_bytes`: the same
+  // for the bytes of the jobs queued or in the batch being written (a job alone in the queue
+  // is always taken); `max_batch`: events per transaction at most.
+  // A node run longer than `node_budget_micros` is logged and counted (weft_node_slow_total).
+  Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t capacity_bytes, std::int64_t node_budget_micros = 100000,
+            std::size_t max_batch = 2048);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues a job and returns the future answer; nullopt when the queue is full or closed.
+  std::optional<std::future<Answer>> submit(IngestJob job);
+
+  // Queues the replay of the stored failed event `event_id` through `workflow` (its source's
+  // current workflow), in a transaction of its own. Answers 200 with the outcome, 404 when
+  // there is no such event, 409 when it is not failed; nullopt when the queue is full.
+  std::optional<std::future<Answer>> submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id);
+
+  // Answers everything queued, commits, and ends the thread. Later submits are refused.
+  void stop();
+
+private:
+  void run();
+  void commit(std::vector<IngestJob>& batch);
+  Answer replay(const IngestJob& job);
+  // Adds what the committed work did to profiles and merges (since `before`) to the metrics.
+  void count_identity_changes(const IdentityCounters& before);
+  Answer answer_for(const IngestJob& job, const RunResult& run);
+
+  Store& store_;
+  Metrics& metrics_;
+  EventWriter writer_;
+  const std::size_t capacity_;
+  const std::size_t capacity_bytes_;
+  const std::size_t max_batch_;
+  const std::int64_t node_budget_micros_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<IngestJob> queue_;
+  std::size_t held_bytes_ = 0;  // of the jobs queued or in the batch being written
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// The JSON error body of SPEC 7.
+std::string error_body(std::string_view code, std::string_view message);
+
+}  // namespace weft

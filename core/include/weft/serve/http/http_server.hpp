@@ -1,0 +1,78 @@
+// weft's HTTP face (SPEC 7, 8): POST /collect/... for webhooks, the read API, /healthz,
+// /metrics. Built on Poco::Net::HTTPServer; every answer that is not a success is the JSON
+// error body of SPEC 7.
+#pragma once
+
+#include "weft/serve/committer.hpp"
+#include "weft/serve/metrics.hpp"
+#include "weft/serve/metrics_history.hpp"
+#include "weft/plugin/plugin_registry.hpp"
+#include "weft/serve/reader_pool.hpp"
+#include "weft/serve/sources.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <Poco/Net/HTTPServerParams.h>
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace weft {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 1048576;
+  std::size_t max_json_depth = 64;
+};
+
+// Everything a request handler may use; outlives the server.
+struct HttpContext {
+  std::map<std::string, Source> sources;
+  const PluginRegistry* plugins = nullptr;
+  Committer* committer = nullptr;
+  ReaderPool* readers = nullptr;
+  Metrics* metrics = nullptr;
+  const MetricsHistory* history = nullptr;  // GET /stats; null: not kept
+  HttpLimits limits;
+  std::optional<std::string> api_token;  // required by the API routes when set
+  std::filesystem::path ui_dir;          // the web console's files; empty: not built
+  std::atomic<bool> stopping{false};
+};
+
+// The server settings weft listens with (keep-alive, timeouts, threads); the benchmark's bare
+// Poco ceiling uses the same.
+Poco::Net::HTTPServerParams::Ptr http_server_params();
+constexpr int http_min_threads = 4;
+// One thread per open connection (Poco's model): enough that idle or slow clients cannot
+// take them all; a thread costs little while it waits.
+constexpr int http_max_threads = 1024;
+
+class HttpServer {
+public:
+  // Binds `listen` ("host:port"; port 0 picks a free one). Throws on failure.
+  HttpServer(HttpContext& context, const std::string& listen);
+  ~HttpServer();
+
+  void start();
+  // Stops accepting connections; requests in progress finish.
+  void stop_accepting();
+  // Waits for requests in progress to end.
+  void stop();
+  std::uint16_t port() const { return port_; }
+
+private:
+  std::unique_ptr<Poco::ThreadPool> threads_;  // outlives server_
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace weft

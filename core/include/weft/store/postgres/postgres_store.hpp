@@ -1,0 +1,66 @@
+// The PostgreSQL store (SPEC 12): the same primitives and schema versioning as the SQLite
+// store, on libpq with statements prepared once per connection. Several weft processes may
+// share one database.
+#pragma once
+
+#include "weft/store/store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace weft {
+namespace pg {
+class Connection;
+}
+
+class PostgresStore final : public Store {
+public:
+  // Connects to `url` (postgresql://user:pass@host:port/db[?options]) and brings the schema
+  // to the current version. Throws StoreError with libpq's reason.
+  explicit PostgresStore(const std::string& url);
+  ~PostgresStore() override;
+
+  static constexpr int schema_version = 2;  // = postgres_schema::migrations.size()
+
+  bool shared_by_processes() const override { return true; }
+
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  void savepoint() override;
+  void release_savepoint() override;
+  void rollback_to_savepoint() override;
+
+  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
+  void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  std::vector<Identifier> identifiers(std::string_view profile_id) override;
+  std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) override;
+
+  void insert_profile(const ProfileRecord& profile) override;
+  std::optional<ProfileRecord> load_profile(std::string_view id) override;
+  void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) override;
+  void touch_profile(std::string_view profile_id, std::int64_t updated_at) override;
+  std::vector<std::string> aliases(std::string_view profile_id) override;
+  std::int64_t count_aliases(std::string_view profile_id) override;
+
+  void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
+  void insert_merge(const MergeRecord& merge) override;
+  std::vector<MergeRecord> merges(std::string_view survivor) override;
+
+  std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
+  void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
+
+  void insert_event(const EventRecord& event) override;
+  std::int64_t count_events(std::string_view profile_id) override;
+  std::optional<EventRecord> load_event(std::string_view id) override;
+  void update_event(const EventRecord& event) override;
+  std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                          bool descending) override;
+  std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
+  std::int64_t count_live_profiles() override;
+
+private:
+  std::unique_ptr<pg::Connection> connection_;
+};
+
+}  // namespace weft

@@ -1,0 +1,67 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements that are
+// prepared once and reused. weft talks to SQLite directly rather than through Poco::Data:
+// measured here, 200,000 inserts in one transaction run at ~380,000 rows/s through the C API
+// and ~222,000 rows/s through a reused Poco::Data statement (see docs/design.md).
+#pragma once
+
+#include "weft/store/store.hpp"
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+class SqliteStatement {
+public:
+  SqliteStatement() = default;
+  SqliteStatement(sqlite3* db, std::string_view sql);
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement();
+
+  // Binding is 1-based, as in SQLite. Text is copied only when SQLite needs it beyond the step.
+  SqliteStatement& bind(int index, std::string_view text);
+  SqliteStatement& bind(int index, std::int64_t value);
+  SqliteStatement& bind_null(int index);
+  SqliteStatement& bind_optional(int index, const std::optional<std::string>& text);
+
+  // Steps once: true when a row is available.
+  bool step();
+  // Steps to the end (statements without rows).
+  void run();
+  // Clears bindings and resets for the next use; call before re-binding.
+  void reset();
+
+  std::string_view text(int column) const;
+  std::int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteDb {
+public:
+  // Opens (creating) the file, WAL, synchronous=FULL, foreign keys on, a busy timeout.
+  explicit SqliteDb(const std::string& path);
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+  ~SqliteDb();
+
+  void exec(std::string_view sql);
+  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
+  sqlite3* handle() const { return db_; }
+
+private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace weft

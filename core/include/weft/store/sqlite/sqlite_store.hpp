@@ -1,0 +1,72 @@
+// The embedded store: one SQLite file (WAL, synchronous=FULL), schema versioned and migrated
+// on open. One SqliteStore is one connection; the writer owns one, readers open their own.
+// The writer's WAL is checkpointed by a background thread (sqlite_checkpointer.hpp).
+#pragma once
+
+#include "weft/store/sqlite/sqlite.hpp"
+#include "weft/store/sqlite/sqlite_checkpointer.hpp"
+#include "weft/store/store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace weft {
+
+class SqliteStore final : public Store {
+public:
+  // Opens or creates the database at `path` and brings its schema to the current version.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+
+  static constexpr int schema_version = 4;  // = sqlite_schema::migrations.size()
+
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  void savepoint() override;
+  void release_savepoint() override;
+  void rollback_to_savepoint() override;
+  void expect_large_transactions() override;
+
+  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
+  void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  std::vector<Identifier> identifiers(std::string_view profile_id) override;
+  std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) override;
+
+  void insert_profile(const ProfileRecord& profile) override;
+  std::optional<ProfileRecord> load_profile(std::string_view id) override;
+  void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) override;
+  void touch_profile(std::string_view profile_id, std::int64_t updated_at) override;
+  std::vector<std::string> aliases(std::string_view profile_id) override;
+  std::int64_t count_aliases(std::string_view profile_id) override;
+
+  void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
+  void insert_merge(const MergeRecord& merge) override;
+  std::vector<MergeRecord> merges(std::string_view survivor) override;
+
+  std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
+  void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
+
+  void insert_event(const EventRecord& event) override;
+  std::int64_t count_events(std::string_view profile_id) override;
+  std::optional<EventRecord> load_event(std::string_view id) override;
+  void update_event(const EventRecord& event) override;
+  std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                          bool descending) override;
+  std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
+  std::int64_t count_live_profiles() override;
+
+  SqliteDb& db() { return db_; }
+
+private:
+  void migrate();
+
+  std::string path_;
+  SqliteDb db_;
+  struct Statements;
+  std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
+  // Started by the first write transaction: connections that only read never checkpoint.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
+};
+
+}  // namespace weft

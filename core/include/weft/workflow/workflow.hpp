@@ -1,0 +1,44 @@
+// A validated, immutable workflow: its nodes, each with a route per port (SPEC 3).
+#pragma once
+
+#include "weft/plugin/node_instance.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+struct Route {
+  enum class Kind {
+    next,    // continue with the following node (or finish after the last one)
+    node,    // jump to `target`, a later node
+    stop,    // store the event, run no more nodes
+    drop,    // store nothing but a counter; answer 200
+    reject,  // store nothing; answer 422
+    fail     // unrouted `error`: roll back, store a dead letter
+  };
+  Kind kind = Kind::next;
+  std::size_t target = 0;
+};
+
+struct WorkflowNode {
+  std::string id;
+  std::unique_ptr<NodeInstance> instance;
+  std::vector<Route> routes;  // by port index; the last entry is `error`
+
+  const Plugin& plugin() const { return instance->plugin(); }
+  // The name of port `index` (the last index is "error").
+  const std::string& port_name(std::size_t index) const;
+};
+
+struct Workflow {
+  std::string id;    // the source id: POST /collect/{id}
+  std::string name;
+  std::string file;
+  int id_line = 0;   // where `id:` is, for cross-file diagnostics
+  int id_column = 0;
+  std::vector<WorkflowNode> nodes;
+};
+
+}  // namespace weft

@@ -1,0 +1,28 @@
+// Reads workflow YAML files into Workflows, reporting every mistake of SPEC 3 as a Diagnostic:
+// YAML syntax, unknown keys (with suggestions), unknown plugins, config values of the wrong
+// type or missing, invalid JSONPaths, duplicate ids, a first node that is not a trigger,
+// routes to unknown or earlier nodes, and two files with one source id.
+#pragma once
+
+#include "weft/base/diagnostic.hpp"
+#include "weft/plugin/plugin_registry.hpp"
+#include "weft/workflow/workflow.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace weft {
+
+// One file. Returns nullptr when it has any error (all of them appended to `diagnostics`).
+std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
+                                              std::vector<Diagnostic>& diagnostics);
+
+// Files and directories (their *.yaml and *.yml, in name order). Returns the valid workflows by
+// source id; a second file with a known id is an error.
+std::map<std::string, std::shared_ptr<const Workflow>> load_workflows(const std::vector<std::filesystem::path>& paths,
+                                                                      const PluginRegistry& plugins,
+                                                                      std::vector<Diagnostic>& diagnostics);
+
+}  // namespace weft

@@ -1,0 +1,133 @@
+#include "weft/base/settings.hpp"
+
+#include "weft/base/suggest.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <set>
+
+namespace weft {
+namespace {
+
+class SettingsReader {
+public:
+  SettingsReader(const std::filesystem::path& file, std::vector<Diagnostic>& diagnostics)
+      : file_(file.string()), base_(std::filesystem::absolute(file).parent_path()), diagnostics_(diagnostics) {}
+
+  void read(Settings& s) {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(file_);
+    } catch (const YAML::BadFile&) {
+      error(YAML::Mark(), "cannot read the config file");
+      return;
+    } catch (const YAML::ParserException& e) {
+      error(e.mark, "YAML syntax error: " + e.msg);
+      return;
+    }
+    if (root.IsNull()) return;  // an empty file: all defaults
+    if (!root.IsMap()) {
+      error(root.Mark(), "a config file is a map (see weft --help)");
+      return;
+    }
+    check_keys(root, {"listen", "store", "plugin_dirs", "workflows", "limits", "api"}, "");
+    if (auto n = root["listen"]; n.IsDefined()) s.listen = scalar(n, "listen");
+    if (auto n = root["store"]; n.IsDefined()) s.store = store(scalar(n, "store"));
+    if (auto n = root["workflows"]; n.IsDefined()) s.workflows = path(scalar(n, "workflows"));
+    if (auto n = root["plugin_dirs"]; n.IsDefined()) {
+      s.plugin_dirs.clear();
+      if (n.IsScalar())
+        s.plugin_dirs.push_back(path(n.Scalar()));
+      else if (n.IsSequence())
+        for (const auto& item : n) s.plugin_dirs.push_back(path(scalar(item, "plugin_dirs")));
+      else
+        error(n.Mark(), "'plugin_dirs' must be a list of folders");
+    }
+    if (auto limits = root["limits"]; limits.IsDefined()) {
+      if (!limits.IsMap()) {
+        error(limits.Mark(), "'limits' must be a map");
+      } else {
+        check_keys(limits, {"max_body_bytes", "max_json_depth", "queue", "queue_bytes", "node_budget_ms"}, "limits.");
+        number(limits["max_body_bytes"], "limits.max_body_bytes", s.max_body_bytes);
+        number(limits["max_json_depth"], "limits.max_json_depth", s.max_json_depth);
+        number(limits["queue"], "limits.queue", s.queue);
+        number(limits["queue_bytes"], "limits.queue_bytes", s.queue_bytes);
+        number(limits["node_budget_ms"], "limits.node_budget_ms", s.node_budget_ms);
+      }
+    }
+    if (auto api = root["api"]; api.IsDefined()) {
+      if (!api.IsMap()) {
+        error(api.Mark(), "'api' must be a map");
+      } else {
+        check_keys(api, {"token_env"}, "api.");
+        if (auto n = api["token_env"]; n.IsDefined()) s.token_env = scalar(n, "api.token_env");
+      }
+    }
+  }
+
+private:
+  void error(const YAML::Mark& mark, std::string message) {
+    diagnostics_.push_back({file_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, std::move(message)});
+  }
+
+  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& prefix) {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      const std::string key = entry.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        error(entry.first.Mark(), "unknown key '" + prefix + key + "'" + did_you_mean(key, allowed));
+      else if (!seen.insert(key).second)
+        error(entry.first.Mark(), "duplicate key '" + prefix + key + "'");
+    }
+  }
+
+  std::string scalar(const YAML::Node& n, const std::string& key) {
+    if (!n.IsScalar()) {
+      error(n.Mark(), "'" + key + "' must be a single value");
+      return {};
+    }
+    return n.Scalar();
+  }
+
+  void number(const YAML::Node& n, const std::string& key, std::size_t& out) {
+    if (!n.IsDefined()) return;
+    const std::string text = scalar(n, key);
+    std::size_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value == 0) {
+      error(n.Mark(), "'" + key + "' must be a positive integer, found '" + text + "'");
+      return;
+    }
+    out = value;
+  }
+
+  std::filesystem::path path(const std::string& text) { return (base_ / text).lexically_normal(); }
+
+  std::string store(const std::string& text) {
+    if (text.rfind("sqlite:", 0) == 0) return "sqlite:" + path(text.substr(7)).string();
+    return text;
+  }
+
+  std::string file_;
+  std::filesystem::path base_;
+  std::vector<Diagnostic>& diagnostics_;
+};
+
+}  // namespace
+
+Settings default_settings(const std::filesystem::path& base, const std::filesystem::path& plugin_dir) {
+  Settings s;
+  s.store = "sqlite:" + (base / "var/weft.db").lexically_normal().string();
+  s.plugin_dirs = {plugin_dir};
+  s.workflows = (base / "workflows").lexically_normal();
+  return s;
+}
+
+Settings load_settings(const std::filesystem::path& file, const std::filesystem::path& plugin_dir, std::vector<Diagnostic>& diagnostics) {
+  Settings s = default_settings(std::filesystem::absolute(file).parent_path(), plugin_dir);
+  SettingsReader(file, diagnostics).read(s);
+  return s;
+}
+
+}  // namespace weft

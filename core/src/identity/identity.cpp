@@ -1,0 +1,109 @@
+#include "weft/identity/identity.hpp"
+
+#include "weft/event/json.hpp"
+#include "weft/identity/profile_view.hpp"
+#include "weft/base/uuid.hpp"
+
+namespace weft {
+namespace {
+
+// SPEC 6: the earliest created_at survives, to the microsecond; ties go to the smallest id.
+bool survives(const ProfileRecord& a, const ProfileRecord& b) {
+  return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+}
+
+}  // namespace
+
+std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at) {
+  write_traits();
+  if (auto found = store_.find_identifier(type, value)) return found;
+  if (!create) return std::nullopt;
+  ProfileRecord profile;
+  profile.id = new_uuid(received_at);
+  profile.created_at = received_at;
+  profile.updated_at = received_at;
+  ++writes_;
+  store_.insert_profile(profile);
+  store_.insert_identifier(type, value, profile.id, received_at);
+  ++counters_.profiles_created;
+  return profile.id;
+}
+
+bool Identity::set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing,
+                         std::int64_t now) {
+  if (value.IsNull()) return false;
+  if (!held_ || held_->asked_id != profile_id) {
+    write_traits();
+    const auto profile = store_.load_profile(profile_id);
+    if (!profile) throw StoreError("profile " + std::string(profile_id) + " does not exist");
+    held_.emplace();
+    held_->asked_id = std::string(profile_id);
+    held_->live_id = profile->id;
+    rapidjson::Document& traits = held_->traits;
+    if (!parse_json(profile->traits, traits, traits.GetAllocator(), 128).ok || !traits.IsObject()) traits.SetObject();
+  }
+  rapidjson::Document& traits = held_->traits;
+  const rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
+  auto it = traits.FindMember(key);
+  if (it != traits.MemberEnd()) {
+    if (if_missing || same_value(it->value, value)) return false;
+    it->value.CopyFrom(value, traits.GetAllocator());
+  } else {
+    traits.AddMember(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), traits.GetAllocator()),
+                     rapidjson::Value(value, traits.GetAllocator()), traits.GetAllocator());
+  }
+  ++writes_;
+  held_->changed_at = now;
+  return true;
+}
+
+void Identity::write_traits() {
+  if (!held_) return;
+  HeldTraits held = std::move(*held_);
+  held_.reset();
+  if (held.changed_at) store_.save_traits(held.live_id, to_json(held.traits), *held.changed_at);
+}
+
+IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
+                                  std::int64_t now) {
+  write_traits();
+  const auto own = store_.load_profile(profile_id);
+  if (!own) throw StoreError("profile " + profile_id + " does not exist");
+  profile_id = own->id;
+
+  const auto holder = store_.find_identifier(id.type, id.value);
+  if (!holder) {
+    if (store_.count_identifiers(own->id, id.type) + 1 > options.max_identifiers_of_type) {
+      ++counters_.merges_refused;
+      return IdentifyResult::limited;
+    }
+    ++writes_;
+    store_.insert_identifier(id.type, id.value, own->id, now);
+    store_.touch_profile(own->id, now);
+    return IdentifyResult::added;
+  }
+  if (*holder == own->id) return IdentifyResult::known;
+
+  const auto other = store_.load_profile(*holder);
+  if (!other) throw StoreError("identifier " + id.type + ":" + id.value + " points at a missing profile " + *holder);
+  const std::int64_t profiles = 2 + store_.count_aliases(own->id) + store_.count_aliases(other->id);
+  const std::int64_t of_type = store_.count_identifiers(own->id, id.type) + store_.count_identifiers(other->id, id.type);
+  if (profiles > options.max_profiles || of_type > options.max_identifiers_of_type) {
+    ++counters_.merges_refused;
+    return IdentifyResult::limited;
+  }
+
+  const bool own_survives = survives(*own, *other);
+  const ProfileRecord& survivor = own_survives ? *own : *other;
+  const ProfileRecord& merged = own_survives ? *other : *own;
+  const std::string snapshot = profile_json(store_, merged);
+  const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, options.traits);
+  ++writes_;
+  store_.merge_profiles(survivor.id, merged.id, traits, now);
+  store_.insert_merge(MergeRecord{survivor.id, merged.id, id, std::string(event_id), now, snapshot});
+  ++counters_.merges;
+  profile_id = survivor.id;
+  return IdentifyResult::merged;
+}
+
+}  // namespace weft

@@ -1,0 +1,316 @@
+#include "weft/plugin/host_services.hpp"
+
+#include "weft/event/event_document.hpp"
+#include "weft/identity/identity.hpp"
+#include "weft/event/json.hpp"
+#include "weft/plugin/node_instance.hpp"
+
+#include <Poco/Logger.h>
+
+#include <cstring>
+#include <new>
+
+namespace weft {
+namespace {
+
+// JSON nesting a node may write in one value; the same bound as a webhook body.
+constexpr std::size_t max_written_depth = 64;
+
+void set_error(weft_error* error, const std::string& message) {
+  if (!error) return;
+  const std::size_t n = std::min(message.size(), std::size_t{WEFT_ERROR_CAPACITY - 1});
+  std::memcpy(error->message, message.data(), n);
+  error->message[n] = '\0';
+}
+
+void fill(const rapidjson::Value& v, weft_value* out) {
+  *out = weft_value{};
+  if (v.IsNull()) {
+    out->type = WEFT_TYPE_NULL;
+  } else if (v.IsBool()) {
+    out->type = WEFT_TYPE_BOOL;
+    out->boolean = v.GetBool() ? 1 : 0;
+  } else if (v.IsInt64()) {
+    out->type = WEFT_TYPE_INT;
+    out->integer = v.GetInt64();
+  } else if (v.IsNumber()) {
+    out->type = WEFT_TYPE_DOUBLE;
+    out->number = v.GetDouble();
+  } else if (v.IsString()) {
+    out->type = WEFT_TYPE_STRING;
+    out->string = v.GetString();
+    out->length = v.GetStringLength();
+  } else if (v.IsArray()) {
+    out->type = WEFT_TYPE_ARRAY;
+    out->length = v.Size();
+  } else {
+    out->type = WEFT_TYPE_OBJECT;
+    out->length = v.MemberCount();
+  }
+}
+
+const rapidjson::Value* config_lookup(const weft_config* config, const char* name) {
+  if (!config || !config->root || !name) return nullptr;
+  const rapidjson::Value* current = config->root;
+  std::string_view rest(name);
+  while (true) {
+    const std::size_t dot = rest.find('.');
+    const std::string_view key = rest.substr(0, dot);
+    if (!current->IsObject()) return nullptr;
+    auto it = find_member(*current, key);
+    if (it == current->MemberEnd()) return nullptr;
+    current = &it->value;
+    if (dot == std::string_view::npos) return current;
+    rest.remove_prefix(dot + 1);
+  }
+}
+
+void log_line(const weft_host* host, weft_log_level level, const char* message, size_t length) {
+  static Poco::Logger& logger = Poco::Logger::get("weft.node");
+  try {
+    const auto* label = static_cast<const std::string*>(host->host_data);
+    const std::string line = *label + ": " + std::string(message, length);
+    switch (level) {
+      case WEFT_LOG_DEBUG: logger.debug(line); break;
+      case WEFT_LOG_INFO: logger.information(line); break;
+      case WEFT_LOG_WARNING: logger.warning(line); break;
+      default: logger.error(line); break;
+    }
+  } catch (...) {  // logging never fails a node
+  }
+}
+
+int config_get(const weft_config* config, const char* name, weft_value* out) {
+  const rapidjson::Value* v = config_lookup(config, name);
+  if (!v) return WEFT_MISSING;
+  fill(*v, out);
+  return WEFT_FOUND;
+}
+
+int config_entry(const weft_config* config, const char* name, size_t index, weft_value* key, weft_value* value) {
+  const rapidjson::Value* v = config_lookup(config, name);
+  if (!v) return WEFT_MISSING;
+  if (v->IsArray()) {
+    if (index >= v->Size()) return WEFT_MISSING;
+    *key = weft_value{};
+    fill((*v)[static_cast<rapidjson::SizeType>(index)], value);
+    return WEFT_FOUND;
+  }
+  if (v->IsObject()) {
+    if (index >= v->MemberCount()) return WEFT_MISSING;
+    const auto& member = *(v->MemberBegin() + static_cast<std::ptrdiff_t>(index));
+    fill(member.name, key);
+    fill(member.value, value);
+    return WEFT_FOUND;
+  }
+  return WEFT_MISSING;
+}
+
+weft_path* path_compile(const char* text, size_t length, weft_error* error) {
+  try {
+    return new weft_path{JsonPath::parse(std::string_view(text, length))};
+  } catch (const std::exception& e) {
+    set_error(error, "invalid JSONPath '" + std::string(text, length) + "': " + e.what());
+  }
+  return nullptr;
+}
+
+void path_free(weft_path* path) { delete path; }
+
+int event_read(weft_event* event, const weft_path* path, weft_value* out) {
+  const rapidjson::Value* v = event->document->select(path->path);
+  if (!v) return WEFT_MISSING;
+  fill(*v, out);
+  return WEFT_FOUND;
+}
+
+int event_read_id(weft_event* event, const weft_path* path, const weft_blocklist* blocked, const char** text, size_t* length) {
+  static const IdRules default_rules;
+  try {
+    const rapidjson::Value* value = event->document->select(path->path);
+    std::string scratch;
+    auto id = (blocked ? blocked->rules : default_rules).read(value, scratch);
+    if (!id) return WEFT_MISSING;
+    // A string id points into the document; a number's text must outlive this call.
+    *text = value->IsString() ? id->data() : event->scratch.emplace_back(*id).data();
+    *length = id->size();
+    return WEFT_FOUND;
+  } catch (const std::exception& e) {
+    event->host_failure = "weft could not read " + path->path.text() + ": " + e.what();
+    return WEFT_MISSING;
+  }
+}
+
+int event_read_json(weft_event* event, const weft_path* path, const char** json, size_t* length) {
+  try {
+    const rapidjson::Value* v = event->document->select(path->path);
+    if (!v) return WEFT_MISSING;
+    const std::string& kept = event->scratch.emplace_back(to_json(*v));
+    *json = kept.data();
+    *length = kept.size();
+    return WEFT_FOUND;
+  } catch (const std::exception& e) {
+    event->host_failure = "weft could not read " + path->path.text() + " as JSON: " + e.what();
+    return WEFT_MISSING;
+  }
+}
+
+int event_write_string(weft_event* event, const weft_path* path, const char* text, size_t length, weft_error* error) {
+  try {
+    rapidjson::Value value(text, static_cast<rapidjson::SizeType>(length), event->document->allocator());
+    event->document->write(path->path, std::move(value));
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+int event_write_json(weft_event* event, const weft_path* path, const char* json, size_t length, weft_error* error) {
+  try {
+    rapidjson::Value value;
+    const JsonParseResult parsed = parse_json(std::string_view(json, length), value, event->document->allocator(), max_written_depth);
+    if (!parsed.ok) {
+      set_error(error, "cannot write " + path->path.text() + ": " + parsed.message);
+      return -1;
+    }
+    event->document->write(path->path, std::move(value));
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+weft_blocklist* blocklist_compile(const char* const* patterns, size_t count, weft_error* error) {
+  try {
+    std::vector<std::string> list(patterns, patterns + count);
+    return new weft_blocklist{IdRules(list)};
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return nullptr;
+}
+
+void blocklist_free(weft_blocklist* blocklist) { delete blocklist; }
+
+int patterns_match(const weft_blocklist* list, const char* text, size_t length) {
+  return list && list->rules.matches(std::string_view(text, length)) ? 1 : 0;
+}
+
+int event_set_idempotency_key(weft_event* event, const char* key, size_t length, weft_error* error) {
+  try {
+    if (length == 0) throw std::runtime_error("an idempotency key cannot be empty");
+    event->document->set_idempotency_key(std::string(key, length));
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+Identity& identity_of(weft_event* event) {
+  if (!event->identity) throw std::runtime_error("profiles are not available here: no store is open");
+  return *event->identity;
+}
+
+// The event's profile id, or an error naming what the node needed it for.
+std::string event_profile(weft_event* event) {
+  const std::string_view id = event->document->string("profile_id");
+  if (id.empty()) throw std::runtime_error("the event has no profile (put a profile_grouper before this node)");
+  return std::string(id);
+}
+
+// Runs a profile service for a plugin. A store failure is also kept on the event: it is not
+// the node's fault, and the executor rethrows it for the batch (see weft_event).
+template <class Service>
+int profile_call(weft_event* event, weft_error* error, Service&& service) {
+  try {
+    return service();
+  } catch (const StoreError& e) {
+    event->store_failure = std::current_exception();
+    set_error(error, e.what());
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
+int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
+                    weft_error* error) {
+  return profile_call(event, error, [&] {
+    const std::int64_t received_at = event->document->received_at();
+    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at ? received_at : event->now);
+    if (!id) return WEFT_MISSING;
+    event->document->set_string("profile_id", *id);
+    return WEFT_FOUND;
+  });
+}
+
+int profile_set_trait(weft_event* event, const char* name, size_t name_length, const weft_path* path, const char* literal,
+                      size_t literal_length, int if_missing, weft_error* error) {
+  return profile_call(event, error, [&] {
+    Identity& identity = identity_of(event);
+    const std::string profile = event_profile(event);
+    if (path) {
+      const rapidjson::Value* value = event->document->select(path->path);
+      if (!value) return 0;
+      return identity.set_trait(profile, {name, name_length}, *value, if_missing != 0, event->now) ? 1 : 0;
+    }
+    const rapidjson::Value value(rapidjson::StringRef(literal, literal_length));
+    return identity.set_trait(profile, {name, name_length}, value, if_missing != 0, event->now) ? 1 : 0;
+  });
+}
+
+int profile_identify(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
+                     const weft_identify_options* options, weft_error* error) {
+  return profile_call(event, error, [&] {
+    Identity& identity = identity_of(event);
+    std::string profile = event_profile(event);
+    if (!options || options->struct_size < sizeof(weft_identify_options)) throw std::runtime_error("weft_identify_options is too small");
+    IdentifyOptions rules;
+    rules.traits = options->traits == WEFT_TRAITS_MOST_RECENT ? TraitPolicy::most_recent : TraitPolicy::keep_survivor;
+    rules.max_profiles = options->max_profiles;
+    rules.max_identifiers_of_type = options->max_identifiers_of_type;
+    const Identifier id{std::string(type, type_length), std::string(value, value_length)};
+    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), event->now);
+    event->document->set_string("profile_id", profile);
+    switch (result) {
+      case IdentifyResult::added: return WEFT_IDENTIFY_ADDED;
+      case IdentifyResult::known: return WEFT_IDENTIFY_KNOWN;
+      case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
+      case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
+    }
+    return -1;
+  });
+}
+
+}  // namespace
+
+weft_host make_host_table(const std::string* label) {
+  weft_host host{};
+  host.struct_size = sizeof(weft_host);
+  host.abi_major = WEFT_ABI_MAJOR;
+  host.abi_minor = WEFT_ABI_MINOR;
+  host.host_data = const_cast<std::string*>(label);
+  host.log = &log_line;
+  host.config_get = &config_get;
+  host.config_entry = &config_entry;
+  host.path_compile = &path_compile;
+  host.path_free = &path_free;
+  host.event_read = &event_read;
+  host.event_read_id = &event_read_id;
+  host.event_read_json = &event_read_json;
+  host.event_write_string = &event_write_string;
+  host.event_write_json = &event_write_json;
+  host.blocklist_compile = &blocklist_compile;
+  host.blocklist_free = &blocklist_free;
+  host.event_set_idempotency_key = &event_set_idempotency_key;
+  host.profile_resolve = &profile_resolve;
+  host.profile_set_trait = &profile_set_trait;
+  host.profile_identify = &profile_identify;
+  host.patterns_match = &patterns_match;
+  return host;
+}
+
+}  // namespace weft

@@ -1,0 +1,203 @@
+#include "weft/plugin/node_config.hpp"
+
+#include "weft/event/jsonpath.hpp"
+#include "weft/event/regex.hpp"
+#include "weft/base/suggest.hpp"
+
+#include <charconv>
+#include <set>
+
+namespace weft {
+namespace {
+
+using Allocator = rapidjson::MemoryPoolAllocator<>;
+
+rapidjson::Value make_string(const std::string& text, Allocator& a) {
+  return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+}
+
+std::string join_choices(const std::vector<std::string>& choices) {
+  std::string out;
+  for (const auto& c : choices) out += (out.empty() ? "" : "|") + c;
+  return out;
+}
+
+std::string check_path(const std::string& text) {
+  try {
+    JsonPath::parse(text);
+    return "";
+  } catch (const JsonPathError& e) {
+    return "invalid JSONPath '" + text + "': " + e.what();
+  }
+}
+
+// Converts one scalar (as written, `plain` when unquoted) to the field's type. Returns "" and
+// sets `out`, or says what was expected.
+std::string convert_scalar(const FieldSpec& field, const std::string& text, bool plain, rapidjson::Value& out, Allocator& a) {
+  switch (field.type) {
+    case WEFT_FIELD_INTEGER: {
+      std::int64_t value = 0;
+      const char* end = text.data() + text.size();
+      auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (!plain || text.empty() || ec != std::errc() || ptr != end)
+        return "expected an integer, found " + std::string(plain ? "'" : "the string \"") + text + (plain ? "'" : "\"");
+      out.SetInt64(value);
+      return "";
+    }
+    case WEFT_FIELD_BOOLEAN:
+      if (plain && (text == "true" || text == "True" || text == "TRUE")) {
+        out.SetBool(true);
+        return "";
+      }
+      if (plain && (text == "false" || text == "False" || text == "FALSE")) {
+        out.SetBool(false);
+        return "";
+      }
+      return "expected true or false, found '" + text + "'";
+    case WEFT_FIELD_JSONPATH:
+      if (std::string problem = check_path(text); !problem.empty()) return problem;
+      break;
+    case WEFT_FIELD_PATH_OR_LITERAL:
+      if (!text.empty() && text[0] == '$')
+        if (std::string problem = check_path(text); !problem.empty()) return problem;
+      break;
+    case WEFT_FIELD_ENUM:
+      if (std::find(field.choices.begin(), field.choices.end(), text) == field.choices.end())
+        return "expected one of " + join_choices(field.choices) + ", found '" + text + "'" + did_you_mean(text, field.choices);
+      break;
+    case WEFT_FIELD_STRING:
+      break;
+    case WEFT_FIELD_REGEX_LIST:
+    case WEFT_FIELD_MAP:
+    case WEFT_FIELD_OBJECT:
+      return std::string("expected a ") + (field.type == WEFT_FIELD_OBJECT ? "map" : field.type == WEFT_FIELD_MAP ? "map" : "list") +
+             ", found a single value";
+  }
+  out = make_string(text, a);
+  return "";
+}
+
+bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
+
+void build_object(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
+                  const std::string& prefix, rapidjson::Value& out, Allocator& a, std::vector<ConfigProblem>& problems);
+
+void build_value(const FieldSpec& field, const YAML::Node& node, const std::string& key, rapidjson::Value& out, Allocator& a,
+                 std::vector<ConfigProblem>& problems) {
+  const auto problem = [&](const YAML::Mark& mark, const std::string& message) { problems.push_back({mark, "'" + key + "': " + message}); };
+  switch (field.type) {
+    case WEFT_FIELD_REGEX_LIST: {
+      if (!node.IsSequence()) return problem(node.Mark(), "expected a list of regular expressions");
+      out.SetArray();
+      for (const YAML::Node& item : node) {
+        if (!item.IsScalar()) {
+          problem(item.Mark(), "expected a regular expression (a string)");
+          continue;
+        }
+        if (const std::string why = regex_problem(item.Scalar()); !why.empty()) {
+          problem(item.Mark(), "'" + item.Scalar() + "' is not a valid regular expression: " + why);
+          continue;
+        }
+        out.PushBack(make_string(item.Scalar(), a), a);
+      }
+      return;
+    }
+    case WEFT_FIELD_MAP: {
+      if (!node.IsMap()) return problem(node.Mark(), "expected a map of name: JSONPath or literal");
+      out.SetObject();
+      std::set<std::string> seen;
+      const FieldSpec value_spec{"", WEFT_FIELD_PATH_OR_LITERAL, false, std::nullopt, {}, "", {}};
+      for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        if (!seen.insert(name).second) {
+          problem(entry.first.Mark(), "duplicate key '" + name + "'");
+          continue;
+        }
+        if (!entry.second.IsScalar()) {
+          problem(entry.second.Mark(), "the value of '" + name + "' must be a JSONPath or a literal");
+          continue;
+        }
+        rapidjson::Value value;
+        if (std::string why = convert_scalar(value_spec, entry.second.Scalar(), true, value, a); !why.empty()) {
+          problem(entry.second.Mark(), why);
+          continue;
+        }
+        out.AddMember(make_string(name, a), value, a);
+      }
+      return;
+    }
+    case WEFT_FIELD_OBJECT:
+      if (!node.IsMap()) return problem(node.Mark(), "expected a map with keys " + [&] {
+        std::string keys;
+        for (const auto& f : field.fields) keys += (keys.empty() ? "" : ", ") + f.name;
+        return keys;
+      }());
+      out.SetObject();
+      build_object(node, node.Mark(), field.fields, key + ".", out, a, problems);
+      return;
+    default:
+      if (!node.IsScalar()) return problem(node.Mark(), std::string("expected a ") + field_type_name(field.type) + " value, found a " +
+                                                           (node.IsMap() ? "map" : "list"));
+      if (std::string why = convert_scalar(field, node.Scalar(), is_plain(node), out, a); !why.empty()) problem(node.Mark(), why);
+  }
+}
+
+void build_object(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
+                  const std::string& prefix, rapidjson::Value& out, Allocator& a, std::vector<ConfigProblem>& problems) {
+  std::vector<std::string> names;
+  for (const FieldSpec& f : fields) names.push_back(f.name);
+  std::set<std::string> present;
+  if (with.IsDefined() && !with.IsNull()) {
+    for (const auto& entry : with) {
+      const std::string key = entry.first.Scalar();
+      auto spec = std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.name == key; });
+      if (spec == fields.end()) {
+        problems.push_back({entry.first.Mark(), "unknown key '" + prefix + key + "'" + did_you_mean(key, names)});
+        continue;
+      }
+      if (!present.insert(key).second) {
+        problems.push_back({entry.first.Mark(), "duplicate key '" + prefix + key + "'"});
+        continue;
+      }
+      if (entry.second.IsNull()) {
+        present.erase(key);  // `key:` with no value counts as absent
+        continue;
+      }
+      rapidjson::Value value;
+      build_value(*spec, entry.second, prefix + key, value, a, problems);
+      if (!value.IsNull()) out.AddMember(make_string(key, a), value, a);
+    }
+  }
+  for (const FieldSpec& f : fields) {
+    if (present.count(f.name)) continue;
+    if (f.required) {
+      problems.push_back({where, "missing required key '" + prefix + f.name + "' (" + f.description + ")"});
+    } else if (f.default_value) {
+      rapidjson::Value value;
+      convert_scalar(f, *f.default_value, true, value, a);  // checked when the plugin loaded
+      out.AddMember(make_string(f.name, a), value, a);
+    }
+  }
+}
+
+}  // namespace
+
+void build_node_config(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
+                       rapidjson::Document& out, std::vector<ConfigProblem>& problems) {
+  out.SetObject();
+  if (with.IsDefined() && !with.IsNull() && !with.IsMap()) {
+    problems.push_back({with.Mark(), "'with' must be a map of config keys"});
+    return;
+  }
+  build_object(with, where, fields, "", out, out.GetAllocator(), problems);
+}
+
+std::string check_default_value(const FieldSpec& field) {
+  if (field.type == WEFT_FIELD_REGEX_LIST || field.type == WEFT_FIELD_MAP || field.type == WEFT_FIELD_OBJECT)
+    return std::string("a ") + field_type_name(field.type) + " field cannot have a default";
+  rapidjson::Document scratch;
+  rapidjson::Value value;
+  return convert_scalar(field, *field.default_value, true, value, scratch.GetAllocator());
+}
+
+}  // namespace weft

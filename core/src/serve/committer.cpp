@@ -1,0 +1,252 @@
+#include "weft/serve/committer.hpp"
+
+#include "weft/identity/profile_view.hpp"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace weft {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void string_or_null(Writer& w, std::string_view s) {
+  if (s.empty())
+    w.Null();
+  else
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+std::string event_answer(std::string_view event_id, std::string_view profile_id, std::string_view status, bool duplicate,
+                         std::string_view error = {}) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("event_id");
+  string_or_null(w, event_id);
+  w.Key("profile_id");
+  string_or_null(w, profile_id);
+  w.Key("status");
+  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  if (duplicate) {
+    w.Key("duplicate");
+    w.Bool(true);
+  }
+  if (!error.empty()) {
+    w.Key("error");
+    w.String(error.data(), static_cast<rapidjson::SizeType>(error.size()));
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Which node sent the event to `reject` or `drop`, for the 422 message.
+std::string routed_by(const Workflow& workflow, const RunResult& run) {
+  if (run.trace.empty()) return "the workflow";
+  const TraceEntry& last = run.trace.back();
+  const WorkflowNode& node = workflow.nodes[last.node];
+  return "node '" + node.id + "' (" + node.plugin().name + ") left on '" + node.port_name(last.port) + "'";
+}
+
+}  // namespace
+
+std::string error_body(std::string_view code, std::string_view message) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("error");
+  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Committer::Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t capacity_bytes, std::int64_t node_budget_micros,
+                     std::size_t max_batch)
+    : store_(store),
+      metrics_(metrics),
+      writer_(store),
+      capacity_(capacity),
+      capacity_bytes_(capacity_bytes),
+      max_batch_(max_batch),
+      node_budget_micros_(node_budget_micros) {
+  metrics_.profiles().Set(static_cast<double>(store_.count_live_profiles()));
+  thread_ = std::thread([this] { run(); });
+}
+
+Committer::~Committer() { stop(); }
+
+std::optional<std::future<Answer>> Committer::submit(IngestJob job) {
+  std::future<Answer> answer = job.answer.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= capacity_ || (held_bytes_ > 0 && held_bytes_ + job.bytes > capacity_bytes_)) return std::nullopt;
+    held_bytes_ += job.bytes;
+    queue_.push_back(std::move(job));
+    metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
+  }
+  ready_.notify_one();
+  return answer;
+}
+
+std::optional<std::future<Answer>> Committer::submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id) {
+  IngestJob job;
+  job.workflow = std::move(workflow);
+  job.replay_of = std::move(event_id);
+  return submit(std::move(job));
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::run() {
+  std::vector<IngestJob> batch;
+  std::size_t batch_bytes = 0;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      held_bytes_ -= batch_bytes;  // the batch before is answered
+      batch_bytes = 0;
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is answered
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch_bytes += queue_.front().bytes;
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
+    }
+    // Replays (rare) run after the batch's events, each in a transaction of its own.
+    const auto first_replay = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
+    std::vector<IngestJob> replays(std::make_move_iterator(first_replay), std::make_move_iterator(batch.end()));
+    batch.erase(first_replay, batch.end());
+    if (!batch.empty()) commit(batch);
+    for (IngestJob& job : replays) job.answer.set_value(replay(job));
+    batch.clear();
+  }
+}
+
+void Committer::commit(std::vector<IngestJob>& batch) {
+  std::vector<BatchItem> items;
+  items.reserve(batch.size());
+  for (IngestJob& job : batch) items.push_back({job.workflow.get(), job.event.get(), std::move(job.trigger)});
+  std::vector<RunResult> runs;
+  const IdentityCounters before = writer_.stats().identity;
+  const std::int64_t retries_before = writer_.stats().retries;
+  try {
+    runs = writer_.write_batch(items);
+    metrics_.batch_retries().Increment(static_cast<double>(writer_.stats().retries - retries_before));
+  } catch (const std::exception& e) {
+    // The detail (SQL, libpq's words) is for the operator; the sender learns what to do.
+    std::string ids;
+    for (const IngestJob& job : batch) ids += (ids.empty() ? "" : ", ") + std::string(job.event->string("id"));
+    Poco::Logger::get("weft.store").error("batch of " + std::to_string(batch.size()) + " events not stored (" + ids + "): " + e.what());
+    for (IngestJob& job : batch)
+      job.answer.set_value({503, error_body("unavailable", "the store is unavailable; nothing of this event was stored; retry later")});
+    return;
+  }
+  // Durable now: count and answer.
+  count_identity_changes(before);
+  metrics_.commit_batch_size().Observe(static_cast<double>(batch.size()));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    IngestJob& job = batch[i];
+    const RunResult& run = runs[i];
+    metrics_.events(job.workflow->id, outcome_name(run.outcome)).Increment();
+    for (const TraceEntry& t : run.trace) {
+      const WorkflowNode& node = job.workflow->nodes[t.node];
+      metrics_.node_seconds(job.workflow->id, node.id).Observe(static_cast<double>(t.micros) / 1e6);
+      metrics_.node_port(job.workflow->id, node.id, node.port_name(t.port)).Increment();
+      if (t.micros > node_budget_micros_) {
+        metrics_.node_slow(job.workflow->id, node.id).Increment();
+        Poco::Logger::get("weft.node").warning(job.workflow->id + "/" + node.id + " (" + node.plugin().name + ") took " +
+                                               std::to_string(t.micros / 1000) + " ms, over its budget of " +
+                                               std::to_string(node_budget_micros_ / 1000) + " ms (limits.node_budget_ms)");
+      }
+    }
+    Answer answer;
+    try {
+      answer = answer_for(job, run);
+    } catch (const std::exception& e) {
+      const std::string id(job.event->string("id"));
+      Poco::Logger::get("weft.store").error("event " + id + " stored, but its answer could not be read back: " + e.what());
+      answer = {503, error_body("unavailable", "event " + id + " was stored, but its answer could not be read back; do not send it again")};
+    }
+    job.answer.set_value(std::move(answer));
+  }
+}
+
+void Committer::count_identity_changes(const IdentityCounters& before) {
+  const IdentityCounters& after = writer_.stats().identity;
+  metrics_.merges().Increment(static_cast<double>(after.merges - before.merges));
+  metrics_.merges_refused().Increment(static_cast<double>(after.merges_refused - before.merges_refused));
+  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
+}
+
+Answer Committer::replay(const IngestJob& job) {
+  const IdentityCounters before = writer_.stats().identity;
+  try {
+    writer_.begin_batch();
+    const auto stored = store_.load_event(job.replay_of);
+    if (!stored || stored->status != "failed") {
+      writer_.rollback_batch();
+      return stored ? Answer{409, error_body("conflict", "event '" + job.replay_of + "' is " + stored->status + "; only failed events are replayed")}
+                    : Answer{404, error_body("not_found", "no event '" + job.replay_of + "'")};
+    }
+    EventDocument event;
+    const auto run = writer_.replay_stored(*job.workflow, *stored, event);
+    if (!run) {
+      writer_.rollback_batch();
+      return {422, error_body("rejected", "the stored payload of event '" + job.replay_of + "' is not JSON; left as it is")};
+    }
+    writer_.commit_batch();
+    count_identity_changes(before);
+    const bool processed = run->outcome == Outcome::processed;
+    metrics_.events(job.workflow->id, processed ? "replayed" : "replay_failed").Increment();
+    if (processed) return {200, event_answer(job.replay_of, event.string("profile_id"), "processed", false)};
+    const auto again = store_.load_event(job.replay_of);  // its error, as stored
+    return {200, event_answer(job.replay_of, "", "failed", false, again && again->error ? *again->error : run->error)};
+  } catch (const std::exception& e) {
+    try {
+      writer_.rollback_batch();
+    } catch (const std::exception&) {  // the transaction may be gone with the connection
+    }
+    Poco::Logger::get("weft.store").error("replay of event " + job.replay_of + " not stored: " + e.what());
+    return {503, error_body("unavailable", "the store is unavailable; event " + job.replay_of + " is left as it was; retry later")};
+  }
+}
+
+Answer Committer::answer_for(const IngestJob& job, const RunResult& run) {
+  const EventDocument& event = *job.event;
+  switch (run.outcome) {
+    case Outcome::processed:
+      return {200, event_answer(event.string("id"), event.string("profile_id"), "processed", false)};
+    case Outcome::failed:
+      return {202, event_answer(event.string("id"), "", "failed", false)};
+    case Outcome::dropped:
+      return {200, event_answer("", "", "dropped", false)};
+    case Outcome::rejected:
+      return {422, error_body("rejected", routed_by(*job.workflow, run) + ", which routes to reject")};
+    case Outcome::duplicate: {
+      const auto first = store_.load_event(run.duplicate_of);
+      std::string profile;
+      if (first && first->profile_id)
+        if (auto live = store_.load_profile(*first->profile_id)) profile = live->id;
+      return {200, event_answer(run.duplicate_of, profile, first ? first->status : "processed", true)};
+    }
+  }
+  return {500, error_body("internal", "unknown outcome")};
+}
+
+}  // namespace weft

@@ -1,0 +1,374 @@
+#include "api_handler.hpp"
+
+#include "responses.hpp"
+
+#include "weft/base/clock.hpp"
+#include "weft/identity/profile_view.hpp"
+#include "weft/base/text.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <openssl/crypto.h>
+
+namespace weft::http {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+struct BadRequest {
+  std::string message;
+};
+
+void text(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void raw_object(Writer& w, const std::string& json, rapidjson::Type type) { w.RawValue(json.data(), json.size(), type); }
+
+void write_event(Writer& w, const EventRecord& e, bool with_trace) {
+  w.StartObject();
+  w.Key("id");
+  text(w, e.id);
+  w.Key("source");
+  text(w, e.source);
+  w.Key("type");
+  text(w, e.type);
+  w.Key("received_at");
+  text(w, format_time(e.received_at));
+  w.Key("profile_id");
+  if (e.profile_id)
+    text(w, *e.profile_id);
+  else
+    w.Null();
+  w.Key("status");
+  text(w, e.status);
+  w.Key("payload");
+  raw_object(w, e.payload, rapidjson::kObjectType);
+  w.Key("properties");
+  raw_object(w, e.properties, rapidjson::kObjectType);
+  if (e.error) {
+    w.Key("error");
+    text(w, *e.error);
+  }
+  if (with_trace) {
+    w.Key("trace");
+    raw_object(w, e.trace, rapidjson::kArrayType);
+  }
+  w.EndObject();
+}
+
+std::string done(const rapidjson::StringBuffer& b) { return std::string(b.GetString(), b.GetSize()); }
+
+std::int64_t integer_parameter(const std::string& value, const char* name, std::int64_t min, std::int64_t max) {
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || n < min || n > max)
+    throw BadRequest{std::string("'") + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", got '" + value + "'"};
+  return n;
+}
+
+// ?limit= (1..1000, default 50) and ?after= (a cursor; 0: from the start) of a paged list.
+std::pair<std::int64_t, std::int64_t> page_request(const std::optional<std::string>& limit, const std::optional<std::string>& after) {
+  return {limit ? integer_parameter(*limit, "limit", 1, 1000) : 50,
+          after ? integer_parameter(*after, "after", 1, std::numeric_limits<std::int64_t>::max()) : 0};
+}
+
+class Api {
+public:
+  Api(HttpContext& context, Poco::Net::HTTPServerResponse& response) : context_(context), response_(response) {}
+
+  void route(const std::vector<std::string>& parts, const Poco::URI::QueryParameters& query) {
+    const auto param = [&](const char* name) -> std::optional<std::string> {
+      for (const auto& [k, v] : query)
+        if (k == name) return v;
+      return std::nullopt;
+    };
+    if (parts.size() == 1 && parts[0] == "profiles") return profiles_by_identifier(param("identifier"));
+    if (parts.size() == 2 && parts[0] == "profiles") return profile(parts[1]);
+    if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "events")
+      return profile_events(parts[1], param("limit"), param("after"), param("order"));
+    if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merges") return profile_merges(parts[1]);
+    if (parts.size() == 1 && parts[0] == "events") return failed_events(param("status"), param("source"), param("limit"), param("after"));
+    if (parts.size() == 2 && parts[0] == "events") return event(parts[1]);
+    if (parts.size() == 1 && parts[0] == "sources") return sources();
+    if (parts.size() == 1 && parts[0] == "plugins") return plugins();
+    if (parts.size() == 1 && parts[0] == "stats" && context_.history) return send(response_, 200, context_.history->json());
+    send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
+  }
+
+  // POST /events/{id}/replay: runs a dead letter again through its source's workflow, in the
+  // committer (the one writer), and answers with the outcome.
+  void replay(const std::string& id) {
+    std::optional<EventRecord> stored;
+    {
+      auto store = context_.readers->acquire();
+      stored = store->load_event(id);
+    }
+    if (!stored) return not_found("event", id);
+    const auto source = context_.sources.find(stored->source);
+    if (source == context_.sources.end())
+      return send_error(response_, 409, "conflict", "source '" + stored->source + "' has no workflow now; the event is left as it is");
+    auto answer = context_.committer->submit_replay(source->second.workflow, id);
+    if (!answer) {
+      response_.set("Retry-After", "1");
+      return send_error(response_, 429, "overloaded", "the ingest queue is full; retry shortly");
+    }
+    const Answer a = answer->get();
+    send(response_, a.status, a.body);
+  }
+
+private:
+  void profiles_by_identifier(const std::optional<std::string>& identifier) {
+    if (!identifier) throw BadRequest{"expected ?identifier=TYPE:VALUE"};
+    const std::size_t colon = identifier->find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == identifier->size())
+      throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + *identifier + "'"};
+    auto store = context_.readers->acquire();
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("profiles");
+    w.StartArray();
+    if (auto id = store->find_identifier(identifier->substr(0, colon), identifier->substr(colon + 1)))
+      if (auto json = load_profile_json(*store, *id)) raw_object(w, *json, rapidjson::kObjectType);
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void profile(const std::string& id) {
+    auto store = context_.readers->acquire();
+    auto json = load_profile_json(*store, id);
+    if (!json) return not_found("profile", id);
+    send(response_, 200, *json);
+  }
+
+  void profile_events(const std::string& id, const std::optional<std::string>& limit_text, const std::optional<std::string>& after,
+                      const std::optional<std::string>& order) {
+    const auto [limit, cursor] = page_request(limit_text, after);
+    if (order && *order != "asc" && *order != "desc") throw BadRequest{"'order' must be asc or desc, got '" + *order + "'"};
+    const bool descending = order && *order == "desc";
+    auto store = context_.readers->acquire();
+    const auto profile = store->load_profile(id);
+    if (!profile) return not_found("profile", id);
+    send_page(store->profile_events(profile->id, cursor, limit + 1, descending), limit, false);
+  }
+
+  void profile_merges(const std::string& id) {
+    auto store = context_.readers->acquire();
+    const auto profile = store->load_profile(id);
+    if (!profile) return not_found("profile", id);
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("merges");
+    w.StartArray();
+    for (const MergeRecord& m : store->merges(profile->id)) {
+      w.StartObject();
+      w.Key("survivor");
+      text(w, m.survivor);
+      w.Key("merged");
+      text(w, m.merged);
+      w.Key("identifier");
+      w.StartObject();
+      w.Key("type");
+      text(w, m.identifier.type);
+      w.Key("value");
+      text(w, m.identifier.value);
+      w.EndObject();
+      w.Key("event_id");
+      text(w, m.event_id);
+      w.Key("at");
+      text(w, format_time(m.at));
+      w.Key("merged_snapshot");
+      raw_object(w, m.merged_snapshot, rapidjson::kObjectType);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void event(const std::string& id) {
+    auto store = context_.readers->acquire();
+    const auto e = store->load_event(id);
+    if (!e) return not_found("event", id);
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    write_event(w, *e, true);
+    send(response_, 200, done(b));
+  }
+
+  // The dead letters: failed events, oldest first, of one source or all.
+  void failed_events(const std::optional<std::string>& status, const std::optional<std::string>& source,
+                     const std::optional<std::string>& limit_text, const std::optional<std::string>& after) {
+    if (status != "failed") throw BadRequest{"events are listed by status: expected ?status=failed (the dead letters)"};
+    if (source && !context_.sources.count(*source)) throw BadRequest{"unknown source '" + *source + "'"};
+    const auto [limit, cursor] = page_request(limit_text, after);
+    auto store = context_.readers->acquire();
+    send_page(store->failed_events(source.value_or(""), cursor, limit + 1), limit, true);
+  }
+
+  void sources() {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("sources");
+    w.StartArray();
+    for (const auto& [id, source] : context_.sources) {
+      const Workflow& wf = *source.workflow;
+      w.StartObject();
+      w.Key("id");
+      text(w, id);
+      w.Key("name");
+      text(w, wf.name);
+      w.Key("file");
+      text(w, wf.file);
+      w.Key("signed");
+      w.Bool(source.signature.has_value());
+      w.Key("nodes");
+      w.StartArray();
+      for (const WorkflowNode& node : wf.nodes) {
+        w.StartObject();
+        w.Key("id");
+        text(w, node.id);
+        w.Key("plugin");
+        text(w, node.plugin().name);
+        w.Key("routes");
+        w.StartObject();
+        for (std::size_t port = 0; port < node.routes.size(); ++port) {
+          const Route& r = node.routes[port];
+          text(w, node.port_name(port));
+          switch (r.kind) {
+            case Route::Kind::next: text(w, "next"); break;
+            case Route::Kind::node: text(w, wf.nodes[r.target].id); break;
+            case Route::Kind::stop: text(w, "stop"); break;
+            case Route::Kind::drop: text(w, "drop"); break;
+            case Route::Kind::reject: text(w, "reject"); break;
+            case Route::Kind::fail: text(w, "fail"); break;
+          }
+        }
+        w.EndObject();
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void plugins() {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("plugins");
+    w.StartArray();
+    for (const auto& [name, plugin] : context_.plugins->plugins()) {
+      w.StartObject();
+      w.Key("name");
+      text(w, name);
+      w.Key("version");
+      text(w, plugin->version);
+      w.Key("kind");
+      text(w, plugin->is_trigger() ? "trigger" : "node");
+      w.Key("description");
+      text(w, plugin->description);
+      w.Key("ports");
+      w.StartArray();
+      for (const auto& port : plugin->ports) text(w, port);
+      text(w, "error");
+      w.EndArray();
+      w.Key("fields");
+      w.StartArray();
+      for (const FieldSpec& f : plugin->fields) text(w, f.name);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  // {"events":[...],"next":CURSOR|null} from at most limit + 1 rows: the extra one only tells
+  // that there are more.
+  void send_page(std::vector<EventRecord> events, std::int64_t limit, bool with_trace) {
+    const bool more = static_cast<std::int64_t>(events.size()) > limit;
+    if (more) events.pop_back();
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("events");
+    w.StartArray();
+    for (const auto& e : events) write_event(w, e, with_trace);
+    w.EndArray();
+    w.Key("next");
+    if (more)
+      text(w, std::to_string(events.back().seq));
+    else
+      w.Null();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  void not_found(const char* what, const std::string& id) { send_error(response_, 404, "not_found", std::string("no ") + what + " '" + id + "'"); }
+
+  HttpContext& context_;
+  Poco::Net::HTTPServerResponse& response_;
+};
+
+// `Authorization: Bearer <token>`; the scheme in any case (RFC 7235), the token compared in
+// constant time.
+bool token_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() != scheme.size() + token.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = header[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+  }
+  return CRYPTO_memcmp(header.data() + scheme.size(), token.data(), token.size()) == 0;
+}
+
+}  // namespace
+
+void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(request.getURI());
+  } catch (const Poco::Exception& e) {
+    return send_error(response, 400, "bad_request", "malformed URI: " + e.displayText());
+  }
+  const std::string path = uri.getPath();
+  const auto parts = split(path, '/');
+  const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
+  const std::string& method = request.getMethod();
+  if (replay ? method != Poco::Net::HTTPRequest::HTTP_POST
+             : method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
+    response.set("Allow", replay ? "POST" : "GET");
+    return send_error(response, 405, "method_not_allowed", replay ? "a replay is asked for with POST" : "the API is read with GET");
+  }
+  if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
+  if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
+  if (context_.api_token && !token_matches(request.get("Authorization", ""), *context_.api_token))
+    return send_error(response, 401, "unauthorized", "this API needs the header Authorization: Bearer <token> (api.token_env)");
+  try {
+    Api api(context_, response);
+    if (replay)
+      api.replay(parts[1]);
+    else
+      api.route(parts, uri.getQueryParameters());
+  } catch (const BadRequest& e) {
+    send_error(response, 400, "bad_request", e.message);
+  } catch (const StoreError& e) {
+    Poco::Logger::get("weft.store").error(request.getMethod() + " " + request.getURI() + ": " + e.what());
+    send_error(response, 503, "unavailable", "the store is unavailable; retry later");
+  }
+}
+
+}  // namespace weft::http

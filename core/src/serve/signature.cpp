@@ -1,0 +1,137 @@
+#include "weft/serve/signature.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <vector>
+
+namespace weft {
+namespace {
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest hmac(std::string_view key, std::string_view data) {
+  Digest out{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       out.data(), &length);
+  return out;
+}
+
+std::string to_hex(const Digest& d) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : d) {
+    out += digits[c >> 4];
+    out += digits[c & 0x0F];
+  }
+  return out;
+}
+
+std::string to_base64(const Digest& d) {
+  unsigned char out[64];
+  const int n = EVP_EncodeBlock(out, d.data(), static_cast<int>(d.size()));
+  return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+}
+
+// Constant time in the contents (the length of a well-formed signature is public).
+bool same(std::string_view a, std::string_view b) { return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
+
+std::string lower_hex(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// "" when `timestamp` is an integer within tolerance of now.
+std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::int64_t tolerance) {
+  std::int64_t ts = 0;
+  auto [ptr, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc() || ptr != timestamp.data() + timestamp.size()) return "the signed timestamp is not a number";
+  // A hostile timestamp may be any int64: the difference is computed with an overflow check.
+  std::int64_t age = 0;
+  if (__builtin_sub_overflow(now, ts, &age)) return "the signed timestamp is too far from now";
+  if (age > tolerance || age < -tolerance)
+    return "the signed timestamp is " + std::to_string(age) + " s from now, outside the tolerance of " + std::to_string(tolerance) + " s";
+  return "";
+}
+
+std::string verify_slack(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
+  const auto signature = header("X-Slack-Signature");
+  const auto timestamp = header("X-Slack-Request-Timestamp");
+  if (!signature || !timestamp) return "missing X-Slack-Signature or X-Slack-Request-Timestamp header";
+  if (auto problem = check_timestamp(*timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
+  std::string base = "v0:" + *timestamp + ":";
+  base.append(body);
+  return same(lower_hex(*signature), "v0=" + to_hex(hmac(s.secret, base))) ? "" : "X-Slack-Signature does not match the body";
+}
+
+std::string verify_github(const SignatureScheme& s, const HeaderLookup& header, std::string_view body) {
+  const auto signature = header("X-Hub-Signature-256");
+  if (!signature) return "missing X-Hub-Signature-256 header";
+  return same(lower_hex(*signature), "sha256=" + to_hex(hmac(s.secret, body))) ? "" : "X-Hub-Signature-256 does not match the body";
+}
+
+std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
+  const auto value = header("Stripe-Signature");
+  if (!value) return "missing Stripe-Signature header";
+  std::string_view rest(*value);
+  std::string timestamp;
+  std::vector<std::string> candidates;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.rfind("t=", 0) == 0) timestamp = std::string(item.substr(2));
+    if (item.rfind("v1=", 0) == 0) candidates.emplace_back(lower_hex(item.substr(3)));
+  }
+  if (timestamp.empty() || candidates.empty()) return "Stripe-Signature has no t= or no v1= element";
+  if (auto problem = check_timestamp(timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
+  std::string signed_payload = timestamp + ".";
+  signed_payload.append(body);
+  const std::string expected = to_hex(hmac(s.secret, signed_payload));
+  bool any = false;
+  for (const auto& candidate : candidates) any |= same(candidate, expected);  // check all: no early exit
+  return any ? "" : "no v1 signature in Stripe-Signature matches the body";
+}
+
+std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, std::string_view body) {
+  const auto value = header(s.header);
+  if (!value) return "missing " + s.header + " header";
+  std::string_view given(*value);
+  const Digest digest = hmac(s.secret, body);
+  if (s.base64) {
+    if (!s.prefix.empty() && given.rfind(s.prefix, 0) == 0) given.remove_prefix(s.prefix.size());
+    return same(given, to_base64(digest)) ? "" : s.header + " does not match the body";
+  }
+  // hex: the configured prefix, or none, or "sha256=" (common enough to always accept)
+  for (std::string_view prefix : {std::string_view(s.prefix), std::string_view("sha256=")})
+    if (!prefix.empty() && given.rfind(prefix, 0) == 0) {
+      given.remove_prefix(prefix.size());
+      break;
+    }
+  return same(lower_hex(given), to_hex(digest)) ? "" : s.header + " does not match the body";
+}
+
+}  // namespace
+
+std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& header, std::string_view body, std::int64_t now_seconds) {
+  switch (scheme.kind) {
+    case SignatureScheme::Kind::slack: return verify_slack(scheme, header, body, now_seconds);
+    case SignatureScheme::Kind::github: return verify_github(scheme, header, body);
+    case SignatureScheme::Kind::stripe: return verify_stripe(scheme, header, body, now_seconds);
+    case SignatureScheme::Kind::hmac_sha256: return verify_hmac(scheme, header, body);
+  }
+  return "unknown signature scheme";
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) { return to_hex(hmac(key, data)); }
+std::string hmac_sha256_base64(std::string_view key, std::string_view data) { return to_base64(hmac(key, data)); }
+
+}  // namespace weft

@@ -1,0 +1,214 @@
+#include "weft/store/postgres/postgres_store.hpp"
+
+#include "store/migrations.hpp"
+#include "postgres_schema.hpp"
+
+#include "store/event_rows_sql.hpp"
+#include "postgres_connection.hpp"
+
+#include <limits>
+#include <vector>
+
+namespace weft {
+namespace {
+
+using pg::Param;
+using pg::Result;
+
+EventRecord event_row(const Result& r, int row) {
+  return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
+                     r.text(row, 6),    r.text(row, 7), r.text(row, 8), r.text(row, 9), r.optional_text(row, 10)};
+}
+
+std::vector<EventRecord> event_rows(const Result& r) {
+  std::vector<EventRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
+  return out;
+}
+
+}  // namespace
+
+static_assert(PostgresStore::schema_version == postgres_schema::migrations.size());
+
+PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_unique<pg::Connection>(url)) {
+  pg::Connection& c = *connection_;
+  // One migrator at a time, when several processes start together.
+  c.exec_now("SELECT pg_advisory_lock(7265667)");
+  try {
+    c.exec_now("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const Result version = c.exec_now("SELECT max(version) FROM schema_version");
+    apply_migrations(version.is_null(0, 0) ? 0 : static_cast<int>(version.integer(0, 0)), postgres_schema::migrations, "BEGIN",
+                     [&c](const std::string& sql) { c.exec_now(sql); });
+  } catch (...) {
+    c.exec_now("SELECT pg_advisory_unlock(7265667)");
+    throw;
+  }
+  c.exec_now("SELECT pg_advisory_unlock(7265667)");
+  // Two batches that lock the same profiles in opposite orders deadlock; PostgreSQL finds
+  // that only after deadlock_timeout (1 s by default, settable only by a superuser). A lock
+  // wait longer than any batch takes fails sooner, and the batch is retried.
+  c.session("SET lock_timeout = '100ms'");
+
+  c.prepare("find_identifier", "SELECT profile_id FROM identifiers WHERE type = $1 AND value = $2");
+  c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ($1, $2, $3, $4)");
+  c.prepare("identifiers", "SELECT type, value FROM identifiers WHERE profile_id = $1 ORDER BY added_at, type, value");
+  c.prepare("count_identifiers", "SELECT count(*) FROM identifiers WHERE profile_id = $1 AND type = $2");
+  c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ($1, $2, $3, $4)");
+  c.prepare("load_profile", "SELECT id, created_at, updated_at, traits FROM profiles "
+                            "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = $1)");
+  c.prepare("save_traits", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
+  c.prepare("touch", "UPDATE profiles SET updated_at = $2 WHERE id = $1");
+  c.prepare("aliases", "SELECT id FROM profiles WHERE merged_into = $1 ORDER BY merged_at, id");
+  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1");
+  // Both rows of a merge are locked in id order, so concurrent merges cannot deadlock.
+  c.prepare("lock_pair", "SELECT id FROM profiles WHERE id IN ($1, $2) ORDER BY id FOR UPDATE");
+  c.prepare("move_identifiers", "UPDATE identifiers SET profile_id = $1 WHERE profile_id = $2");
+  c.prepare("move_events", "UPDATE events SET profile_id = $1 WHERE profile_id = $2");
+  c.prepare("move_aliases", "UPDATE profiles SET merged_into = $1 WHERE merged_into = $2");
+  c.prepare("retire", "UPDATE profiles SET merged_into = $1, merged_at = $3 WHERE id = $2");
+  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
+                      "WHERE survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1) ORDER BY seq");
+  c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
+  c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
+  c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+  c.prepare("count_events", "SELECT count(*) FROM events WHERE profile_id = $1");
+  c.prepare("load_event", select_events("WHERE id = $1"));
+  c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
+  c.prepare("events_after", select_events("WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
+  c.prepare("events_before", select_events("WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"));
+  c.prepare("failed_all", select_events("WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2"));
+  c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
+  c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
+  c.prepare_done();
+}
+
+PostgresStore::~PostgresStore() = default;
+
+// SERIALIZABLE: PostgreSQL detects every anomaly between concurrent batches of several weft
+// processes (two creating one identifier, two merging overlapping profiles, an event written
+// to a profile another process merges away) and fails one of them, which is then retried.
+void PostgresStore::begin() {
+  connection_->ensure_connected();
+  connection_->queue_sql("BEGIN ISOLATION LEVEL SERIALIZABLE");
+}
+void PostgresStore::commit() { connection_->run_sql("COMMIT"); }
+void PostgresStore::rollback() { connection_->run_sql("ROLLBACK"); }
+void PostgresStore::savepoint() { connection_->queue_sql("SAVEPOINT event"); }
+void PostgresStore::release_savepoint() { connection_->queue_sql("RELEASE SAVEPOINT event"); }
+void PostgresStore::rollback_to_savepoint() { connection_->queue_sql("ROLLBACK TO SAVEPOINT event"); }
+
+std::optional<std::string> PostgresStore::find_identifier(std::string_view type, std::string_view value) {
+  Result r = connection_->run("find_identifier", {type, value});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PostgresStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
+  connection_->queue("insert_identifier", {type, value, profile_id, at});
+}
+
+std::vector<Identifier> PostgresStore::identifiers(std::string_view profile_id) {
+  Result r = connection_->run("identifiers", {profile_id});
+  std::vector<Identifier> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1)});
+  return out;
+}
+
+std::int64_t PostgresStore::count_identifiers(std::string_view profile_id, std::string_view type) {
+  return connection_->integer("count_identifiers", {profile_id, type});
+}
+
+void PostgresStore::insert_profile(const ProfileRecord& p) {
+  connection_->queue("insert_profile", {p.id, p.created_at, p.updated_at, p.traits});
+}
+
+std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
+  Result r = connection_->run("load_profile", {id});
+  if (r.rows() == 0) return std::nullopt;
+  return ProfileRecord{r.text(0, 0), r.integer(0, 1), r.integer(0, 2), r.text(0, 3)};
+}
+
+void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
+  connection_->queue("save_traits", {profile_id, traits, updated_at});
+}
+
+void PostgresStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
+  connection_->queue("touch", {profile_id, updated_at});
+}
+
+std::vector<std::string> PostgresStore::aliases(std::string_view profile_id) {
+  Result r = connection_->run("aliases", {profile_id});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+std::int64_t PostgresStore::count_aliases(std::string_view profile_id) { return connection_->integer("count_aliases", {profile_id}); }
+
+void PostgresStore::merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) {
+  connection_->queue("lock_pair", {survivor, merged});
+  connection_->queue("move_identifiers", {survivor, merged});
+  connection_->queue("move_events", {survivor, merged});
+  connection_->queue("move_aliases", {survivor, merged});
+  connection_->queue("save_traits", {survivor, survivor_traits, at});
+  connection_->queue("retire", {survivor, merged, at});
+}
+
+void PostgresStore::insert_merge(const MergeRecord& m) {
+  connection_->queue("insert_merge", {m.survivor, m.merged, m.identifier.type, m.identifier.value, m.event_id, m.at, m.merged_snapshot});
+}
+
+std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) {
+  Result r = connection_->run("merges", {survivor});
+  std::vector<MergeRecord> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(MergeRecord{r.text(i, 0), r.text(i, 1), {r.text(i, 2), r.text(i, 3)}, r.text(i, 4), r.integer(i, 5), r.text(i, 6)});
+  return out;
+}
+
+std::optional<std::string> PostgresStore::find_idempotency_key(std::string_view source, std::string_view key) {
+  Result r = connection_->run("find_idempotency_key", {source, key});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PostgresStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
+  connection_->queue("insert_idempotency_key", {source, key, event_id});
+}
+
+void PostgresStore::insert_event(const EventRecord& e) {
+  connection_->queue("insert_event",
+                   {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error});
+}
+
+std::int64_t PostgresStore::count_events(std::string_view profile_id) { return connection_->integer("count_events", {profile_id}); }
+
+std::optional<EventRecord> PostgresStore::load_event(std::string_view id) {
+  Result r = connection_->run("load_event", {id});
+  if (r.rows() == 0) return std::nullopt;
+  return event_row(r, 0);
+}
+
+void PostgresStore::update_event(const EventRecord& e) {
+  connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
+}
+
+std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                                       bool descending) {
+  const std::int64_t cursor = descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq;
+  Result r = connection_->run(descending ? "events_before" : "events_after", {profile_id, cursor, limit});
+  return event_rows(r);
+}
+
+std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
+  Result r = source.empty() ? connection_->run("failed_all", {after_seq, limit})
+                            : connection_->run("failed_of_source", {source, after_seq, limit});
+  return event_rows(r);
+}
+
+std::int64_t PostgresStore::count_live_profiles() { return connection_->integer("count_live", {}); }
+
+}  // namespace weft

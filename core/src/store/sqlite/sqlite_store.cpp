@@ -1,0 +1,291 @@
+#include "weft/store/sqlite/sqlite_store.hpp"
+
+#include "store/event_rows_sql.hpp"
+#include "store/migrations.hpp"
+#include "sqlite_schema.hpp"
+
+#include <limits>
+#include <memory>
+
+namespace weft {
+
+// Every statement is prepared once per connection and reused.
+struct SqliteStore::Statements {
+  explicit Statements(SqliteDb& db)
+      : begin(db.prepare("BEGIN IMMEDIATE")),
+        commit(db.prepare("COMMIT")),
+        rollback(db.prepare("ROLLBACK")),
+        savepoint(db.prepare("SAVEPOINT event")),
+        release(db.prepare("RELEASE event")),
+        rollback_to(db.prepare("ROLLBACK TO event")),
+        find_identifier(db.prepare("SELECT profile_id FROM identifiers WHERE type = ?1 AND value = ?2")),
+        insert_identifier(db.prepare("INSERT INTO identifiers (type, value, profile_id, added_at) VALUES (?1, ?2, ?3, ?4)")),
+        identifiers(db.prepare("SELECT type, value FROM identifiers WHERE profile_id = ?1 ORDER BY added_at, type, value")),
+        count_identifiers(db.prepare("SELECT count(*) FROM identifiers WHERE profile_id = ?1 AND type = ?2")),
+        insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES (?1, ?2, ?3, ?4)")),
+        load_profile(db.prepare("SELECT id, created_at, updated_at, traits FROM profiles "
+                                "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = ?1)")),
+        save_traits(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
+        touch(db.prepare("UPDATE profiles SET updated_at = ?2 WHERE id = ?1")),
+        aliases(db.prepare("SELECT id FROM profiles WHERE merged_into = ?1 ORDER BY merged_at, id")),
+        count_aliases(db.prepare("SELECT count(*) FROM profiles WHERE merged_into = ?1")),
+        move_identifiers(db.prepare("UPDATE identifiers SET profile_id = ?1 WHERE profile_id = ?2")),
+        move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
+        move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
+        retire(db.prepare("UPDATE profiles SET merged_into = ?1, merged_at = ?3 WHERE id = ?2")),
+        insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
+        merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
+                          "WHERE survivor = ?1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = ?1) ORDER BY seq")),
+        find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
+        insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
+        insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
+        count_events(db.prepare("SELECT count(*) FROM events WHERE profile_id = ?1")),
+        load_event(db.prepare(select_events("WHERE id = ?1"))),
+        update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7 "
+                                "WHERE id = ?1")),
+        events_after(db.prepare(select_events("WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
+        events_before(db.prepare(select_events("WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"))),
+        failed_all(db.prepare(select_events("WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2"))),
+        failed_of_source(db.prepare(select_events("WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
+        count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")) {}
+
+  SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
+  SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
+  SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
+  SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
+  SqliteStatement find_idempotency_key, insert_idempotency_key;
+  SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
+};
+
+namespace {
+
+// Runs a statement without result rows, then makes it ready for the next use.
+void run(SqliteStatement& s) {
+  s.run();
+  s.reset();
+}
+
+std::int64_t single_integer(SqliteStatement& s) {
+  const std::int64_t value = s.step() ? s.integer(0) : 0;
+  s.reset();
+  return value;
+}
+
+std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return std::string(s.text(column));
+}
+
+}  // namespace
+
+static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
+
+SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
+  migrate();
+  sql_ = std::make_unique<Statements>(db_);
+}
+
+SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::migrate() {
+  db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  auto read = db_.prepare("SELECT max(version) FROM schema_version");
+  int version = read.step() && !read.is_null(0) ? static_cast<int>(read.integer(0)) : 0;
+  read.reset();
+  apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
+}
+
+void SqliteStore::begin() {
+  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  run(sql_->begin);
+}
+
+void SqliteStore::commit() { run(sql_->commit); }
+void SqliteStore::rollback() { run(sql_->rollback); }
+// 1,000,000 events of the bench, 10,000 a transaction: 22.3k events/s with the default 32 MiB
+// of cache, 26.7k with 128 MiB; 100,000 a transaction: 33.0k and 42.4k.
+void SqliteStore::expect_large_transactions() { db_.exec("PRAGMA cache_size=-131072"); }
+
+void SqliteStore::savepoint() { run(sql_->savepoint); }
+void SqliteStore::release_savepoint() { run(sql_->release); }
+void SqliteStore::rollback_to_savepoint() { run(sql_->rollback_to); }
+
+std::optional<std::string> SqliteStore::find_identifier(std::string_view type, std::string_view value) {
+  auto& s = sql_->find_identifier;
+  s.bind(1, type).bind(2, value);
+  std::optional<std::string> id;
+  if (s.step()) id = std::string(s.text(0));
+  s.reset();
+  return id;
+}
+
+void SqliteStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
+  auto& s = sql_->insert_identifier;
+  s.bind(1, type).bind(2, value).bind(3, profile_id).bind(4, at);
+  run(s);
+}
+
+std::vector<Identifier> SqliteStore::identifiers(std::string_view profile_id) {
+  auto& s = sql_->identifiers;
+  s.bind(1, profile_id);
+  std::vector<Identifier> out;
+  while (s.step()) out.push_back({std::string(s.text(0)), std::string(s.text(1))});
+  s.reset();
+  return out;
+}
+
+std::int64_t SqliteStore::count_identifiers(std::string_view profile_id, std::string_view type) {
+  sql_->count_identifiers.bind(1, profile_id).bind(2, type);
+  return single_integer(sql_->count_identifiers);
+}
+
+void SqliteStore::insert_profile(const ProfileRecord& p) {
+  auto& s = sql_->insert_profile;
+  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits);
+  run(s);
+}
+
+std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
+  auto& s = sql_->load_profile;
+  s.bind(1, id);
+  std::optional<ProfileRecord> p;
+  if (s.step()) p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3))};
+  s.reset();
+  return p;
+}
+
+void SqliteStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
+  sql_->save_traits.bind(1, profile_id).bind(2, traits).bind(3, updated_at);
+  run(sql_->save_traits);
+}
+
+void SqliteStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
+  sql_->touch.bind(1, profile_id).bind(2, updated_at);
+  run(sql_->touch);
+}
+
+std::vector<std::string> SqliteStore::aliases(std::string_view profile_id) {
+  auto& s = sql_->aliases;
+  s.bind(1, profile_id);
+  std::vector<std::string> out;
+  while (s.step()) out.emplace_back(s.text(0));
+  s.reset();
+  return out;
+}
+
+std::int64_t SqliteStore::count_aliases(std::string_view profile_id) {
+  sql_->count_aliases.bind(1, profile_id);
+  return single_integer(sql_->count_aliases);
+}
+
+void SqliteStore::merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) {
+  sql_->move_identifiers.bind(1, survivor).bind(2, merged);
+  run(sql_->move_identifiers);
+  sql_->move_events.bind(1, survivor).bind(2, merged);
+  run(sql_->move_events);
+  sql_->move_aliases.bind(1, survivor).bind(2, merged);
+  run(sql_->move_aliases);
+  sql_->save_traits.bind(1, survivor).bind(2, survivor_traits).bind(3, at);
+  run(sql_->save_traits);
+  sql_->retire.bind(1, survivor).bind(2, merged).bind(3, at);
+  run(sql_->retire);
+}
+
+void SqliteStore::insert_merge(const MergeRecord& m) {
+  auto& s = sql_->insert_merge;
+  s.bind(1, m.survivor).bind(2, m.merged).bind(3, m.identifier.type).bind(4, m.identifier.value).bind(5, m.event_id).bind(6, m.at);
+  s.bind(7, m.merged_snapshot);
+  run(s);
+}
+
+std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
+  auto& s = sql_->merges;
+  s.bind(1, survivor);
+  std::vector<MergeRecord> out;
+  while (s.step())
+    out.push_back(MergeRecord{std::string(s.text(0)), std::string(s.text(1)), {std::string(s.text(2)), std::string(s.text(3))},
+                              std::string(s.text(4)), s.integer(5), std::string(s.text(6))});
+  s.reset();
+  return out;
+}
+
+std::optional<std::string> SqliteStore::find_idempotency_key(std::string_view source, std::string_view key) {
+  auto& s = sql_->find_idempotency_key;
+  s.bind(1, source).bind(2, key);
+  std::optional<std::string> event_id;
+  if (s.step()) event_id = std::string(s.text(0));
+  s.reset();
+  return event_id;
+}
+
+void SqliteStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
+  sql_->insert_idempotency_key.bind(1, source).bind(2, key).bind(3, event_id);
+  run(sql_->insert_idempotency_key);
+}
+
+void SqliteStore::insert_event(const EventRecord& e) {
+  auto& s = sql_->insert_event;
+  s.bind(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional(5, e.profile_id).bind(6, e.status);
+  s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error);
+  run(s);
+}
+
+namespace {
+
+EventRecord event_row(const SqliteStatement& s) {
+  return EventRecord{s.integer(0),           std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)),
+                     s.integer(4),           optional_text(s, 5),    std::string(s.text(6)), std::string(s.text(7)),
+                     std::string(s.text(8)), std::string(s.text(9)), optional_text(s, 10)};
+}
+
+std::vector<EventRecord> event_rows(SqliteStatement& s) {
+  std::vector<EventRecord> out;
+  while (s.step()) out.push_back(event_row(s));
+  s.reset();
+  return out;
+}
+
+}  // namespace
+
+std::int64_t SqliteStore::count_events(std::string_view profile_id) {
+  sql_->count_events.bind(1, profile_id);
+  return single_integer(sql_->count_events);
+}
+
+std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
+  auto& s = sql_->load_event;
+  s.bind(1, id);
+  std::optional<EventRecord> e;
+  if (s.step()) e = event_row(s);
+  s.reset();
+  return e;
+}
+
+void SqliteStore::update_event(const EventRecord& e) {
+  auto& s = sql_->update_event;
+  s.bind(1, e.id).bind(2, e.status).bind_optional(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
+  s.bind(7, e.type);
+  run(s);
+}
+
+std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
+                                                     bool descending) {
+  auto& s = descending ? sql_->events_before : sql_->events_after;
+  s.bind(1, profile_id).bind(2, descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq).bind(3, limit);
+  return event_rows(s);
+}
+
+std::vector<EventRecord> SqliteStore::failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) {
+  if (source.empty()) {
+    sql_->failed_all.bind(1, after_seq).bind(2, limit);
+    return event_rows(sql_->failed_all);
+  }
+  sql_->failed_of_source.bind(1, source).bind(2, after_seq).bind(3, limit);
+  return event_rows(sql_->failed_of_source);
+}
+
+std::int64_t SqliteStore::count_live_profiles() { return single_integer(sql_->count_live); }
+
+}  // namespace weft

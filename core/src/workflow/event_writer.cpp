@@ -1,0 +1,248 @@
+#include "weft/workflow/event_writer.hpp"
+
+#include "weft/base/clock.hpp"
+#include "weft/event/json.hpp"
+#include "weft/base/uuid.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+namespace weft {
+
+JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, std::size_t max_depth) {
+  rapidjson::Value value;
+  JsonParseResult result = parse_json(body, value, event.allocator(), max_depth);
+  if (!result.ok) return result;
+  if (value.IsObject()) {
+    event.payload() = std::move(value);
+  } else {
+    rapidjson::Value wrapped(rapidjson::kObjectType);
+    wrapped.AddMember("value", value, event.allocator());
+    event.payload() = std::move(wrapped);
+  }
+  return result;
+}
+
+void stamp_event(EventDocument& event, std::string_view source) {
+  const std::int64_t now = now_micros();
+  event.set_string("id", new_uuid(now));
+  event.set_string("source", source);
+  event.set_received_at(now);
+}
+
+namespace {
+
+EventRecord record_of(const Workflow& workflow, const EventDocument& event, const RunResult& run, bool failed) {
+  EventRecord r;
+  r.id = std::string(event.string("id"));
+  r.source = std::string(event.string("source"));
+  r.type = std::string(event.string("type"));
+  r.received_at = event.received_at();
+  const std::string_view profile = event.string("profile_id");
+  if (!failed && !profile.empty()) r.profile_id = std::string(profile);
+  r.status = failed ? "failed" : "processed";
+  r.payload = to_json(event.root()["payload"]);
+  r.properties = to_json(event.root()["properties"]);
+  r.trace = trace_json(workflow, run.trace);
+  if (failed)
+    r.error = run.outcome == Outcome::failed ? "node '" + workflow.nodes[run.error_node].id + "': " + run.error : run.error;
+  return r;
+}
+
+}  // namespace
+
+void EventWriter::rollback_batch() {
+  stats_ = committed_stats_;
+  identity_.counters() = committed_stats_.identity;
+  store_.rollback();
+}
+
+namespace {
+
+// Thrown by write_triggered without savepoints when an event that wrote to the store must be
+// undone: the batch is run again with a savepoint per event.
+struct NeedsSavepoints {};
+
+}  // namespace
+
+std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, int max_attempts) {
+  // Copies to run events again from: for the optimistic first run, and for conflict retries.
+  std::vector<std::unique_ptr<EventDocument>> saved;
+  if (items.size() > 1 || store_.shared_by_processes())
+    for (const BatchItem& item : items) {
+      saved.push_back(std::make_unique<EventDocument>());
+      saved.back()->copy_from(*item.event);
+    }
+  std::vector<RunResult> results;
+  if (run_batch(items, saved, results)) return results;
+  // A conflict with another process: run the events one transaction each, so that one
+  // contended event cannot keep a whole batch retrying.
+  results.clear();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (int attempt = 1;; ++attempt) {
+      items[i].event->copy_from(*saved[i]);
+      if (commit_items(items, i, i + 1, results, attempt >= max_attempts)) break;
+      // A short, growing pause lets the other process's transaction finish first.
+      std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
+    }
+  }
+  return results;
+}
+
+bool EventWriter::run_batch(std::vector<BatchItem>& items, std::vector<std::unique_ptr<EventDocument>>& saved,
+                            std::vector<RunResult>& results) {
+  const bool last_try = !store_.shared_by_processes();
+  if (items.size() > 1) {
+    savepoints_ = false;
+    try {
+      const bool done = commit_items(items, 0, items.size(), results, last_try);
+      savepoints_ = true;
+      return done;
+    } catch (const NeedsSavepoints&) {
+      savepoints_ = true;
+      results.clear();
+      for (std::size_t i = 0; i < items.size(); ++i) items[i].event->copy_from(*saved[i]);
+    } catch (...) {
+      savepoints_ = true;
+      throw;
+    }
+  }
+  return commit_items(items, 0, items.size(), results, last_try);
+}
+
+bool EventWriter::commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results,
+                               bool last_try) {
+  const std::size_t before = results.size();
+  try {
+    begin_batch();
+    for (std::size_t i = first; i < end; ++i) results.push_back(write_triggered(*items[i].workflow, *items[i].event, items[i].trigger));
+    commit_batch();
+    return true;
+  } catch (const NeedsSavepoints&) {
+    results.resize(before);
+    rollback_batch();
+    throw;
+  } catch (const StoreError& e) {
+    results.resize(before);
+    try {
+      rollback_batch();
+    } catch (const StoreError&) {  // the transaction may already be gone; the counts are reset
+    }
+    if (!e.retryable() || last_try) throw;
+  }
+  ++stats_.retries;
+  ++committed_stats_.retries;  // a retry is a fact even though its transaction was rolled back
+  return false;
+}
+
+RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {
+  return write_triggered(workflow, event, run_trigger(workflow, event));
+}
+
+RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger) {
+  const IdentityCounters before = identity_.counters();
+  const std::int64_t writes_before = identity_.writes();
+  if (savepoints_) store_.savepoint();
+  const std::string source(event.string("source"));
+  const auto& key = event.idempotency_key();
+  if (trigger.outcome == Outcome::processed && key) {
+    if (auto first = store_.find_idempotency_key(source, *key)) {
+      if (savepoints_) store_.release_savepoint();  // nothing was written yet
+      ++stats_.duplicates;
+      trigger.outcome = Outcome::duplicate;
+      trigger.duplicate_of = std::move(*first);
+      return trigger;
+    }
+  }
+  RunResult run = run_after_trigger(workflow, event, std::move(trigger));
+  const bool undone = run.outcome == Outcome::failed || run.outcome == Outcome::dropped || run.outcome == Outcome::rejected;
+  if (undone && !savepoints_ && identity_.writes() != writes_before) throw NeedsSavepoints{};
+  switch (run.outcome) {
+    case Outcome::processed:
+      store_.insert_event(record_of(workflow, event, run, false));
+      ++stats_.processed;
+      break;
+    case Outcome::failed:
+      undo(before);
+      store_.insert_event(record_of(workflow, event, run, true));
+      ++stats_.failed;
+      break;
+    case Outcome::dropped:
+    case Outcome::rejected:
+      undo(before);
+      ++(run.outcome == Outcome::dropped ? stats_.dropped : stats_.rejected);
+      break;
+    case Outcome::duplicate:
+      break;
+  }
+  // A stored event, failed ones included, keeps its key: `weft replay` re-runs failures.
+  if (key && (run.outcome == Outcome::processed || run.outcome == Outcome::failed))
+    store_.insert_idempotency_key(source, *key, event.string("id"));
+  if (savepoints_) store_.release_savepoint();
+  stats_.identity = identity_.counters();
+  return run;
+}
+
+RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bool trigger_done) {
+  const IdentityCounters before = identity_.counters();
+  store_.savepoint();
+  RunResult run = trigger_done ? run_workflow(workflow, event, &identity_, 1)
+                               : run_after_trigger(workflow, event, run_trigger(workflow, event));
+  if (run.outcome == Outcome::processed) {
+    store_.update_event(record_of(workflow, event, run, false));
+    ++stats_.processed;
+  } else {
+    // Still not processed: the dead letter stays, with what happened this time.
+    undo(before);
+    if (run.outcome != Outcome::failed) {
+      const TraceEntry& last = run.trace.back();
+      run.error = "the workflow now routes it to " + std::string(outcome_name(run.outcome)) + " (node '" + workflow.nodes[last.node].id +
+                  "' left on '" + workflow.nodes[last.node].port_name(last.port) + "')";
+      run.error_node = last.node;
+    }
+    store_.update_event(record_of(workflow, event, run, true));
+    ++stats_.failed;
+  }
+  store_.release_savepoint();
+  stats_.identity = identity_.counters();
+  return run;
+}
+
+namespace {
+
+// Whether a stored trace shows the trigger got past its own node.
+bool trigger_completed(const std::string& trace) {
+  rapidjson::Document doc;
+  doc.Parse(trace.c_str());
+  return doc.IsArray() && !doc.Empty() && doc[0].IsObject() && doc[0].HasMember("port") && doc[0]["port"] == "out";
+}
+
+}  // namespace
+
+std::optional<RunResult> EventWriter::replay_stored(const Workflow& workflow, const EventRecord& stored, EventDocument& event) {
+  event.set_string("id", stored.id);
+  event.set_string("source", stored.source);
+  event.set_string("type", stored.type);
+  event.set_received_at(stored.received_at);
+  // the depth limit applied when it was received; stored payloads are within it
+  if (!parse_json_payload(stored.payload, event, 1024).ok) return std::nullopt;
+  return replay(workflow, event, trigger_completed(stored.trace));
+}
+
+RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger) {
+  if (trigger.outcome != Outcome::processed || workflow.nodes.size() < 2) return trigger;
+  RunResult rest = run_workflow(workflow, event, &identity_, 1);
+  rest.trace.insert(rest.trace.begin(), trigger.trace.begin(), trigger.trace.end());
+  return rest;
+}
+
+// Undoes the event: its store changes (only with a savepoint; without one it made none) and
+// its counts.
+void EventWriter::undo(const IdentityCounters& before) {
+  if (savepoints_) store_.rollback_to_savepoint();
+  identity_.counters() = before;
+}
+
+}  // namespace weft

@@ -1,0 +1,104 @@
+#include "weft/workflow/executor.hpp"
+
+#include "weft/base/clock.hpp"
+#include "weft/identity/identity.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+
+namespace weft {
+
+namespace {
+
+// Traits a node set are written when it returns; when it or the store failed, they are
+// dropped with the rest of what the event changed.
+class TraitsOfNode {
+public:
+  explicit TraitsOfNode(Identity* identity) : identity_(identity) {}
+  ~TraitsOfNode() {
+    if (identity_) identity_->drop_traits();
+  }
+  void write() {
+    if (identity_) identity_->write_traits();
+  }
+
+private:
+  Identity* identity_;
+};
+
+// Runs from `first_node` until the workflow ends or reaches node `end`.
+RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node, std::size_t end) {
+  RunResult result;
+  weft_event view{&event, {}, identity, now_micros(), nullptr, {}};
+  TraitsOfNode traits(identity);
+  std::size_t at = first_node;
+  while (at < end) {
+    const WorkflowNode& node = workflow.nodes[at];
+    const auto started = std::chrono::steady_clock::now();
+    NodeResult port = node.instance->process(view);
+    if (view.store_failure) std::rethrow_exception(view.store_failure);
+    traits.write();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    view.scratch.clear();
+    result.trace.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(port.port), micros});
+
+    const Route& route = node.routes[port.port];
+    if (port.port == node.plugin().ports.size()) {  // the error port
+      result.error = std::move(port.error);
+      result.error_node = at;
+    }
+    switch (route.kind) {
+      case Route::Kind::next: ++at; break;
+      case Route::Kind::node: at = route.target; break;
+      case Route::Kind::stop: return result;
+      case Route::Kind::drop: result.outcome = Outcome::dropped; return result;
+      case Route::Kind::reject: result.outcome = Outcome::rejected; return result;
+      case Route::Kind::fail: result.outcome = Outcome::failed; return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+RunResult run_trigger(const Workflow& workflow, EventDocument& event) { return run_nodes(workflow, event, nullptr, 0, 1); }
+
+RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node) {
+  return run_nodes(workflow, event, identity, first_node, workflow.nodes.size());
+}
+
+std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartArray();
+  for (const TraceEntry& entry : trace) {
+    const WorkflowNode& node = workflow.nodes[entry.node];
+    w.StartObject();
+    w.Key("node");
+    w.String(node.id.c_str());
+    w.Key("plugin");
+    w.String(node.plugin().name.c_str());
+    w.Key("port");
+    w.String(node.port_name(entry.port).c_str());
+    w.Key("micros");
+    w.Int64(entry.micros);
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::processed: return "processed";
+    case Outcome::dropped: return "dropped";
+    case Outcome::rejected: return "rejected";
+    case Outcome::failed: return "failed";
+    case Outcome::duplicate: return "duplicate";
+  }
+  return "unknown";
+}
+
+}  // namespace weft
