@@ -25,6 +25,7 @@ Commands:
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
   ingest --source ID FILE   run a file of JSON payloads through a source's workflow
   replay [--source ID]      re-run the failed events (dead letters)
+  profiles merge ID OTHER   merge two profiles by hand (--reason TEXT, --url URL)
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -37,6 +38,20 @@ Example:
 )";
 
 const std::map<std::string, const char*> command_help = {
+    {"profiles", R"(weft profiles — correct identity by hand (SPEC 13)
+
+Usage: weft profiles [--config FILE] merge ID OTHER [--reason TEXT] [--url http://HOST:PORT]
+
+merge: makes the profiles ID and OTHER (ids or aliases) one, by the usual rules (the older
+survives; traits keep_survivor), without the merge limits; the merge record names no
+identifier or event but the reason, and the operations log (GET /operations) shows it.
+Prints the surviving profile. Without --url it works on the configured store, which no
+server may be writing to; with --url it asks that running server (the API token from
+api.token_env when set). Exit 1 when a profile is unknown or both are already one.
+
+Example:
+  weft profiles merge 0190f1c2-... 0190f1c3-... --reason "one person, two e-mails"
+)"},
     {"serve", R"(weft serve — receive webhooks and serve the API
 
 Usage: weft serve [--config FILE]
@@ -148,6 +163,8 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("config", "c", "config file").required(false).repeatable(false).argument("FILE"));
   options.addOption(Poco::Util::Option("describe", "d", "describe one plugin").required(false).repeatable(false).argument("NAME"));
   options.addOption(Poco::Util::Option("source", "s", "the source to ingest into").required(false).repeatable(false).argument("ID"));
+  options.addOption(Poco::Util::Option("reason", "", "why (weft profiles)").required(false).repeatable(false).argument("TEXT"));
+  options.addOption(Poco::Util::Option("url", "", "a running server (weft profiles)").required(false).repeatable(false).argument("URL"));
 }
 
 void WeftApp::handleOption(const std::string& name, const std::string& value) {
@@ -157,6 +174,8 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "config") config_ = value;
   if (name == "describe") describe_ = value;
   if (name == "source") source_ = value;
+  if (name == "reason") reason_ = value;
+  if (name == "url") url_ = value;
 }
 
 namespace {
@@ -204,11 +223,18 @@ int WeftApp::main(const std::vector<std::string>& args) {
     return exit_usage;
   }
 
+  if ((reason_ || url_) && command != "profiles") {
+    std::cerr << "weft: --reason and --url belong to `weft profiles`\n";
+    return exit_usage;
+  }
+
   Invocation invocation;
   invocation.args.assign(args.begin() + 1, args.end());
   invocation.config_file = config_;
   invocation.describe = describe_;
   invocation.source = source_;
+  invocation.reason = reason_;
+  invocation.url = url_;
   if (config_) {
     std::vector<Diagnostic> problems;
     invocation.settings = load_settings(*config_, default_plugin_dir(), problems);
@@ -223,6 +249,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "ingest") return ingest_command(invocation);
   if (command == "serve") return serve_command(invocation);
   if (command == "replay") return replay_command(invocation);
+  if (command == "profiles") return profiles_command(invocation);
   return plugins_command(invocation);
 }
 

@@ -18,6 +18,8 @@ struct Invocation {
   Settings settings;
   std::optional<std::string> describe;  // plugins --describe NAME
   std::optional<std::string> source;    // ingest and replay: --source ID
+  std::optional<std::string> reason;    // profiles: --reason TEXT
+  std::optional<std::string> url;       // profiles: --url http://HOST:PORT of a running server
 };
 
 int validate_command(const Invocation& invocation);
@@ -25,6 +27,7 @@ int plugins_command(const Invocation& invocation);
 int ingest_command(const Invocation& invocation);
 int serve_command(const Invocation& invocation);
 int replay_command(const Invocation& invocation);
+int profiles_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;
@@ -48,6 +51,8 @@ private:
   std::optional<std::string> config_;
   std::optional<std::string> describe_;
   std::optional<std::string> source_;
+  std::optional<std::string> reason_;
+  std::optional<std::string> url_;
 };
 
 }  // namespace weft::app

@@ -93,17 +93,39 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
     return IdentifyResult::limited;
   }
 
-  const bool own_survives = survives(*own, *other);
-  const ProfileRecord& survivor = own_survives ? *own : *other;
-  const ProfileRecord& merged = own_survives ? *other : *own;
-  const std::string snapshot = profile_json(store_, merged);
-  const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, options.traits);
+  MergeRecord record;
+  record.identifier = id;
+  record.event_id = std::string(event_id);
+  profile_id = merge_pair(*own, *other, options.traits, std::move(record), now);
+  return IdentifyResult::merged;
+}
+
+std::optional<std::string> Identity::merge_by_operator(std::string_view a, std::string_view b, TraitPolicy traits, const std::string& reason,
+                                                       std::int64_t now) {
+  write_traits();
+  const auto first = store_.load_profile(a);
+  const auto second = store_.load_profile(b);
+  if (!first || !second) return std::nullopt;
+  if (first->id == second->id) return first->id;
+  MergeRecord record;
+  record.reason = reason;
+  return merge_pair(*first, *second, traits, std::move(record), now);
+}
+
+std::string Identity::merge_pair(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy policy, MergeRecord record, std::int64_t now) {
+  const bool a_survives = survives(a, b);
+  const ProfileRecord& survivor = a_survives ? a : b;
+  const ProfileRecord& merged = a_survives ? b : a;
+  record.survivor = survivor.id;
+  record.merged = merged.id;
+  record.at = now;
+  record.merged_snapshot = profile_json(store_, merged);
+  const std::string traits = merge_traits({survivor.traits, survivor.updated_at}, {merged.traits, merged.updated_at}, policy);
   ++writes_;
   store_.merge_profiles(survivor.id, merged.id, traits, now);
-  store_.insert_merge(MergeRecord{survivor.id, merged.id, id, std::string(event_id), now, snapshot});
+  store_.insert_merge(record);
   ++counters_.merges;
-  profile_id = survivor.id;
-  return IdentifyResult::merged;
+  return survivor.id;
 }
 
 }  // namespace weft

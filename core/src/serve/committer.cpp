@@ -96,9 +96,14 @@ std::optional<std::future<Answer>> Committer::submit(IngestJob job) {
 }
 
 std::optional<std::future<Answer>> Committer::submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id) {
+  return submit_operation([this, workflow = std::move(workflow), event_id = std::move(event_id)](EventWriter& writer) {
+    return replay(writer, *workflow, event_id);
+  });
+}
+
+std::optional<std::future<Answer>> Committer::submit_operation(Operation operation) {
   IngestJob job;
-  job.workflow = std::move(workflow);
-  job.replay_of = std::move(event_id);
+  job.operation = std::move(operation);
   return submit(std::move(job));
 }
 
@@ -128,12 +133,12 @@ void Committer::run() {
       }
       metrics_.queue_depth().Set(static_cast<double>(queue_.size()));
     }
-    // Replays (rare) run after the batch's events, each in a transaction of its own.
-    const auto first_replay = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return j.replay_of.empty(); });
-    std::vector<IngestJob> replays(std::make_move_iterator(first_replay), std::make_move_iterator(batch.end()));
-    batch.erase(first_replay, batch.end());
+    // Operations (rare) run after the batch's events, each in a transaction of its own.
+    const auto first_operation = std::stable_partition(batch.begin(), batch.end(), [](const IngestJob& j) { return !j.operation; });
+    std::vector<IngestJob> operations(std::make_move_iterator(first_operation), std::make_move_iterator(batch.end()));
+    batch.erase(first_operation, batch.end());
     if (!batch.empty()) commit(batch);
-    for (IngestJob& job : replays) job.answer.set_value(replay(job));
+    for (IngestJob& job : operations) job.answer.set_value(run_operation(job.operation));
     batch.clear();
   }
 }
@@ -194,36 +199,51 @@ void Committer::count_identity_changes(const IdentityCounters& before) {
   metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
 }
 
-Answer Committer::replay(const IngestJob& job) {
-  const IdentityCounters before = writer_.stats().identity;
+OperationResult Committer::replay(EventWriter& writer, const Workflow& workflow, const std::string& event_id) {
+  const auto stored = store_.load_event(event_id);
+  if (!stored) return {{404, error_body("not_found", "no event '" + event_id + "'")}, {}};
+  if (stored->status != "failed")
+    return {{409, error_body("conflict", "event '" + event_id + "' is " + stored->status + "; only failed events are replayed")}, {}};
+  EventDocument event;
+  const auto run = writer.replay_stored(workflow, *stored, event);
+  if (!run) return {{422, error_body("rejected", "the stored payload of event '" + event_id + "' is not JSON; left as it is")}, {}};
+  const bool processed = run->outcome == Outcome::processed;
+  auto count = [this, source = workflow.id, processed] { metrics_.events(source, processed ? "replayed" : "replay_failed").Increment(); };
+  if (processed) return {{200, event_answer(event_id, event.string("profile_id"), "processed", false)}, count};
+  const auto again = store_.load_event(event_id);  // its error, as stored
+  return {{200, event_answer(event_id, "", "failed", false, again && again->error ? *again->error : run->error)}, count};
+}
+
+OperationResult run_in_transaction(EventWriter& writer, const Operation& operation) {
   try {
-    writer_.begin_batch();
-    const auto stored = store_.load_event(job.replay_of);
-    if (!stored || stored->status != "failed") {
-      writer_.rollback_batch();
-      return stored ? Answer{409, error_body("conflict", "event '" + job.replay_of + "' is " + stored->status + "; only failed events are replayed")}
-                    : Answer{404, error_body("not_found", "no event '" + job.replay_of + "'")};
-    }
-    EventDocument event;
-    const auto run = writer_.replay_stored(*job.workflow, *stored, event);
-    if (!run) {
-      writer_.rollback_batch();
-      return {422, error_body("rejected", "the stored payload of event '" + job.replay_of + "' is not JSON; left as it is")};
-    }
-    writer_.commit_batch();
-    count_identity_changes(before);
-    const bool processed = run->outcome == Outcome::processed;
-    metrics_.events(job.workflow->id, processed ? "replayed" : "replay_failed").Increment();
-    if (processed) return {200, event_answer(job.replay_of, event.string("profile_id"), "processed", false)};
-    const auto again = store_.load_event(job.replay_of);  // its error, as stored
-    return {200, event_answer(job.replay_of, "", "failed", false, again && again->error ? *again->error : run->error)};
-  } catch (const std::exception& e) {
+    writer.begin_batch();
+    OperationResult result = operation(writer);
+    if (result.answer.status >= 400)
+      writer.rollback_batch();
+    else
+      writer.commit_batch();
+    return result;
+  } catch (const std::exception&) {
     try {
-      writer_.rollback_batch();
+      writer.rollback_batch();
     } catch (const std::exception&) {  // the transaction may be gone with the connection
     }
-    Poco::Logger::get("weft.store").error("replay of event " + job.replay_of + " not stored: " + e.what());
-    return {503, error_body("unavailable", "the store is unavailable; event " + job.replay_of + " is left as it was; retry later")};
+    throw;
+  }
+}
+
+Answer Committer::run_operation(const Operation& operation) {
+  const IdentityCounters before = writer_.stats().identity;
+  try {
+    OperationResult result = run_in_transaction(writer_, operation);
+    if (result.answer.status < 400) {
+      count_identity_changes(before);
+      if (result.on_commit) result.on_commit();
+    }
+    return result.answer;
+  } catch (const std::exception& e) {
+    Poco::Logger::get("weft.store").error(std::string("operation not stored: ") + e.what());
+    return {503, error_body("unavailable", "the store is unavailable; nothing was changed; retry later")};
   }
 }
 

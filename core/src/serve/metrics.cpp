@@ -44,7 +44,11 @@ Metrics::Metrics()
                          .Name("weft_batch_retries_total")
                          .Help("Batches run again after a conflict with another process (PostgreSQL)")
                          .Register(*registry_)
-                         .Add({})) {}
+                         .Add({})),
+      operations_family_(prometheus::BuildCounter()
+                             .Name("weft_operations_total")
+                             .Help("Operations done by an operator (SPEC 13), by kind")
+                             .Register(*registry_)) {}
 
 namespace {
 
@@ -79,6 +83,11 @@ prometheus::Counter& Metrics::node_slow(std::string_view workflow, std::string_v
 prometheus::Counter& Metrics::node_port(std::string_view workflow, std::string_view node, std::string_view port) {
   return labelled(mutex_, ports_, std::tuple<std::string_view, std::string_view, std::string_view>(workflow, node, port),
                   [&]() -> prometheus::Counter& { return port_family_.Add({{"workflow", std::string(workflow)}, {"node", std::string(node)}, {"port", std::string(port)}}); });
+}
+
+prometheus::Counter& Metrics::operations(std::string_view kind) {
+  return labelled(mutex_, operations_, std::tuple<std::string_view>(kind),
+                  [&]() -> prometheus::Counter& { return operations_family_.Add({{"kind", std::string(kind)}}); });
 }
 
 Metrics::Snapshot Metrics::snapshot() const {

@@ -162,8 +162,8 @@ TEST_CASE("every merge writes an audit record with the merged profile as it was"
   REQUIRE(merges.size() == 1);
   CHECK(merges[0].survivor == "a");
   CHECK(merges[0].merged == "b");
-  CHECK(merges[0].identifier.type == "email");
-  CHECK(merges[0].identifier.value == "j@x.co");
+  CHECK(merges[0].identifier->type == "email");
+  CHECK(merges[0].identifier->value == "j@x.co");
   CHECK(merges[0].event_id == "event-1");
   CHECK(merges[0].at == 1000);
   CHECK(merges[0].merged_snapshot ==

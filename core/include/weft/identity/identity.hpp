@@ -63,12 +63,23 @@ public:
   IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
                           std::int64_t now);
 
+  // An operator's merge (SPEC 13) of the live profiles `a` and `b` stand for, by the rules of
+  // SPEC 6 without its limits; recorded with no identifier or event and with `reason`.
+  // Nullopt when either does not exist; the survivor's id otherwise (`a` and `b` standing for
+  // one profile already is the caller's to refuse, via load_profile).
+  std::optional<std::string> merge_by_operator(std::string_view a, std::string_view b, TraitPolicy traits, const std::string& reason,
+                                               std::int64_t now);
+
   IdentityCounters& counters() { return counters_; }
   // How many changes the rules have made to the store so far (never rolled back): a caller
   // compares it before and after an event to know whether the event wrote anything.
   std::int64_t writes() const { return writes_; }
 
 private:
+  // Merges two live profiles by SPEC 6 (survivor, traits, history, audit record); returns the
+  // survivor's id.
+  std::string merge_pair(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, MergeRecord record, std::int64_t now);
+
   // The traits of one profile, as set_trait() left them.
   struct HeldTraits {
     std::string asked_id;  // the id set_trait() was given (the profile itself or an alias)

@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -23,12 +24,27 @@ struct Answer {
   std::string body;  // JSON
 };
 
+// Work that is not an incoming event (a replay, an operator's merge, ...), run on the committer
+// thread in a transaction of its own, ordered with the traffic. It returns the answer; an
+// answer of 400 or more rolls the transaction back. `on_commit`, when set, runs once the
+// transaction is durable (for counters of what was done).
+struct OperationResult {
+  Answer answer;
+  std::function<void()> on_commit;
+};
+using Operation = std::function<OperationResult(EventWriter& writer)>;
+
+// Runs `operation` in a transaction of `writer`: committed when it answers below 400, rolled
+// back otherwise. A store failure rolls back and throws StoreError. The committer runs
+// operations so in a serving process; the `weft profiles` commands, on a store no server uses.
+OperationResult run_in_transaction(EventWriter& writer, const Operation& operation);
+
 struct IngestJob {
   std::shared_ptr<const Workflow> workflow;
   std::unique_ptr<EventDocument> event;
   RunResult trigger;  // the trigger's run on the HTTP thread
   std::promise<Answer> answer;
-  std::string replay_of;  // set: replay this stored failed event through `workflow` instead
+  Operation operation;    // set: run this instead of an event
   std::size_t bytes = 0;  // the request body's size, counted against the queue's byte limit
 };
 
@@ -52,13 +68,17 @@ public:
   // there is no such event, 409 when it is not failed; nullopt when the queue is full.
   std::optional<std::future<Answer>> submit_replay(std::shared_ptr<const Workflow> workflow, std::string event_id);
 
+  // Queues an operation (see Operation); nullopt when the queue is full.
+  std::optional<std::future<Answer>> submit_operation(Operation operation);
+
   // Answers everything queued, commits, and ends the thread. Later submits are refused.
   void stop();
 
 private:
   void run();
   void commit(std::vector<IngestJob>& batch);
-  Answer replay(const IngestJob& job);
+  OperationResult replay(EventWriter& writer, const Workflow& workflow, const std::string& event_id);
+  Answer run_operation(const Operation& operation);
   // Adds what the committed work did to profiles and merges (since `before`) to the metrics.
   void count_identity_changes(const IdentityCounters& before);
   Answer answer_for(const IngestJob& job, const RunResult& run);

@@ -36,6 +36,8 @@ public:
   prometheus::Gauge& queue_depth() { return queue_depth_; }
   prometheus::Histogram& commit_batch_size() { return commit_batch_size_; }
   prometheus::Counter& batch_retries() { return batch_retries_; }
+  // weft_operations_total{kind}: operators' merges, removals, blocks, re-derivations, ...
+  prometheus::Counter& operations(std::string_view kind);
 
   // The text exposition format.
   std::string render() const;
@@ -59,6 +61,7 @@ private:
   prometheus::Gauge& queue_depth_;
   prometheus::Histogram& commit_batch_size_;
   prometheus::Counter& batch_retries_;
+  prometheus::Family<prometheus::Counter>& operations_family_;
   // Orders tuples of label values, held as strings or looked up as string_views (each side
   // compared as string_views: no copies, and no cross-type tuple comparison, which clang 14
   // cannot do with libstdc++ 12).
@@ -80,6 +83,7 @@ private:
   std::map<Labels2, prometheus::Histogram*, LabelsLess> nodes_;   // workflow, node
   std::map<Labels2, prometheus::Counter*, LabelsLess> slow_;      // workflow, node
   std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, LabelsLess> ports_;  // workflow, node, port
+  std::map<std::tuple<std::string>, prometheus::Counter*, LabelsLess> operations_;                      // kind
 };
 
 }  // namespace weft

@@ -53,10 +53,23 @@ struct EventRecord {
 struct MergeRecord {
   std::string survivor;
   std::string merged;
-  Identifier identifier;
-  std::string event_id;
+  std::optional<Identifier> identifier;  // none for an operator's merge (SPEC 13)
+  std::optional<std::string> event_id;   // likewise
   std::int64_t at = 0;
   std::string merged_snapshot;  // the merged profile (SPEC 2) just before the merge, JSON
+  std::optional<std::string> reason;     // an operator's merge: why
+};
+
+// What an operator did (SPEC 13): one row per merge, removal, block, re-derivation, rebuild or
+// erasure, never holding personal data beyond the profile ids it names.
+struct OperationRecord {
+  std::int64_t seq = 0;  // set when loaded; cursors page by it, newest first
+  std::string id;
+  std::int64_t at = 0;
+  std::string kind;      // merge | remove_identifier | block | unblock | rederive | rebuild | erase
+  std::string profiles;  // JSON array of the profile ids it concerned
+  std::optional<std::string> reason;
+  std::string result;    // JSON: what it did
 };
 
 class Store {
@@ -100,6 +113,10 @@ public:
                               std::int64_t at) = 0;
   virtual void insert_merge(const MergeRecord& merge) = 0;
   virtual std::vector<MergeRecord> merges(std::string_view survivor) = 0;
+
+  virtual void insert_operation(const OperationRecord& operation) = 0;
+  // Newest first: operations with seq below `before_seq` (0: from the newest), at most `limit`.
+  virtual std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) = 0;
 
   // Idempotency keys, per source: the first event stored under each.
   virtual std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) = 0;

@@ -49,6 +49,7 @@ public:
   void begin_batch() { store_.begin(); }
   void commit_batch() {
     store_.commit();
+    stats_.identity = identity_.counters();  // operations change profiles outside write()
     committed_stats_ = stats_;
   }
   void rollback_batch();
@@ -79,6 +80,9 @@ public:
   std::optional<RunResult> replay_stored(const Workflow& workflow, const EventRecord& stored, EventDocument& event);
 
   const WriterStats& stats() const { return stats_; }
+  // For operations run inside the writer's transaction (see Committer's Operation).
+  Store& store() { return store_; }
+  Identity& identity() { return identity_; }
 
 private:
   // Runs items [first, end) in one transaction; false (rolled back) on a retryable conflict.

@@ -1,9 +1,11 @@
 #include "api_handler.hpp"
 
+#include "operation_routes.hpp"
 #include "responses.hpp"
 
 #include "weft/base/clock.hpp"
 #include "weft/identity/profile_view.hpp"
+#include "weft/serve/operations.hpp"
 #include "weft/base/text.hpp"
 
 #include <Poco/Logger.h>
@@ -28,6 +30,12 @@ struct BadRequest {
 
 void text(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 void raw_object(Writer& w, const std::string& json, rapidjson::Type type) { w.RawValue(json.data(), json.size(), type); }
+void optional_text(Writer& w, const std::optional<std::string>& s) {
+  if (s)
+    text(w, *s);
+  else
+    w.Null();
+}
 
 void write_event(Writer& w, const EventRecord& e, bool with_trace) {
   w.StartObject();
@@ -40,10 +48,7 @@ void write_event(Writer& w, const EventRecord& e, bool with_trace) {
   w.Key("received_at");
   text(w, format_time(e.received_at));
   w.Key("profile_id");
-  if (e.profile_id)
-    text(w, *e.profile_id);
-  else
-    w.Null();
+  optional_text(w, e.profile_id);
   w.Key("status");
   text(w, e.status);
   w.Key("payload");
@@ -98,6 +103,7 @@ public:
     if (parts.size() == 1 && parts[0] == "sources") return sources();
     if (parts.size() == 1 && parts[0] == "plugins") return plugins();
     if (parts.size() == 1 && parts[0] == "stats" && context_.history) return send(response_, 200, context_.history->json());
+    if (parts.size() == 1 && parts[0] == "operations") return operations(param("limit"), param("after"));
     send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
   }
 
@@ -175,16 +181,22 @@ private:
       w.Key("merged");
       text(w, m.merged);
       w.Key("identifier");
-      w.StartObject();
-      w.Key("type");
-      text(w, m.identifier.type);
-      w.Key("value");
-      text(w, m.identifier.value);
-      w.EndObject();
+      if (m.identifier) {
+        w.StartObject();
+        w.Key("type");
+        text(w, m.identifier->type);
+        w.Key("value");
+        text(w, m.identifier->value);
+        w.EndObject();
+      } else {
+        w.Null();  // an operator's merge
+      }
       w.Key("event_id");
-      text(w, m.event_id);
+      optional_text(w, m.event_id);
       w.Key("at");
       text(w, format_time(m.at));
+      w.Key("reason");
+      optional_text(w, m.reason);
       w.Key("merged_snapshot");
       raw_object(w, m.merged_snapshot, rapidjson::kObjectType);
       w.EndObject();
@@ -212,6 +224,13 @@ private:
     const auto [limit, cursor] = page_request(limit_text, after);
     auto store = context_.readers->acquire();
     send_page(store->failed_events(source.value_or(""), cursor, limit + 1), limit, true);
+  }
+
+  // GET /operations: what operators did, newest first; ?after= is the "next" of the page before.
+  void operations(const std::optional<std::string>& limit_text, const std::optional<std::string>& after) {
+    const auto [limit, cursor] = page_request(limit_text, after);
+    auto store = context_.readers->acquire();
+    send(response_, 200, operations_json(*store, cursor, limit));
   }
 
   void sources() {
@@ -347,11 +366,13 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const std::string path = uri.getPath();
   const auto parts = split(path, '/');
   const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
+  const bool merge = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merge";
+  const bool write = replay || merge;
   const std::string& method = request.getMethod();
-  if (replay ? method != Poco::Net::HTTPRequest::HTTP_POST
-             : method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
-    response.set("Allow", replay ? "POST" : "GET");
-    return send_error(response, 405, "method_not_allowed", replay ? "a replay is asked for with POST" : "the API is read with GET");
+  if (write ? method != Poco::Net::HTTPRequest::HTTP_POST
+            : method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
+    response.set("Allow", write ? "POST" : "GET");
+    return send_error(response, 405, "method_not_allowed", write ? "this is asked for with POST" : "the API is read with GET");
   }
   if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
   if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -361,6 +382,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
     Api api(context_, response);
     if (replay)
       api.replay(parts[1]);
+    else if (merge)
+      merge_profiles_route(context_, request, response, parts[1]);
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {

@@ -34,14 +34,6 @@ BodyKind body_kind(const std::string& content_type) {
 }
 
 // Reads at most `limit` + 1 bytes: one more than allowed tells the body is too large.
-std::string read_body(std::istream& in, std::size_t limit) {
-  std::string body;
-  char buffer[16384];
-  while (body.size() <= limit && in.read(buffer, sizeof buffer).gcount() > 0)
-    body.append(buffer, static_cast<std::size_t>(in.gcount()));
-  return body;
-}
-
 std::string challenge_answer(const rapidjson::Value& challenge) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);

@@ -5,6 +5,7 @@
 
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <istream>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,14 @@ inline void send(Poco::Net::HTTPServerResponse& response, int status, const std:
   response.setContentType(content_type);
   response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
   response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+}
+
+// The request body, read until `limit` is passed (a longer result means: too large).
+inline std::string read_body(std::istream& in, std::size_t limit) {
+  std::string body;
+  char buffer[16384];
+  while (body.size() <= limit && in.read(buffer, sizeof buffer).gcount() > 0) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  return body;
 }
 
 inline void send_error(Poco::Net::HTTPServerResponse& response, int status, std::string_view code, std::string_view message) {

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 2> migrations = {
+inline constexpr std::array<std::string_view, 3> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -69,6 +69,22 @@ CREATE TABLE idempotency_keys (
     // 1 -> 2: the dead letters of all sources in arrival order, from an index of failed events only.
     R"sql(
 CREATE INDEX events_failed_seq ON events (seq) WHERE status = 'failed';
+)sql",
+    // 2 -> 3: an operator's merge has no identifier and no event but a reason; the operations log.
+    R"sql(
+ALTER TABLE merges ALTER COLUMN identifier_type DROP NOT NULL,
+                   ALTER COLUMN identifier_value DROP NOT NULL,
+                   ALTER COLUMN event_id DROP NOT NULL,
+                   ADD COLUMN reason TEXT;
+CREATE TABLE operations (
+  seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id       TEXT NOT NULL UNIQUE,
+  at       BIGINT NOT NULL,
+  kind     TEXT NOT NULL,
+  profiles TEXT NOT NULL,
+  reason   TEXT,
+  result   TEXT NOT NULL
+);
 )sql",
 };
 

@@ -66,10 +66,12 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("move_events", "UPDATE events SET profile_id = $1 WHERE profile_id = $2");
   c.prepare("move_aliases", "UPDATE profiles SET merged_into = $1 WHERE merged_into = $2");
   c.prepare("retire", "UPDATE profiles SET merged_into = $1, merged_at = $3 WHERE id = $2");
-  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7)");
-  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
+  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason FROM merges "
                       "WHERE survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1) ORDER BY seq");
+  c.prepare("insert_operation", "INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES ($1, $2, $3, $4, $5, $6)");
+  c.prepare("operations", "SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < $1 ORDER BY seq DESC LIMIT $2");
   c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
   c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
   c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
@@ -158,14 +160,32 @@ void PostgresStore::merge_profiles(std::string_view survivor, std::string_view m
 }
 
 void PostgresStore::insert_merge(const MergeRecord& m) {
-  connection_->queue("insert_merge", {m.survivor, m.merged, m.identifier.type, m.identifier.value, m.event_id, m.at, m.merged_snapshot});
+  const auto part = [&](auto member) { return m.identifier ? std::optional<std::string>((*m.identifier).*member) : std::nullopt; };
+  connection_->queue("insert_merge", {m.survivor, m.merged, part(&Identifier::type), part(&Identifier::value), m.event_id, m.at,
+                                      m.merged_snapshot, m.reason});
 }
 
 std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) {
   Result r = connection_->run("merges", {survivor});
   std::vector<MergeRecord> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    MergeRecord m{r.text(i, 0), r.text(i, 1), std::nullopt, r.optional_text(i, 4), r.integer(i, 5), r.text(i, 6), r.optional_text(i, 7)};
+    if (!r.is_null(i, 2)) m.identifier = Identifier{r.text(i, 2), r.text(i, 3)};
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void PostgresStore::insert_operation(const OperationRecord& o) {
+  connection_->queue("insert_operation", {o.id, o.at, o.kind, o.profiles, o.reason, o.result});
+}
+
+std::vector<OperationRecord> PostgresStore::operations(std::int64_t before_seq, std::int64_t limit) {
+  Result r = connection_->run("operations", {before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max(), limit});
+  std::vector<OperationRecord> out;
   for (int i = 0; i < r.rows(); ++i)
-    out.push_back(MergeRecord{r.text(i, 0), r.text(i, 1), {r.text(i, 2), r.text(i, 3)}, r.text(i, 4), r.integer(i, 5), r.text(i, 6)});
+    out.push_back(OperationRecord{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4), r.optional_text(i, 5),
+                                  r.text(i, 6)});
   return out;
 }
 

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 4> migrations = {
+inline constexpr std::array<std::string_view, 5> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -76,6 +76,36 @@ ALTER TABLE profiles DROP COLUMN event_count;
     // scan of every event: a small index of the failed ones only.
     R"sql(
 CREATE INDEX events_failed_seq ON events (seq) WHERE status = 'failed';
+)sql",
+    // 4 -> 5: an operator's merge has no identifier and no event but a reason (SQLite cannot
+    // drop NOT NULL in place: the table is copied); the operations log.
+    R"sql(
+CREATE TABLE merges_5 (
+  seq              INTEGER PRIMARY KEY,
+  survivor         TEXT NOT NULL,
+  merged           TEXT NOT NULL,
+  identifier_type  TEXT,                 -- NULL: an operator's merge
+  identifier_value TEXT,
+  event_id         TEXT,
+  at               INTEGER NOT NULL,
+  merged_snapshot  TEXT NOT NULL,
+  reason           TEXT
+);
+INSERT INTO merges_5 (seq, survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot)
+  SELECT seq, survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges;
+DROP TABLE merges;
+ALTER TABLE merges_5 RENAME TO merges;
+CREATE INDEX merges_survivor ON merges (survivor, seq);
+
+CREATE TABLE operations (
+  seq      INTEGER PRIMARY KEY,
+  id       TEXT NOT NULL UNIQUE,
+  at       INTEGER NOT NULL,
+  kind     TEXT NOT NULL,
+  profiles TEXT NOT NULL,                -- JSON array of profile ids
+  reason   TEXT,
+  result   TEXT NOT NULL                 -- JSON
+);
 )sql",
 };
 

@@ -33,9 +33,9 @@ struct SqliteStore::Statements {
         move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
         move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
         retire(db.prepare("UPDATE profiles SET merged_into = ?1, merged_at = ?3 WHERE id = ?2")),
-        insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
-        merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot FROM merges "
+        insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, "
+                                "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
+        merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason FROM merges "
                           "WHERE survivor = ?1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = ?1) ORDER BY seq")),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
@@ -49,7 +49,9 @@ struct SqliteStore::Statements {
         events_before(db.prepare(select_events("WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"))),
         failed_all(db.prepare(select_events("WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2"))),
         failed_of_source(db.prepare(select_events("WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
-        count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")) {}
+        count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")),
+        insert_operation(db.prepare("INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+        operations(db.prepare("SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
   SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
@@ -57,6 +59,7 @@ struct SqliteStore::Statements {
   SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
+  SqliteStatement insert_operation, operations;
 };
 
 namespace {
@@ -195,8 +198,12 @@ void SqliteStore::merge_profiles(std::string_view survivor, std::string_view mer
 
 void SqliteStore::insert_merge(const MergeRecord& m) {
   auto& s = sql_->insert_merge;
-  s.bind(1, m.survivor).bind(2, m.merged).bind(3, m.identifier.type).bind(4, m.identifier.value).bind(5, m.event_id).bind(6, m.at);
-  s.bind(7, m.merged_snapshot);
+  s.bind(1, m.survivor).bind(2, m.merged);
+  if (m.identifier)
+    s.bind(3, m.identifier->type).bind(4, m.identifier->value);
+  else
+    s.bind_null(3).bind_null(4);
+  s.bind_optional(5, m.event_id).bind(6, m.at).bind(7, m.merged_snapshot).bind_optional(8, m.reason);
   run(s);
 }
 
@@ -204,9 +211,30 @@ std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
   auto& s = sql_->merges;
   s.bind(1, survivor);
   std::vector<MergeRecord> out;
+  const auto optional_text = [&](int column) { return s.is_null(column) ? std::nullopt : std::optional<std::string>(s.text(column)); };
+  while (s.step()) {
+    MergeRecord m{std::string(s.text(0)), std::string(s.text(1)), std::nullopt, optional_text(4), s.integer(5), std::string(s.text(6)),
+                  optional_text(7)};
+    if (!s.is_null(2)) m.identifier = Identifier{std::string(s.text(2)), std::string(s.text(3))};
+    out.push_back(std::move(m));
+  }
+  s.reset();
+  return out;
+}
+
+void SqliteStore::insert_operation(const OperationRecord& o) {
+  auto& s = sql_->insert_operation;
+  s.bind(1, o.id).bind(2, o.at).bind(3, o.kind).bind(4, o.profiles).bind_optional(5, o.reason).bind(6, o.result);
+  run(s);
+}
+
+std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, std::int64_t limit) {
+  auto& s = sql_->operations;
+  s.bind(1, before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max()).bind(2, limit);
+  std::vector<OperationRecord> out;
   while (s.step())
-    out.push_back(MergeRecord{std::string(s.text(0)), std::string(s.text(1)), {std::string(s.text(2)), std::string(s.text(3))},
-                              std::string(s.text(4)), s.integer(5), std::string(s.text(6))});
+    out.push_back(OperationRecord{s.integer(0), std::string(s.text(1)), s.integer(2), std::string(s.text(3)), std::string(s.text(4)),
+                                  s.is_null(5) ? std::nullopt : std::optional<std::string>(s.text(5)), std::string(s.text(6))});
   s.reset();
   return out;
 }

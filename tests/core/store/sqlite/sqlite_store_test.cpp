@@ -64,10 +64,20 @@ CREATE TABLE merges (seq INTEGER PRIMARY KEY, survivor TEXT NOT NULL, merged TEX
   identifier_value TEXT NOT NULL, event_id TEXT NOT NULL, at INTEGER NOT NULL, merged_snapshot TEXT NOT NULL);
 INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('p1', 1, 1, '{"name":"Jane"}');
 INSERT INTO identifiers VALUES ('slack', 'U1', 'p1', 1);
+INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('p0', 2, 2, 'p1', 3);
+INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot)
+  VALUES ('p1', 'p0', 'email', 'j@x.co', 'e0', 3, '{"id":"p0"}');
 )sql"));
   }
   SqliteStore store(path);
   CHECK(store.find_identifier("slack", "U1") == "p1");
+  // version 5 copied the merges into a table whose identifier may be NULL: the record is kept
+  const auto merges = store.merges("p1");
+  REQUIRE(merges.size() == 1);
+  CHECK(merges[0].identifier->value == "j@x.co");
+  CHECK(merges[0].event_id == "e0");
+  CHECK_FALSE(merges[0].reason);
+  CHECK(store.operations(0, 10).empty());  // the table version 5 added
   CHECK(store.load_profile("p1")->traits == R"({"name":"Jane"})");
   store.begin();
   store.insert_idempotency_key("slack", "Ev1", "e1");  // the table version 2 added

@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 4;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 5;  // = sqlite_schema::migrations.size()
 
   void begin() override;
   void commit() override;
@@ -43,6 +43,8 @@ public:
   void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
   void insert_merge(const MergeRecord& merge) override;
   std::vector<MergeRecord> merges(std::string_view survivor) override;
+  void insert_operation(const OperationRecord& operation) override;
+  std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) override;
 
   std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
   void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;

@@ -1,0 +1,29 @@
+// Operators' corrections of identity (SPEC 13), each a committer Operation: one transaction,
+// ordered with the traffic, recorded in the operations log and counted in
+// weft_operations_total{kind} once durable.
+#pragma once
+
+#include "weft/identity/traits.hpp"
+#include "weft/serve/committer.hpp"
+#include "weft/serve/metrics.hpp"
+
+#include <string>
+
+namespace weft {
+
+struct MergeRequest {
+  std::string profile;  // an id or alias
+  std::string other;    // likewise
+  TraitPolicy traits = TraitPolicy::keep_survivor;
+  std::string reason;
+};
+
+// POST /profiles/{id}/merge: 200 with the survivor (SPEC 2), 404 when either profile is
+// unknown, 409 when both are already one profile. The limits of SPEC 6 do not apply.
+Operation operator_merge(MergeRequest request, Metrics& metrics);
+
+// The JSON of `GET /operations`: newest first, `limit` of them before cursor `before_seq` (0:
+// from the newest), with "next" for the page after.
+std::string operations_json(Store& store, std::int64_t before_seq, std::int64_t limit);
+
+}  // namespace weft

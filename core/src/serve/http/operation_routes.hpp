@@ -1,0 +1,18 @@
+// The API's writes by an operator (SPEC 13): each parses its request, queues the operation to
+// the committer and answers with its result.
+#pragma once
+
+#include "weft/serve/http/http_server.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <string>
+
+namespace weft::http {
+
+// POST /profiles/{id}/merge with {"profile": "<other id>", "reason": "...", "traits": "keep_survivor"|"most_recent"}.
+void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                          const std::string& profile_id);
+
+}  // namespace weft::http

@@ -1,0 +1,101 @@
+#include "weft/serve/operations.hpp"
+
+#include "weft/base/clock.hpp"
+#include "weft/base/uuid.hpp"
+#include "weft/identity/profile_view.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace weft {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void text(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+std::string json_of(const std::function<void(Writer&)>& write) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  write(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Answer refusal(int status, std::string_view code, std::string_view message) { return {status, error_body(code, message)}; }
+
+}  // namespace
+
+Operation operator_merge(MergeRequest request, Metrics& metrics) {
+  return [request = std::move(request), &metrics](EventWriter& writer) -> OperationResult {
+    Store& store = writer.store();
+    const auto first = store.load_profile(request.profile);
+    if (!first) return {refusal(404, "not_found", "no profile '" + request.profile + "'"), {}};
+    const auto second = store.load_profile(request.other);
+    if (!second) return {refusal(404, "not_found", "no profile '" + request.other + "'"), {}};
+    if (first->id == second->id)
+      return {refusal(409, "conflict", "'" + request.profile + "' and '" + request.other + "' are already one profile, " + first->id), {}};
+    const std::int64_t now = now_micros();
+    const std::string survivor = *writer.identity().merge_by_operator(first->id, second->id, request.traits, request.reason, now);
+    const std::string merged = survivor == first->id ? second->id : first->id;
+    OperationRecord record;
+    record.id = new_uuid(now);
+    record.at = now;
+    record.kind = "merge";
+    record.profiles = json_of([&](Writer& w) {
+      w.StartArray();
+      text(w, first->id);
+      text(w, second->id);
+      w.EndArray();
+    });
+    record.reason = request.reason;
+    record.result = json_of([&](Writer& w) {
+      w.StartObject();
+      w.Key("survivor");
+      text(w, survivor);
+      w.Key("merged");
+      text(w, merged);
+      w.EndObject();
+    });
+    store.insert_operation(record);
+    return {{200, *load_profile_json(store, survivor)}, [&metrics] { metrics.operations("merge").Increment(); }};
+  };
+}
+
+std::string operations_json(Store& store, std::int64_t before_seq, std::int64_t limit) {
+  std::vector<OperationRecord> page = store.operations(before_seq, limit + 1);
+  const bool more = static_cast<std::int64_t>(page.size()) > limit;
+  if (more) page.pop_back();
+  return json_of([&](Writer& w) {
+    w.StartObject();
+    w.Key("operations");
+    w.StartArray();
+    for (const OperationRecord& o : page) {
+      w.StartObject();
+      w.Key("id");
+      text(w, o.id);
+      w.Key("at");
+      text(w, format_time(o.at));
+      w.Key("kind");
+      text(w, o.kind);
+      w.Key("profiles");
+      w.RawValue(o.profiles.data(), o.profiles.size(), rapidjson::kArrayType);
+      w.Key("reason");
+      if (o.reason)
+        text(w, *o.reason);
+      else
+        w.Null();
+      w.Key("result");
+      w.RawValue(o.result.data(), o.result.size(), rapidjson::kObjectType);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next");
+    if (more)
+      text(w, std::to_string(page.back().seq));
+    else
+      w.Null();
+    w.EndObject();
+  });
+}
+
+}  // namespace weft
