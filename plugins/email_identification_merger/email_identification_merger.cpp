@@ -53,6 +53,7 @@ public:
     std::transform(email.begin(), email.end(), email.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
     if (!looks_like_email(email)) return Port::invalid;
     const auto result = event.identify("email", email, traits_, max_profiles_, max_emails_);
+    if (result == weft::Event::Identified::ignored) return Port::missing;  // blocked or removed by an operator
     return result == weft::Event::Identified::limited ? Port::limited : Port::out;
   }
 

@@ -31,7 +31,12 @@ public:
       const auto source = event.read(source_);
       type.assign(source->string, source->length);
     }
-    return event.resolve_profile(type, id, create_) ? Port::out : Port::unknown;
+    switch (event.resolve(type, id, create_)) {
+      case weft::Event::Resolved::found: return Port::out;
+      case weft::Event::Resolved::ignored: return Port::missing;  // blocked or removed by an operator
+      case weft::Event::Resolved::absent: break;
+    }
+    return Port::unknown;
   }
 
 private:

@@ -3,6 +3,8 @@
 #include "store_backends.hpp"
 #include "test_workflows.hpp"
 
+#include "weft/store/sqlite/sqlite.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace weft::test;
@@ -94,4 +96,44 @@ TEST_CASE("operations: a merge is refused with 404, 409 and 400 and changes noth
   REQUIRE(r.status == 200);
   CHECK(json_member(r.body, "$.traits.name") == "New");
   CHECK(json_member(s.get("/operations").body, "$.operations[0].reason") == "");
+}
+
+TEST_CASE("operations: blocked identifiers are listed, ignored by new events, and unblocked") {
+  TempDir dir;
+  ServerProcess server(dir, test_serve_options(dir));
+  const auto port = server.port();
+  const auto first = http(port, "POST", "/collect/people", R"({"user":"U1","email":"info@example.com"})");
+  REQUIRE(first.status == 200);
+  CHECK(http(port, "GET", "/blocked").body == R"({"blocked":[]})");
+  {
+    // blocking comes with identifier removal (not built yet): set the rule in the store itself
+    weft::SqliteDb db((dir.path() / "weft.db").string());
+    db.exec("UPDATE identifiers SET profile_id = NULL, ignored_before = 1, blocked_at = 1764633600000000 "
+            "WHERE type = 'email' AND value = 'info@example.com'");
+  }
+  const auto listed = http(port, "GET", "/blocked");
+  CHECK(json_member(listed.body, "$.blocked[0].type") == "email");
+  CHECK(json_member(listed.body, "$.blocked[0].value") == "info@example.com");
+  CHECK(json_member(listed.body, "$.blocked[0].at") == "2025-12-02T00:00:00.000Z");
+
+  // a new person with the shared inbox stays apart: the merger sees no e-mail
+  const auto other = http(port, "POST", "/collect/people", R"({"user":"U2","email":"info@example.com"})");
+  CHECK(json_member(other.body, "$.profile_id") != json_member(first.body, "$.profile_id"));
+  CHECK(json_member(http(port, "GET", "/events/" + json_member(other.body, "$.event_id")).body, "$.trace[5].port") == "missing");
+
+  CHECK(http(port, "GET", "/blocked/email:info@example.com").status == 405);
+  CHECK(http(port, "DELETE", "/blocked/email").status == 400);
+  auto r = http(port, "DELETE", "/blocked/email:info@example.com");
+  REQUIRE(r.status == 200);
+  CHECK(r.body == R"({"unblocked":{"type":"email","value":"info@example.com"}})");
+  CHECK(http(port, "DELETE", "/blocked/email:info@example.com").status == 404);
+  CHECK(http(port, "GET", "/blocked").body == R"({"blocked":[]})");
+  const auto log = http(port, "GET", "/operations").body;
+  CHECK(json_member(log, "$.operations[0].kind") == "unblock");
+  CHECK(json_member(log, "$.operations[0].result") == R"({"type":"email"})");  // no personal data in the log
+  CHECK(http(port, "GET", "/metrics").body.find(R"(weft_operations_total{kind="unblock"} 1)") != std::string::npos);
+  // unblocked: the next event adds it again
+  const auto again = http(port, "POST", "/collect/people", R"({"user":"U3","email":"info@example.com"})");
+  CHECK(json_member(http(port, "GET", "/profiles?identifier=email:info@example.com").body, "$.profiles[0].id") ==
+        json_member(again.body, "$.profile_id"));
 }

@@ -129,3 +129,22 @@ TEST_CASE("two mergers in one workflow compose") {
   CHECK(f.store.count_events(a.profile_id) == 3);
   CHECK(f.store.merges(a.profile_id).size() == 2);
 }
+
+TEST_CASE("the grouper and the merger treat an identifier an operator blocked as missing") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto w = f.workflow("id: s\n" + head + "  - id: group\n    plugin: profile_grouper\n" +
+                      "  - id: identify\n    plugin: email_identification_merger\n    with: { email: $.payload.email }\n");
+  const auto first = f.post(*w, R"({"user":"U1","email":"info@x.co"})");
+  REQUIRE(!first.profile_id.empty());
+  f.store.begin();
+  f.store.detach_identifier("email", "info@x.co", 1, 1);  // blocked
+  f.store.detach_identifier("s", "U1", 1, 1);
+  f.store.commit();
+  const auto again = f.post(*w, R"({"user":"U1","email":"info@x.co"})");
+  CHECK(port_of(*w, again.run, "group") == "missing");  // not "unknown": as if the id were absent
+  CHECK(again.profile_id.empty());
+  const auto other = f.post(*w, R"({"user":"U2","email":"info@x.co"})");
+  CHECK(port_of(*w, other.run, "identify") == "missing");
+  CHECK_FALSE(f.store.find_identifier("email", "info@x.co"));
+  CHECK(f.store.identifiers(other.profile_id).size() == 1);  // s:U2 only
+}

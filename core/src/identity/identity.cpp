@@ -14,19 +14,29 @@ bool survives(const ProfileRecord& a, const ProfileRecord& b) {
 
 }  // namespace
 
-std::optional<std::string> Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at) {
+Resolved Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at) {
   write_traits();
-  if (auto found = store_.find_identifier(type, value)) return found;
-  if (!create) return std::nullopt;
+  const auto state = store_.identifier_state(type, value);
+  if (state && state->ignored_for(received_at)) return {std::nullopt, true};
+  if (state && state->profile_id) return {state->profile_id};
+  if (!create) return {};
   ProfileRecord profile;
   profile.id = new_uuid(received_at);
   profile.created_at = received_at;
   profile.updated_at = received_at;
+  profile.created_for = Identifier{std::string(type), std::string(value)};
   ++writes_;
   store_.insert_profile(profile);
-  store_.insert_identifier(type, value, profile.id, received_at);
+  add_identifier(type, value, profile.id, state.has_value(), received_at);
   ++counters_.profiles_created;
-  return profile.id;
+  return {profile.id};
+}
+
+void Identity::add_identifier(std::string_view type, std::string_view value, std::string_view profile_id, bool has_row, std::int64_t at) {
+  if (has_row)
+    store_.attach_identifier(type, value, profile_id, at);  // its row holds an operator's rules
+  else
+    store_.insert_identifier(type, value, profile_id, at);
 }
 
 bool Identity::set_trait(std::string_view profile_id, std::string_view name, const rapidjson::Value& value, bool if_missing,
@@ -65,20 +75,22 @@ void Identity::write_traits() {
 }
 
 IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
-                                  std::int64_t now) {
+                                  std::int64_t received_at, std::int64_t now) {
   write_traits();
   const auto own = store_.load_profile(profile_id);
   if (!own) throw StoreError("profile " + profile_id + " does not exist");
   profile_id = own->id;
 
-  const auto holder = store_.find_identifier(id.type, id.value);
+  const auto state = store_.identifier_state(id.type, id.value);
+  if (state && state->ignored_for(received_at)) return IdentifyResult::ignored;
+  const auto holder = state ? state->profile_id : std::nullopt;
   if (!holder) {
     if (store_.count_identifiers(own->id, id.type) + 1 > options.max_identifiers_of_type) {
       ++counters_.merges_refused;
       return IdentifyResult::limited;
     }
     ++writes_;
-    store_.insert_identifier(id.type, id.value, own->id, now);
+    add_identifier(id.type, id.value, own->id, state.has_value(), now);
     store_.touch_profile(own->id, now);
     return IdentifyResult::added;
   }

@@ -240,9 +240,10 @@ int profile_resolve(weft_event* event, const char* type, size_t type_length, con
                     weft_error* error) {
   return profile_call(event, error, [&] {
     const std::int64_t received_at = event->document->received_at();
-    auto id = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at ? received_at : event->now);
-    if (!id) return WEFT_MISSING;
-    event->document->set_string("profile_id", *id);
+    const Resolved resolved = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at ? received_at : event->now);
+    if (resolved.ignored) return WEFT_IGNORED;
+    if (!resolved.profile) return WEFT_MISSING;
+    event->document->set_string("profile_id", *resolved.profile);
     return WEFT_FOUND;
   });
 }
@@ -273,13 +274,15 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
     rules.max_profiles = options->max_profiles;
     rules.max_identifiers_of_type = options->max_identifiers_of_type;
     const Identifier id{std::string(type, type_length), std::string(value, value_length)};
-    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), event->now);
+    const std::int64_t received_at = event->document->received_at();
+    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), received_at ? received_at : event->now, event->now);
     event->document->set_string("profile_id", profile);
     switch (result) {
       case IdentifyResult::added: return WEFT_IDENTIFY_ADDED;
       case IdentifyResult::known: return WEFT_IDENTIFY_KNOWN;
       case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
       case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
+      case IdentifyResult::ignored: return WEFT_IDENTIFY_IGNORED;
     }
     return -1;
   });

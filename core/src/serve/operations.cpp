@@ -23,6 +23,21 @@ std::string json_of(const std::function<void(Writer&)>& write) {
 
 Answer refusal(int status, std::string_view code, std::string_view message) { return {status, error_body(code, message)}; }
 
+void write_identifier(Writer& w, const Identifier& id) {
+  w.StartObject();
+  w.Key("type");
+  text(w, id.type);
+  w.Key("value");
+  text(w, id.value);
+  w.EndObject();
+}
+
+// An operations-log record of `kind` now, with the result `result` writes.
+OperationRecord record_of(std::string kind, std::string profiles, std::optional<std::string> reason, const std::function<void(Writer&)>& result) {
+  const std::int64_t now = now_micros();
+  return {0, new_uuid(now), now, std::move(kind), std::move(profiles), std::move(reason), json_of(result)};
+}
+
 }  // namespace
 
 Operation operator_merge(MergeRequest request, Metrics& metrics) {
@@ -34,31 +49,66 @@ Operation operator_merge(MergeRequest request, Metrics& metrics) {
     if (!second) return {refusal(404, "not_found", "no profile '" + request.other + "'"), {}};
     if (first->id == second->id)
       return {refusal(409, "conflict", "'" + request.profile + "' and '" + request.other + "' are already one profile, " + first->id), {}};
-    const std::int64_t now = now_micros();
-    const std::string survivor = *writer.identity().merge_by_operator(first->id, second->id, request.traits, request.reason, now);
+    const std::string survivor = *writer.identity().merge_by_operator(first->id, second->id, request.traits, request.reason, now_micros());
     const std::string merged = survivor == first->id ? second->id : first->id;
-    OperationRecord record;
-    record.id = new_uuid(now);
-    record.at = now;
-    record.kind = "merge";
-    record.profiles = json_of([&](Writer& w) {
+    const std::string profiles = json_of([&](Writer& w) {
       w.StartArray();
       text(w, first->id);
       text(w, second->id);
       w.EndArray();
     });
-    record.reason = request.reason;
-    record.result = json_of([&](Writer& w) {
+    store.insert_operation(record_of("merge", profiles, request.reason, [&](Writer& w) {
       w.StartObject();
       w.Key("survivor");
       text(w, survivor);
       w.Key("merged");
       text(w, merged);
       w.EndObject();
-    });
-    store.insert_operation(record);
+    }));
     return {{200, *load_profile_json(store, survivor)}, [&metrics] { metrics.operations("merge").Increment(); }};
   };
+}
+
+
+Operation unblock_identifier(Identifier identifier, Metrics& metrics) {
+  return [identifier = std::move(identifier), &metrics](EventWriter& writer) -> OperationResult {
+    Store& store = writer.store();
+    if (!store.unblock_identifier(identifier.type, identifier.value))
+      return {refusal(404, "not_found", "identifier " + identifier.type + ":" + identifier.value + " is not blocked"), {}};
+    store.insert_operation(record_of("unblock", "[]", std::nullopt, [&](Writer& w) {
+      w.StartObject();
+      w.Key("type");  // the type only: the log keeps no personal data
+      text(w, identifier.type);
+      w.EndObject();
+    }));
+    const std::string answer = json_of([&](Writer& w) {
+      w.StartObject();
+      w.Key("unblocked");
+      write_identifier(w, identifier);
+      w.EndObject();
+    });
+    return {{200, answer}, [&metrics] { metrics.operations("unblock").Increment(); }};
+  };
+}
+
+std::string blocked_json(Store& store) {
+  return json_of([&](Writer& w) {
+    w.StartObject();
+    w.Key("blocked");
+    w.StartArray();
+    for (const BlockedIdentifier& b : store.blocked_identifiers()) {
+      w.StartObject();
+      w.Key("type");
+      text(w, b.identifier.type);
+      w.Key("value");
+      text(w, b.identifier.value);
+      w.Key("at");
+      text(w, format_time(b.at));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
 }
 
 std::string operations_json(Store& store, std::int64_t before_seq, std::int64_t limit) {

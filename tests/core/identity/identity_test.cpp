@@ -26,7 +26,7 @@ struct Fixture {
   weft::Identity identity;
 
   std::string profile(const std::string& id, std::int64_t created_at, const std::string& traits = "{}", std::int64_t updated_at = 0) {
-    store.insert_profile({id, created_at, updated_at ? updated_at : created_at, traits});
+    store.insert_profile({id, created_at, updated_at ? updated_at : created_at, traits, {}});
     return id;
   }
   void holds(const std::string& profile_id, const std::string& type, const std::string& value) {
@@ -34,7 +34,7 @@ struct Fixture {
   }
   std::string traits(const std::string& id) { return store.load_profile(id)->traits; }
   IdentifyResult identify(std::string& profile_id, const std::string& email, IdentifyOptions options = {}) {
-    return identity.identify(profile_id, Identifier{"email", email}, options, "event-1", 1000);
+    return identity.identify(profile_id, Identifier{"email", email}, options, "event-1", 1000, 1000);
   }
 };
 
@@ -48,21 +48,61 @@ rapidjson::Document json(const std::string& text) {
 
 TEST_CASE("resolve creates a profile on first sight and finds it afterwards") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
-  const auto first = f.identity.resolve("slack", "U1", true, 100);
+  const auto first = f.identity.resolve("slack", "U1", true, 100).profile;
   REQUIRE(first);
-  CHECK(f.identity.resolve("slack", "U1", true, 200) == first);
+  CHECK(f.identity.resolve("slack", "U1", true, 200).profile == first);
   CHECK(f.identity.counters().profiles_created == 1);
   const auto profile = f.store.load_profile(*first);
   REQUIRE(profile);
   CHECK(profile->created_at == 100);
-  CHECK_FALSE(f.identity.resolve("slack", "U2", false, 300));
+  CHECK(profile->created_for->type == "slack");  // what a re-derivation gives its id back by
+  CHECK(profile->created_for->value == "U1");
+  CHECK_FALSE(f.identity.resolve("slack", "U2", false, 300).profile);
   CHECK(f.identity.counters().profiles_created == 1);
+}
+
+TEST_CASE("a removed identifier is ignored in events received before its removal; a blocked one in every event") {
+  Fixture f(GENERATE(from_range(weft::test::store_backends())));
+  const auto u1 = f.identity.resolve("slack", "U1", true, 100).profile;
+  std::string p = *u1;
+  REQUIRE(f.identity.identify(p, {"email", "info@x.co"}, {}, "e1", 100, 100) == IdentifyResult::added);
+  REQUIRE(f.identity.identify(p, {"email", "old@x.co"}, {}, "e1", 100, 100) == IdentifyResult::added);
+  f.store.detach_identifier("email", "info@x.co", 500, std::nullopt);  // removed at 500
+  f.store.detach_identifier("email", "old@x.co", 500, 500);           // removed and blocked at 500
+  CHECK_FALSE(f.store.find_identifier("email", "info@x.co"));
+  CHECK(f.store.identifiers(*u1).size() == 1);
+
+  // events received before the removal do not see it; later ones may add it again
+  CHECK(f.identity.identify(p, {"email", "info@x.co"}, {}, "e2", 400, 600) == IdentifyResult::ignored);
+  CHECK(f.identity.identify(p, {"email", "old@x.co"}, {}, "e3", 700, 700) == IdentifyResult::ignored);
+  const auto u2 = f.identity.resolve("slack", "U2", true, 800).profile;
+  p = *u2;
+  CHECK(f.identity.identify(p, {"email", "info@x.co"}, {}, "e4", 800, 800) == IdentifyResult::added);
+  CHECK(f.store.find_identifier("email", "info@x.co") == u2);
+  CHECK(f.store.identifier_state("email", "info@x.co")->ignored_before == 500);  // the rule stays for re-derivations
+
+  // the grouper's identifiers too: resolve says ignored, creates nothing
+  f.store.detach_identifier("slack", "U1", 900, 900);
+  const auto ignored = f.identity.resolve("slack", "U1", true, 1000);
+  CHECK(ignored.ignored);
+  CHECK_FALSE(ignored.profile);
+  const auto blocked = f.store.blocked_identifiers();
+  REQUIRE(blocked.size() == 2);
+  CHECK(blocked[0].identifier.value == "old@x.co");
+  CHECK(blocked[1].identifier.value == "U1");
+  CHECK(blocked[1].at == 900);
+
+  // unblocked: future events add it again, past ones still ignore it (its removal stays)
+  CHECK(f.store.unblock_identifier("email", "old@x.co"));
+  CHECK_FALSE(f.store.unblock_identifier("email", "old@x.co"));
+  CHECK(f.identity.identify(p, {"email", "old@x.co"}, {}, "e5", 400, 1100) == IdentifyResult::ignored);
+  CHECK(f.identity.identify(p, {"email", "old@x.co"}, {}, "e6", 1100, 1100) == IdentifyResult::added);
 }
 
 TEST_CASE("identifier types are namespaces: slack:123 and stripe:123 are different people") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
-  const auto slack = f.identity.resolve("slack", "123", true, 1);
-  const auto stripe = f.identity.resolve("stripe", "123", true, 2);
+  const auto slack = f.identity.resolve("slack", "123", true, 1).profile;
+  const auto stripe = f.identity.resolve("stripe", "123", true, 2).profile;
   CHECK(*slack != *stripe);
 }
 
@@ -251,11 +291,11 @@ TEST_CASE("set_trait holds a profile's traits until write_traits, identify or re
 
   // identify and resolve write the held traits first: a merge sees them
   CHECK(f.identity.set_trait("p", "plan", json(R"("team")"), false, 80));
-  CHECK(f.identity.resolve("crm", "c-1", true, 90).has_value());
+  CHECK(f.identity.resolve("crm", "c-1", true, 90).profile.has_value());
   CHECK(f.traits("p") == R"({"name":"Jane","plan":"team"})");
   CHECK(f.identity.set_trait("p", "seats", json("3"), false, 100));
   std::string profile = "p";
-  CHECK(f.identity.identify(profile, {"email", "jane@x.co"}, {}, "e1", 110) == IdentifyResult::added);
+  CHECK(f.identity.identify(profile, {"email", "jane@x.co"}, {}, "e1", 110, 110) == IdentifyResult::added);
   CHECK(f.traits("p") == R"({"name":"Jane","plan":"team","seats":3})");
 }
 

@@ -25,7 +25,13 @@ enum class IdentifyResult {
   added,    // the identifier is new; it now points at the profile
   known,    // it already pointed at the profile
   merged,   // it pointed at another profile; the two are now one
-  limited   // adding it would break a limit; nothing changed
+  limited,  // adding it would break a limit; nothing changed
+  ignored   // the identifier is blocked, or removed before this event (SPEC 13): as if missing
+};
+
+struct Resolved {
+  std::optional<std::string> profile;  // the live profile, found or created
+  bool ignored = false;                // blocked or removed for this event: as if missing
 };
 
 // Counts of what the rules did, for summaries and metrics. Callers roll these back together
@@ -44,7 +50,9 @@ public:
   // `create` is set. nullopt only when absent and not created. A created profile's created_at
   // is `received_at`, the time the event that creates it was received (SPEC 2), so that
   // running the same events again picks the same survivors.
-  std::optional<std::string> resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at);
+  // An identifier blocked, or removed after the event was received, resolves to nothing
+  // (`ignored`), as if the event did not carry it.
+  Resolved resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at);
 
   // Sets trait `name` of the live profile `profile_id` stands for. A null value is never
   // written; with `if_missing`, an existing trait is kept. Returns whether the traits changed.
@@ -59,9 +67,10 @@ public:
   void drop_traits() { held_.reset(); }
 
   // Adds identifier `id` to the profile `profile_id` stands for, merging the profile that
-  // holds it, if any. On return `profile_id` is the event's live profile (the survivor).
+  // holds it, if any. On return `profile_id` is the event's live profile (the survivor). An
+  // identifier ignored for an event received at `received_at` changes nothing (`ignored`).
   IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
-                          std::int64_t now);
+                          std::int64_t received_at, std::int64_t now);
 
   // An operator's merge (SPEC 13) of the live profiles `a` and `b` stand for, by the rules of
   // SPEC 6 without its limits; recorded with no identifier or event and with `reason`.
@@ -78,6 +87,8 @@ public:
 private:
   // Merges two live profiles by SPEC 6 (survivor, traits, history, audit record); returns the
   // survivor's id.
+  // Inserts the identifier, or attaches it when its row exists (holding rules, no profile).
+  void add_identifier(std::string_view type, std::string_view value, std::string_view profile_id, bool has_row, std::int64_t at);
   std::string merge_pair(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, MergeRecord record, std::int64_t now);
 
   // The traits of one profile, as set_trait() left them.

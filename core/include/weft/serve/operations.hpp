@@ -22,6 +22,14 @@ struct MergeRequest {
 // unknown, 409 when both are already one profile. The limits of SPEC 6 do not apply.
 Operation operator_merge(MergeRequest request, Metrics& metrics);
 
+// DELETE /blocked/{type}:{value}: lifts the block; future events may carry the identifier
+// again (past ones still ignore it when it was removed). 200 {"unblocked": {"type","value"}},
+// 404 when it is not blocked. The log records the identifier's type only (no personal data).
+Operation unblock_identifier(Identifier identifier, Metrics& metrics);
+
+// The JSON of `GET /blocked`: {"blocked": [{"type","value","at"}]}, oldest block first.
+std::string blocked_json(Store& store);
+
 // The JSON of `GET /operations`: newest first, `limit` of them before cursor `before_seq` (0:
 // from the newest), with "next" for the page after.
 std::string operations_json(Store& store, std::int64_t before_seq, std::int64_t limit);

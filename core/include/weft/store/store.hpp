@@ -34,6 +34,26 @@ struct ProfileRecord {
   std::int64_t created_at = 0;  // microseconds
   std::int64_t updated_at = 0;
   std::string traits = "{}";    // a JSON object
+  // The identifier the profile was created for (its grouper's), so that a re-derivation can
+  // give a re-created profile its old id back (SPEC 13); none for profiles of older schemas.
+  std::optional<Identifier> created_for;
+};
+
+// An identifier's row. Besides pointing at a live profile it may hold rules of an operator's
+// (SPEC 13): removed, so ignored in events received before `ignored_before`; blocked, so
+// ignored in every event. A row with rules may point at no profile.
+struct IdentifierState {
+  std::optional<std::string> profile_id;
+  std::optional<std::int64_t> ignored_before;
+  std::optional<std::int64_t> blocked_at;
+
+  // Whether an event received at `received_at` must treat the identifier as missing.
+  bool ignored_for(std::int64_t received_at) const { return blocked_at || (ignored_before && received_at < *ignored_before); }
+};
+
+struct BlockedIdentifier {
+  Identifier identifier;
+  std::int64_t at = 0;
 };
 
 struct EventRecord {
@@ -92,9 +112,25 @@ public:
   // written out before its COMMIT and again after.
   virtual void expect_large_transactions() {}
 
+  // The identifier's row, if it has one: its live profile and its rules.
+  virtual std::optional<IdentifierState> identifier_state(std::string_view type, std::string_view value) = 0;
   // The profile an identifier points at (always a live one), if any.
-  virtual std::optional<std::string> find_identifier(std::string_view type, std::string_view value) = 0;
+  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) {
+    auto state = identifier_state(type, value);
+    return state ? state->profile_id : std::nullopt;
+  }
+  // A new identifier, with no row yet.
   virtual void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) = 0;
+  // An identifier whose row holds rules and no profile, now pointing at `profile_id`.
+  virtual void attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) = 0;
+  // Takes the identifier from its profile and keeps its row as rules: ignored in events received
+  // before `ignored_before` (the later of this and an earlier removal), and blocked from
+  // `blocked_at` when given. The row must exist.
+  virtual void detach_identifier(std::string_view type, std::string_view value, std::int64_t ignored_before,
+                                 std::optional<std::int64_t> blocked_at) = 0;
+  // Lifts a block; false when the identifier was not blocked.
+  virtual bool unblock_identifier(std::string_view type, std::string_view value) = 0;
+  virtual std::vector<BlockedIdentifier> blocked_identifiers() = 0;
   virtual std::vector<Identifier> identifiers(std::string_view profile_id) = 0;
   virtual std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) = 0;
 

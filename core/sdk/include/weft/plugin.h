@@ -116,6 +116,7 @@ typedef enum weft_log_level {
 /* Results of the host's read functions. */
 #define WEFT_FOUND 1
 #define WEFT_MISSING 0
+#define WEFT_IGNORED 2 /* since ABI 1.1: profile_resolve's identifier is blocked or removed (SPEC 13): treat it as missing */
 
 /* ---- Identity options and results (profile_identify) ------------------------------------ */
 
@@ -135,6 +136,7 @@ typedef struct weft_identify_options {
 #define WEFT_IDENTIFY_KNOWN 2   /* it was already on the event's profile */
 #define WEFT_IDENTIFY_MERGED 3  /* another profile held it; the two are now one */
 #define WEFT_IDENTIFY_LIMITED 4 /* a limit forbade it; nothing changed */
+#define WEFT_IDENTIFY_IGNORED 5 /* since ABI 1.1: the identifier is blocked or removed (SPEC 13); nothing changed */
 
 /* ---- Host services, handed to `create` ---------------------------------------------------
  * The table and every function in it live as long as the node. All functions are thread-safe
@@ -217,7 +219,8 @@ typedef struct weft_host {
   /* Makes the live profile holding identifier (type, value) the event's profile ($.profile_id).
    * When none holds it: with `create` non-zero a new profile is created holding it; otherwise
    * WEFT_MISSING is returned and the event is left alone. Returns WEFT_FOUND (found or created),
-   * WEFT_MISSING, or -1 with `error` filled. */
+   * WEFT_MISSING, WEFT_IGNORED (an operator blocked or removed the identifier: nothing is
+   * resolved or created; treat it as a missing id), or -1 with `error` filled. */
   int (*profile_resolve)(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
                          int create, weft_error* error);
 
@@ -232,7 +235,8 @@ typedef struct weft_host {
 
   /* Adds identifier (type, value) to the event's profile. When another profile holds it, the
    * two merge (unless a limit in `options` forbids it) and the survivor becomes the event's
-   * profile. Returns one of WEFT_IDENTIFY_*, or -1 with `error` filled. */
+   * profile. Returns one of WEFT_IDENTIFY_* (IGNORED when an operator blocked or removed the
+   * identifier: treat it as missing), or -1 with `error` filled. */
   int (*profile_identify)(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
                           const struct weft_identify_options* options, weft_error* error);
 

@@ -332,14 +332,19 @@ public:
 
   // ---- profiles (SPEC 6); changes commit or roll back with the event ----
 
+  enum class Resolved { absent = WEFT_MISSING, found = WEFT_FOUND, ignored = WEFT_IGNORED };
+
   // Makes the profile holding identifier (type, value) the event's profile, creating it when
-  // `create` is set. False when there is none and none was created.
-  bool resolve_profile(std::string_view type, std::string_view value, bool create) {
+  // `create` is set. `absent` when there is none and none was created; `ignored` when an
+  // operator blocked or removed the identifier (treat it as a missing id).
+  Resolved resolve(std::string_view type, std::string_view value, bool create) {
     weft_error error{};
     const int rc = host_->profile_resolve(event_, type.data(), type.size(), value.data(), value.size(), create ? 1 : 0, &error);
     if (rc < 0) throw Error(error.message);
-    return rc == WEFT_FOUND;
+    return static_cast<Resolved>(rc);
   }
+  // The same as a yes or no: whether the event now has that profile.
+  bool resolve_profile(std::string_view type, std::string_view value, bool create) { return resolve(type, value, create) == Resolved::found; }
 
   // Sets a trait of the event's profile from the value at `path` (missing or null: no change).
   bool set_trait(std::string_view name, const Path& path, bool if_missing) {
@@ -348,7 +353,13 @@ public:
   // Sets a trait of the event's profile to a string.
   bool set_trait(std::string_view name, std::string_view literal, bool if_missing) { return trait(name, nullptr, literal, if_missing); }
 
-  enum class Identified { added = WEFT_IDENTIFY_ADDED, known = WEFT_IDENTIFY_KNOWN, merged = WEFT_IDENTIFY_MERGED, limited = WEFT_IDENTIFY_LIMITED };
+  enum class Identified {
+    added = WEFT_IDENTIFY_ADDED,
+    known = WEFT_IDENTIFY_KNOWN,
+    merged = WEFT_IDENTIFY_MERGED,
+    limited = WEFT_IDENTIFY_LIMITED,
+    ignored = WEFT_IDENTIFY_IGNORED  // an operator blocked or removed it: treat it as missing
+  };
 
   // Adds identifier (type, value) to the event's profile, merging the profile that holds it.
   Identified identify(std::string_view type, std::string_view value, weft_trait_policy traits, std::int64_t max_profiles,

@@ -104,6 +104,7 @@ public:
     if (parts.size() == 1 && parts[0] == "plugins") return plugins();
     if (parts.size() == 1 && parts[0] == "stats" && context_.history) return send(response_, 200, context_.history->json());
     if (parts.size() == 1 && parts[0] == "operations") return operations(param("limit"), param("after"));
+    if (parts.size() == 1 && parts[0] == "blocked") return send(response_, 200, blocked_json(*context_.readers->acquire()));
     send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
   }
 
@@ -367,12 +368,15 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const auto parts = split(path, '/');
   const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
   const bool merge = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merge";
-  const bool write = replay || merge;
+  const bool unblock = parts.size() == 2 && parts[0] == "blocked";
+  // The one method each route answers: the writes are POST, an unblock DELETE, reads GET.
+  const std::string allowed = replay || merge ? Poco::Net::HTTPRequest::HTTP_POST
+                              : unblock       ? Poco::Net::HTTPRequest::HTTP_DELETE
+                                              : Poco::Net::HTTPRequest::HTTP_GET;
   const std::string& method = request.getMethod();
-  if (write ? method != Poco::Net::HTTPRequest::HTTP_POST
-            : method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
-    response.set("Allow", write ? "POST" : "GET");
-    return send_error(response, 405, "method_not_allowed", write ? "this is asked for with POST" : "the API is read with GET");
+  if (method != allowed && !(allowed == Poco::Net::HTTPRequest::HTTP_GET && method == Poco::Net::HTTPRequest::HTTP_HEAD)) {
+    response.set("Allow", allowed);
+    return send_error(response, 405, "method_not_allowed", "this route is asked for with " + allowed);
   }
   if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
   if (path == "/metrics") return send(response, 200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -384,6 +388,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       api.replay(parts[1]);
     else if (merge)
       merge_profiles_route(context_, request, response, parts[1]);
+    else if (unblock)
+      unblock_route(context_, response, parts[1]);
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {

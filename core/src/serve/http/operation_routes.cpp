@@ -60,4 +60,11 @@ void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& re
   run(context, response, operator_merge(std::move(merge), *context.metrics));
 }
 
+void unblock_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& identifier) {
+  const std::size_t colon = identifier.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == identifier.size())
+    return send_error(response, 400, "bad_request", "expected DELETE /blocked/TYPE:VALUE, e.g. /blocked/email:info@example.com");
+  run(context, response, unblock_identifier({identifier.substr(0, colon), identifier.substr(colon + 1)}, *context.metrics));
+}
+
 }  // namespace weft::http

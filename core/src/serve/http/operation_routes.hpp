@@ -15,4 +15,7 @@ namespace weft::http {
 void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                           const std::string& profile_id);
 
+// DELETE /blocked/{type}:{value}; `identifier` is the path's last segment, decoded.
+void unblock_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& identifier);
+
 }  // namespace weft::http

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 3> migrations = {
+inline constexpr std::array<std::string_view, 4> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -85,6 +85,16 @@ CREATE TABLE operations (
   reason   TEXT,
   result   TEXT NOT NULL
 );
+)sql",
+    // 3 -> 4: an identifier's row may hold an operator's rules and point at no profile; the
+    // identifier each profile was created for; merged ids found without a scan.
+    R"sql(
+ALTER TABLE identifiers ALTER COLUMN profile_id DROP NOT NULL,
+                        ADD COLUMN ignored_before BIGINT,
+                        ADD COLUMN blocked_at BIGINT;
+CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
+ALTER TABLE profiles ADD COLUMN created_for_type TEXT, ADD COLUMN created_for_value TEXT;
+CREATE INDEX merges_merged ON merges (merged);
 )sql",
 };
 

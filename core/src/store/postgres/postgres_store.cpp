@@ -49,12 +49,19 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   // wait longer than any batch takes fails sooner, and the batch is retried.
   c.session("SET lock_timeout = '100ms'");
 
-  c.prepare("find_identifier", "SELECT profile_id FROM identifiers WHERE type = $1 AND value = $2");
+  c.prepare("identifier_state", "SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = $1 AND value = $2");
+  c.prepare("attach_identifier", "UPDATE identifiers SET profile_id = $3, added_at = $4 WHERE type = $1 AND value = $2 AND profile_id IS NULL "
+                                 "RETURNING 1");
+  c.prepare("detach_identifier", "UPDATE identifiers SET profile_id = NULL, ignored_before = greatest(coalesce(ignored_before, 0), $3), "
+                                 "blocked_at = coalesce(blocked_at, $4::bigint) WHERE type = $1 AND value = $2");
+  c.prepare("unblock_identifier", "UPDATE identifiers SET blocked_at = NULL WHERE type = $1 AND value = $2 AND blocked_at IS NOT NULL RETURNING 1");
+  c.prepare("blocked_identifiers", "SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value");
   c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ($1, $2, $3, $4)");
   c.prepare("identifiers", "SELECT type, value FROM identifiers WHERE profile_id = $1 ORDER BY added_at, type, value");
   c.prepare("count_identifiers", "SELECT count(*) FROM identifiers WHERE profile_id = $1 AND type = $2");
-  c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ($1, $2, $3, $4)");
-  c.prepare("load_profile", "SELECT id, created_at, updated_at, traits FROM profiles "
+  c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
+                              "VALUES ($1, $2, $3, $4, $5, $6)");
+  c.prepare("load_profile", "SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
                             "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = $1)");
   c.prepare("save_traits", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
   c.prepare("touch", "UPDATE profiles SET updated_at = $2 WHERE id = $1");
@@ -102,10 +109,36 @@ void PostgresStore::savepoint() { connection_->queue_sql("SAVEPOINT event"); }
 void PostgresStore::release_savepoint() { connection_->queue_sql("RELEASE SAVEPOINT event"); }
 void PostgresStore::rollback_to_savepoint() { connection_->queue_sql("ROLLBACK TO SAVEPOINT event"); }
 
-std::optional<std::string> PostgresStore::find_identifier(std::string_view type, std::string_view value) {
-  Result r = connection_->run("find_identifier", {type, value});
+std::optional<IdentifierState> PostgresStore::identifier_state(std::string_view type, std::string_view value) {
+  Result r = connection_->run("identifier_state", {type, value});
   if (r.rows() == 0) return std::nullopt;
-  return r.text(0, 0);
+  IdentifierState state;
+  state.profile_id = r.optional_text(0, 0);
+  if (!r.is_null(0, 1)) state.ignored_before = r.integer(0, 1);
+  if (!r.is_null(0, 2)) state.blocked_at = r.integer(0, 2);
+  return state;
+}
+
+void PostgresStore::attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
+  if (connection_->run("attach_identifier", {type, value, profile_id, at}).rows() != 1)
+    throw StoreError("identifier " + std::string(type) + ":" + std::string(value) + " has no free row to attach");
+}
+
+void PostgresStore::detach_identifier(std::string_view type, std::string_view value, std::int64_t ignored_before,
+                                      std::optional<std::int64_t> blocked_at) {
+  const std::optional<std::string> blocked = blocked_at ? std::optional<std::string>(std::to_string(*blocked_at)) : std::nullopt;
+  connection_->queue("detach_identifier", {type, value, ignored_before, blocked});
+}
+
+bool PostgresStore::unblock_identifier(std::string_view type, std::string_view value) {
+  return connection_->run("unblock_identifier", {type, value}).rows() == 1;
+}
+
+std::vector<BlockedIdentifier> PostgresStore::blocked_identifiers() {
+  Result r = connection_->run("blocked_identifiers");
+  std::vector<BlockedIdentifier> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({{r.text(i, 0), r.text(i, 1)}, r.integer(i, 2)});
+  return out;
 }
 
 void PostgresStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
@@ -124,13 +157,16 @@ std::int64_t PostgresStore::count_identifiers(std::string_view profile_id, std::
 }
 
 void PostgresStore::insert_profile(const ProfileRecord& p) {
-  connection_->queue("insert_profile", {p.id, p.created_at, p.updated_at, p.traits});
+  const auto part = [&](auto member) { return p.created_for ? std::optional<std::string>((*p.created_for).*member) : std::nullopt; };
+  connection_->queue("insert_profile", {p.id, p.created_at, p.updated_at, p.traits, part(&Identifier::type), part(&Identifier::value)});
 }
 
 std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
   Result r = connection_->run("load_profile", {id});
   if (r.rows() == 0) return std::nullopt;
-  return ProfileRecord{r.text(0, 0), r.integer(0, 1), r.integer(0, 2), r.text(0, 3)};
+  ProfileRecord p{r.text(0, 0), r.integer(0, 1), r.integer(0, 2), r.text(0, 3), std::nullopt};
+  if (!r.is_null(0, 4)) p.created_for = Identifier{r.text(0, 4), r.text(0, 5)};
+  return p;
 }
 
 void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 5> migrations = {
+inline constexpr std::array<std::string_view, 6> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -106,6 +106,28 @@ CREATE TABLE operations (
   reason   TEXT,
   result   TEXT NOT NULL                 -- JSON
 );
+)sql",
+    // 5 -> 6: an identifier's row may hold an operator's rules (removed before a time, blocked)
+    // and then point at no profile (copied: SQLite cannot drop NOT NULL in place); the
+    // identifier each profile was created for; merged ids found without a scan.
+    R"sql(
+CREATE TABLE identifiers_6 (
+  type           TEXT NOT NULL,
+  value          TEXT NOT NULL,
+  profile_id     TEXT,                   -- a live profile, or NULL for a row that only holds rules
+  added_at       INTEGER NOT NULL,
+  ignored_before INTEGER,                -- removed: ignored in events received before this
+  blocked_at     INTEGER,                -- blocked: ignored in every event
+  PRIMARY KEY (type, value)
+) WITHOUT ROWID;
+INSERT INTO identifiers_6 (type, value, profile_id, added_at) SELECT type, value, profile_id, added_at FROM identifiers;
+DROP TABLE identifiers;
+ALTER TABLE identifiers_6 RENAME TO identifiers;
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
+CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
+ALTER TABLE profiles ADD COLUMN created_for_type TEXT;
+ALTER TABLE profiles ADD COLUMN created_for_value TEXT;
+CREATE INDEX merges_merged ON merges (merged);
 )sql",
 };
 

@@ -18,12 +18,18 @@ struct SqliteStore::Statements {
         savepoint(db.prepare("SAVEPOINT event")),
         release(db.prepare("RELEASE event")),
         rollback_to(db.prepare("ROLLBACK TO event")),
-        find_identifier(db.prepare("SELECT profile_id FROM identifiers WHERE type = ?1 AND value = ?2")),
+        identifier_state(db.prepare("SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = ?1 AND value = ?2")),
+        attach_identifier(db.prepare("UPDATE identifiers SET profile_id = ?3, added_at = ?4 WHERE type = ?1 AND value = ?2 AND profile_id IS NULL")),
+        detach_identifier(db.prepare("UPDATE identifiers SET profile_id = NULL, ignored_before = max(coalesce(ignored_before, 0), ?3), "
+                                     "blocked_at = coalesce(blocked_at, ?4) WHERE type = ?1 AND value = ?2")),
+        unblock_identifier(db.prepare("UPDATE identifiers SET blocked_at = NULL WHERE type = ?1 AND value = ?2 AND blocked_at IS NOT NULL")),
+        blocked_identifiers(db.prepare("SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value")),
         insert_identifier(db.prepare("INSERT INTO identifiers (type, value, profile_id, added_at) VALUES (?1, ?2, ?3, ?4)")),
         identifiers(db.prepare("SELECT type, value FROM identifiers WHERE profile_id = ?1 ORDER BY added_at, type, value")),
         count_identifiers(db.prepare("SELECT count(*) FROM identifiers WHERE profile_id = ?1 AND type = ?2")),
-        insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES (?1, ?2, ?3, ?4)")),
-        load_profile(db.prepare("SELECT id, created_at, updated_at, traits FROM profiles "
+        insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+        load_profile(db.prepare("SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
                                 "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = ?1)")),
         save_traits(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         touch(db.prepare("UPDATE profiles SET updated_at = ?2 WHERE id = ?1")),
@@ -54,7 +60,8 @@ struct SqliteStore::Statements {
         operations(db.prepare("SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
-  SqliteStatement find_identifier, insert_identifier, identifiers, count_identifiers;
+  SqliteStatement identifier_state, attach_identifier, detach_identifier, unblock_identifier, blocked_identifiers;
+  SqliteStatement insert_identifier, identifiers, count_identifiers;
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
@@ -115,13 +122,51 @@ void SqliteStore::savepoint() { run(sql_->savepoint); }
 void SqliteStore::release_savepoint() { run(sql_->release); }
 void SqliteStore::rollback_to_savepoint() { run(sql_->rollback_to); }
 
-std::optional<std::string> SqliteStore::find_identifier(std::string_view type, std::string_view value) {
-  auto& s = sql_->find_identifier;
+std::optional<IdentifierState> SqliteStore::identifier_state(std::string_view type, std::string_view value) {
+  auto& s = sql_->identifier_state;
   s.bind(1, type).bind(2, value);
-  std::optional<std::string> id;
-  if (s.step()) id = std::string(s.text(0));
+  std::optional<IdentifierState> state;
+  if (s.step()) {
+    state.emplace();
+    if (!s.is_null(0)) state->profile_id = std::string(s.text(0));
+    if (!s.is_null(1)) state->ignored_before = s.integer(1);
+    if (!s.is_null(2)) state->blocked_at = s.integer(2);
+  }
   s.reset();
-  return id;
+  return state;
+}
+
+void SqliteStore::attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
+  auto& s = sql_->attach_identifier;
+  s.bind(1, type).bind(2, value).bind(3, profile_id).bind(4, at);
+  run(s);
+  if (sqlite3_changes(db_.handle()) != 1) throw StoreError("identifier " + std::string(type) + ":" + std::string(value) + " has no free row to attach");
+}
+
+void SqliteStore::detach_identifier(std::string_view type, std::string_view value, std::int64_t ignored_before,
+                                    std::optional<std::int64_t> blocked_at) {
+  auto& s = sql_->detach_identifier;
+  s.bind(1, type).bind(2, value).bind(3, ignored_before);
+  if (blocked_at)
+    s.bind(4, *blocked_at);
+  else
+    s.bind_null(4);
+  run(s);
+}
+
+bool SqliteStore::unblock_identifier(std::string_view type, std::string_view value) {
+  auto& s = sql_->unblock_identifier;
+  s.bind(1, type).bind(2, value);
+  run(s);
+  return sqlite3_changes(db_.handle()) == 1;
+}
+
+std::vector<BlockedIdentifier> SqliteStore::blocked_identifiers() {
+  auto& s = sql_->blocked_identifiers;
+  std::vector<BlockedIdentifier> out;
+  while (s.step()) out.push_back({{std::string(s.text(0)), std::string(s.text(1))}, s.integer(2)});
+  s.reset();
+  return out;
 }
 
 void SqliteStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
@@ -147,6 +192,10 @@ std::int64_t SqliteStore::count_identifiers(std::string_view profile_id, std::st
 void SqliteStore::insert_profile(const ProfileRecord& p) {
   auto& s = sql_->insert_profile;
   s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits);
+  if (p.created_for)
+    s.bind(5, p.created_for->type).bind(6, p.created_for->value);
+  else
+    s.bind_null(5).bind_null(6);
   run(s);
 }
 
@@ -154,7 +203,10 @@ std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
   auto& s = sql_->load_profile;
   s.bind(1, id);
   std::optional<ProfileRecord> p;
-  if (s.step()) p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3))};
+  if (s.step()) {
+    p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
+    if (!s.is_null(4)) p->created_for = Identifier{std::string(s.text(4)), std::string(s.text(5))};
+  }
   s.reset();
   return p;
 }

@@ -33,7 +33,7 @@ TEST_CASE("a new store gets the current schema version, and keeps it on reopenin
   {
     SqliteStore store(path);
     store.begin();
-    store.insert_profile({"p1", 1, 1, "{}"});
+    store.insert_profile({"p1", 1, 1, "{}", {}});
     store.commit();
   }
   SqliteStore reopened(path);
@@ -107,8 +107,8 @@ TEST_CASE("the (type, value) of an identifier is unique") {
   TempDir dir;
   SqliteStore store((dir.path() / "weft.db").string());
   store.begin();
-  store.insert_profile({"p1", 1, 1, "{}"});
-  store.insert_profile({"p2", 1, 1, "{}"});
+  store.insert_profile({"p1", 1, 1, "{}", {}});
+  store.insert_profile({"p2", 1, 1, "{}", {}});
   store.insert_identifier("email", "a@b.co", "p1", 1);
   CHECK_THROWS_AS(store.insert_identifier("email", "a@b.co", "p2", 1), weft::StoreError);
   store.insert_identifier("slack", "a@b.co", "p2", 1);  // another type is another identifier
@@ -162,7 +162,7 @@ TEST_CASE("commits larger than the WAL write buffer reach other connections and 
   // many small commits after it, read by the other connection as they come
   for (int i = 0; i < 50; ++i) {
     writer.begin();
-    writer.insert_profile({"p" + std::to_string(i), i, i, "{}"});
+    writer.insert_profile({"p" + std::to_string(i), i, i, "{}", {}});
     writer.commit();
     REQUIRE(reader.load_profile("p" + std::to_string(i)));
   }

@@ -20,7 +20,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 3;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 4;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -31,8 +31,13 @@ public:
   void release_savepoint() override;
   void rollback_to_savepoint() override;
 
-  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
+  std::optional<IdentifierState> identifier_state(std::string_view type, std::string_view value) override;
   void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  void attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  void detach_identifier(std::string_view type, std::string_view value, std::int64_t ignored_before,
+                         std::optional<std::int64_t> blocked_at) override;
+  bool unblock_identifier(std::string_view type, std::string_view value) override;
+  std::vector<BlockedIdentifier> blocked_identifiers() override;
   std::vector<Identifier> identifiers(std::string_view profile_id) override;
   std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) override;
 

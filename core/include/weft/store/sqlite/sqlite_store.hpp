@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 5;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 6;  // = sqlite_schema::migrations.size()
 
   void begin() override;
   void commit() override;
@@ -28,8 +28,13 @@ public:
   void rollback_to_savepoint() override;
   void expect_large_transactions() override;
 
-  std::optional<std::string> find_identifier(std::string_view type, std::string_view value) override;
+  std::optional<IdentifierState> identifier_state(std::string_view type, std::string_view value) override;
   void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  void attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
+  void detach_identifier(std::string_view type, std::string_view value, std::int64_t ignored_before,
+                         std::optional<std::int64_t> blocked_at) override;
+  bool unblock_identifier(std::string_view type, std::string_view value) override;
+  std::vector<BlockedIdentifier> blocked_identifiers() override;
   std::vector<Identifier> identifiers(std::string_view profile_id) override;
   std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) override;
 
