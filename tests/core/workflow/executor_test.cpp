@@ -110,3 +110,20 @@ TEST_CASE("the run can start after the trigger, and the trace renders as SPEC 8 
   CHECK(json.rfind(R"([{"node":"a","plugin":"probe","port":"out","micros":)", 0) == 0);
   CHECK(result.trace[0].micros >= 0);
 }
+
+TEST_CASE("a plugin built against ABI 1.0 loads and runs unchanged on this host") {
+  const auto& registry = weft::test::test_registry();
+  const auto plugin = registry.find("abi_1_0");
+  REQUIRE(plugin);
+  CHECK(plugin->descriptor->abi_minor == 0);
+  CHECK(WEFT_ABI_MINOR >= 1);
+  const auto w = workflow("  - id: old\n    plugin: abi_1_0\n");
+  weft::EventDocument event;
+  rapidjson::Value payload;
+  REQUIRE(weft::parse_json(R"({"user":" U1 "})", payload, event.allocator(), 64).ok);
+  event.payload() = std::move(payload);
+  const auto r = weft::run_workflow(*w, event);
+  CHECK(r.outcome == Outcome::processed);
+  CHECK(ports(*w, r) == "receive:out old:out");
+  CHECK(marks(event) == R"({"seen":"U1"})");
+}
