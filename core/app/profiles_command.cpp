@@ -50,10 +50,10 @@ Answer post(const std::string& url, const std::string& path, const std::string& 
   return {static_cast<int>(response.getStatus()), answer};
 }
 
-// Runs `operation` on the configured store.
-Answer run_on_store(const Settings& settings, const Operation& operation) {
+// Runs `operation` on the configured store; nullopt when the store does not open (reported).
+std::optional<Answer> run_on_store(const Settings& settings, const Operation& operation) {
   const auto store = open_store_or_report(settings, "profiles");
-  if (!store) return {503, ""};
+  if (!store) return std::nullopt;
   EventWriter writer(*store);
   return run_in_transaction(writer, operation).answer;
 }
@@ -68,7 +68,7 @@ int profiles_command(const Invocation& invocation) {
     return exit_usage;
   }
   const std::string reason = invocation.reason.value_or("");
-  Answer answer;
+  std::optional<Answer> answer;
   try {
     if (invocation.url) {
       std::string id;
@@ -85,9 +85,9 @@ int profiles_command(const Invocation& invocation) {
     std::cerr << "weft profiles: the store failed: " << e.what() << "\n";
     return exit_invalid;
   }
-  if (answer.body.empty()) return exit_invalid;  // reported already
-  (answer.status == 200 ? std::cout : std::cerr) << answer.body << "\n";
-  return answer.status == 200 ? exit_ok : exit_invalid;
+  if (!answer) return exit_invalid;
+  (answer->status == 200 ? std::cout : std::cerr) << answer->body << "\n";
+  return answer->status == 200 ? exit_ok : exit_invalid;
 }
 
 }  // namespace weft::app

@@ -96,6 +96,19 @@ TEST_CASE("operations: a merge is refused with 404, 409 and 400 and changes noth
   REQUIRE(r.status == 200);
   CHECK(json_member(r.body, "$.traits.name") == "New");
   CHECK(json_member(s.get("/operations").body, "$.operations[0].reason") == "");
+
+  // the log pages newest first: ?limit=1, then ?after= the "next" it gave
+  s.post("/collect/people", R"({"user":"U3"})");
+  REQUIRE(s.post("/profiles/" + s.profile_of("U3") + "/merge", R"({"profile":")" + a + R"(","reason":"second"})").status == 200);
+  const auto page = s.get("/operations?limit=1");
+  CHECK(json_member(page.body, "$.operations[0].reason") == "second");
+  CHECK(json_member(page.body, "$.operations[1]").empty());
+  const std::string next = json_member(page.body, "$.next");
+  REQUIRE(next != "null");
+  const auto older = s.get("/operations?limit=1&after=" + next);
+  CHECK(json_member(older.body, "$.operations[0].reason") == "");
+  CHECK(json_member(older.body, "$.operations[0].result.survivor") == a);
+  CHECK(json_member(older.body, "$.next") == "null");
 }
 
 TEST_CASE("operations: blocked identifiers are listed, ignored by new events, and unblocked") {

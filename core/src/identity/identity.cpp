@@ -112,16 +112,12 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
   return IdentifyResult::merged;
 }
 
-std::optional<std::string> Identity::merge_by_operator(std::string_view a, std::string_view b, TraitPolicy traits, const std::string& reason,
-                                                       std::int64_t now) {
+std::string Identity::merge_by_operator(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, const std::string& reason,
+                                        std::int64_t now) {
   write_traits();
-  const auto first = store_.load_profile(a);
-  const auto second = store_.load_profile(b);
-  if (!first || !second) return std::nullopt;
-  if (first->id == second->id) return first->id;
   MergeRecord record;
   record.reason = reason;
-  return merge_pair(*first, *second, traits, std::move(record), now);
+  return merge_pair(a, b, traits, std::move(record), now);
 }
 
 std::string Identity::merge_pair(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy policy, MergeRecord record, std::int64_t now) {

@@ -214,6 +214,13 @@ Identity& identity_of(weft_event* event) {
   return *event->identity;
 }
 
+// When the event was received: what identity rules date it by (SPEC 2, 13). An event built
+// without a stamp (tests, validate) counts as received now.
+std::int64_t received_at(const weft_event* event) {
+  const std::int64_t at = event->document->received_at();
+  return at ? at : event->now;
+}
+
 // The event's profile id, or an error naming what the node needed it for.
 std::string event_profile(weft_event* event) {
   const std::string_view id = event->document->string("profile_id");
@@ -239,8 +246,7 @@ int profile_call(weft_event* event, weft_error* error, Service&& service) {
 int profile_resolve(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length, int create,
                     weft_error* error) {
   return profile_call(event, error, [&] {
-    const std::int64_t received_at = event->document->received_at();
-    const Resolved resolved = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at ? received_at : event->now);
+    const Resolved resolved = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at(event));
     if (resolved.ignored) return WEFT_IGNORED;
     if (!resolved.profile) return WEFT_MISSING;
     event->document->set_string("profile_id", *resolved.profile);
@@ -274,8 +280,7 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
     rules.max_profiles = options->max_profiles;
     rules.max_identifiers_of_type = options->max_identifiers_of_type;
     const Identifier id{std::string(type, type_length), std::string(value, value_length)};
-    const std::int64_t received_at = event->document->received_at();
-    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), received_at ? received_at : event->now, event->now);
+    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), received_at(event), event->now);
     event->document->set_string("profile_id", profile);
     switch (result) {
       case IdentifyResult::added: return WEFT_IDENTIFY_ADDED;

@@ -18,7 +18,7 @@ struct Refused : std::runtime_error {
 };
 
 bool valid_name(const char* name) {
-  return name && is_name(name, lower_digits.substr(0, 26), "abcdefghijklmnopqrstuvwxyz0123456789_", 64);
+  return name && is_name(name, "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz0123456789_", 64);
 }
 
 std::string text_or_empty(const char* text) { return text ? text : ""; }

@@ -49,7 +49,7 @@ Operation operator_merge(MergeRequest request, Metrics& metrics) {
     if (!second) return {refusal(404, "not_found", "no profile '" + request.other + "'"), {}};
     if (first->id == second->id)
       return {refusal(409, "conflict", "'" + request.profile + "' and '" + request.other + "' are already one profile, " + first->id), {}};
-    const std::string survivor = *writer.identity().merge_by_operator(first->id, second->id, request.traits, request.reason, now_micros());
+    const std::string survivor = writer.identity().merge_by_operator(*first, *second, request.traits, request.reason, now_micros());
     const std::string merged = survivor == first->id ? second->id : first->id;
     const std::string profiles = json_of([&](Writer& w) {
       w.StartArray();
@@ -68,7 +68,6 @@ Operation operator_merge(MergeRequest request, Metrics& metrics) {
     return {{200, *load_profile_json(store, survivor)}, [&metrics] { metrics.operations("merge").Increment(); }};
   };
 }
-
 
 Operation unblock_identifier(Identifier identifier, Metrics& metrics) {
   return [identifier = std::move(identifier), &metrics](EventWriter& writer) -> OperationResult {

@@ -19,6 +19,7 @@ const std::string& WorkflowNode::port_name(std::size_t index) const {
 
 namespace {
 
+constexpr std::string_view source_id_first = "abcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view source_id_chars = "abcdefghijklmnopqrstuvwxyz0123456789_-";
 constexpr std::string_view node_id_first = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 constexpr std::string_view node_id_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -103,7 +104,7 @@ private:
       error(root.Mark(), "missing required key 'id' (the source id: POST /collect/{id})");
       return;
     }
-    if (!id.IsScalar() || !is_name(id.Scalar(), lower_digits, source_id_chars, 64)) {
+    if (!id.IsScalar() || !is_name(id.Scalar(), source_id_first, source_id_chars, 64)) {
       error(id.Mark(), "invalid source id '" + (id.IsScalar() ? id.Scalar() : std::string()) +
                            "': expected 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit");
       return;

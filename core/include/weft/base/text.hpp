@@ -14,6 +14,4 @@ std::vector<std::string> split(std::string_view text, char separator);
 // `rest` (each a string of the allowed characters): the names of sources, nodes and plugins.
 bool is_name(std::string_view text, std::string_view first, std::string_view rest, std::size_t max_length);
 
-inline constexpr std::string_view lower_digits = "abcdefghijklmnopqrstuvwxyz0123456789";
-
 }  // namespace weft

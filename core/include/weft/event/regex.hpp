@@ -32,7 +32,6 @@ public:
 
   // Whether one of the patterns matches all of `text` (not a substring).
   bool matches(std::string_view text) const;
-  bool empty() const { return patterns_.empty(); }
 
 private:
   std::vector<std::unique_ptr<re2::RE2>> patterns_;

@@ -72,12 +72,11 @@ public:
   IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
                           std::int64_t received_at, std::int64_t now);
 
-  // An operator's merge (SPEC 13) of the live profiles `a` and `b` stand for, by the rules of
-  // SPEC 6 without its limits; recorded with no identifier or event and with `reason`.
-  // Nullopt when either does not exist; the survivor's id otherwise (`a` and `b` standing for
-  // one profile already is the caller's to refuse, via load_profile).
-  std::optional<std::string> merge_by_operator(std::string_view a, std::string_view b, TraitPolicy traits, const std::string& reason,
-                                               std::int64_t now);
+  // An operator's merge (SPEC 13) of two distinct live profiles, loaded in this transaction,
+  // by the rules of SPEC 6 without its limits; recorded with no identifier or event and with
+  // `reason`. Returns the survivor's id.
+  std::string merge_by_operator(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, const std::string& reason,
+                                std::int64_t now);
 
   IdentityCounters& counters() { return counters_; }
   // How many changes the rules have made to the store so far (never rolled back): a caller
@@ -85,10 +84,10 @@ public:
   std::int64_t writes() const { return writes_; }
 
 private:
-  // Merges two live profiles by SPEC 6 (survivor, traits, history, audit record); returns the
-  // survivor's id.
   // Inserts the identifier, or attaches it when its row exists (holding rules, no profile).
   void add_identifier(std::string_view type, std::string_view value, std::string_view profile_id, bool has_row, std::int64_t at);
+  // Merges two live profiles by SPEC 6 (survivor, traits, history, audit record); returns the
+  // survivor's id.
   std::string merge_pair(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, MergeRecord record, std::int64_t now);
 
   // The traits of one profile, as set_trait() left them.

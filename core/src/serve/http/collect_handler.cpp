@@ -33,7 +33,6 @@ BodyKind body_kind(const std::string& content_type) {
   return BodyKind::unsupported;
 }
 
-// Reads at most `limit` + 1 bytes: one more than allowed tells the body is too large.
 std::string challenge_answer(const rapidjson::Value& challenge) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);

@@ -87,14 +87,13 @@ CREATE TABLE operations (
 );
 )sql",
     // 3 -> 4: an identifier's row may hold an operator's rules and point at no profile; the
-    // identifier each profile was created for; merged ids found without a scan.
+    // identifier each profile was created for.
     R"sql(
 ALTER TABLE identifiers ALTER COLUMN profile_id DROP NOT NULL,
                         ADD COLUMN ignored_before BIGINT,
                         ADD COLUMN blocked_at BIGINT;
 CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
 ALTER TABLE profiles ADD COLUMN created_for_type TEXT, ADD COLUMN created_for_value TEXT;
-CREATE INDEX merges_merged ON merges (merged);
 )sql",
 };
 

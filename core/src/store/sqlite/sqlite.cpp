@@ -81,6 +81,11 @@ std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_
 
 bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
+std::optional<std::string> SqliteStatement::optional_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return std::string(text(column));
+}
+
 SqliteDb::SqliteDb(const std::string& path) {
   // SQLite's memory statistics take a global mutex on every allocation; weft never reads them.
   // Off: weft ingest of 1,000,000 bench events 39.4k -> 41.3k events/s (two runs each). It

@@ -109,7 +109,7 @@ CREATE TABLE operations (
 )sql",
     // 5 -> 6: an identifier's row may hold an operator's rules (removed before a time, blocked)
     // and then point at no profile (copied: SQLite cannot drop NOT NULL in place); the
-    // identifier each profile was created for; merged ids found without a scan.
+    // identifier each profile was created for.
     R"sql(
 CREATE TABLE identifiers_6 (
   type           TEXT NOT NULL,
@@ -127,7 +127,6 @@ CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
 CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
 ALTER TABLE profiles ADD COLUMN created_for_type TEXT;
 ALTER TABLE profiles ADD COLUMN created_for_value TEXT;
-CREATE INDEX merges_merged ON merges (merged);
 )sql",
 };
 

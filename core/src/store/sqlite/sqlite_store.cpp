@@ -128,7 +128,7 @@ std::optional<IdentifierState> SqliteStore::identifier_state(std::string_view ty
   std::optional<IdentifierState> state;
   if (s.step()) {
     state.emplace();
-    if (!s.is_null(0)) state->profile_id = std::string(s.text(0));
+    state->profile_id = s.optional_text(0);
     if (!s.is_null(1)) state->ignored_before = s.integer(1);
     if (!s.is_null(2)) state->blocked_at = s.integer(2);
   }
@@ -263,10 +263,9 @@ std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
   auto& s = sql_->merges;
   s.bind(1, survivor);
   std::vector<MergeRecord> out;
-  const auto optional_text = [&](int column) { return s.is_null(column) ? std::nullopt : std::optional<std::string>(s.text(column)); };
   while (s.step()) {
-    MergeRecord m{std::string(s.text(0)), std::string(s.text(1)), std::nullopt, optional_text(4), s.integer(5), std::string(s.text(6)),
-                  optional_text(7)};
+    MergeRecord m{std::string(s.text(0)), std::string(s.text(1)), std::nullopt, s.optional_text(4), s.integer(5), std::string(s.text(6)),
+                  s.optional_text(7)};
     if (!s.is_null(2)) m.identifier = Identifier{std::string(s.text(2)), std::string(s.text(3))};
     out.push_back(std::move(m));
   }
@@ -286,7 +285,7 @@ std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, st
   std::vector<OperationRecord> out;
   while (s.step())
     out.push_back(OperationRecord{s.integer(0), std::string(s.text(1)), s.integer(2), std::string(s.text(3)), std::string(s.text(4)),
-                                  s.is_null(5) ? std::nullopt : std::optional<std::string>(s.text(5)), std::string(s.text(6))});
+                                  s.optional_text(5), std::string(s.text(6))});
   s.reset();
   return out;
 }

@@ -42,6 +42,7 @@ public:
   std::string_view text(int column) const;
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
+  std::optional<std::string> optional_text(int column) const;  // nullopt for NULL
 
 private:
   sqlite3* db_ = nullptr;
