@@ -3,8 +3,6 @@
 #include "store_backends.hpp"
 #include "test_workflows.hpp"
 
-#include "weft/store/sqlite/sqlite.hpp"
-
 #include <catch2/catch.hpp>
 
 using namespace weft::test;
@@ -118,16 +116,15 @@ TEST_CASE("operations: blocked identifiers are listed, ignored by new events, an
   const auto first = http(port, "POST", "/collect/people", R"({"user":"U1","email":"info@example.com"})");
   REQUIRE(first.status == 200);
   CHECK(http(port, "GET", "/blocked").body == R"({"blocked":[]})");
-  {
-    // blocking comes with identifier removal (not built yet): set the rule in the store itself
-    weft::SqliteDb db((dir.path() / "weft.db").string());
-    db.exec("UPDATE identifiers SET profile_id = NULL, ignored_before = 1, blocked_at = 1764633600000000 "
-            "WHERE type = 'email' AND value = 'info@example.com'");
-  }
+  const std::string holder = json_member(first.body, "$.profile_id");
+  const auto blocked = http(port, "DELETE", "/profiles/" + holder + "/identifiers/email:info@example.com?block=true");
+  REQUIRE(blocked.status == 200);
+  CHECK(json_member(blocked.body, "$.profiles[0].id") == holder);
+  CHECK(json_member(blocked.body, "$.profiles[0].identifiers") == R"([{"type":"people","value":"U1"}])");
   const auto listed = http(port, "GET", "/blocked");
   CHECK(json_member(listed.body, "$.blocked[0].type") == "email");
   CHECK(json_member(listed.body, "$.blocked[0].value") == "info@example.com");
-  CHECK(json_member(listed.body, "$.blocked[0].at") == "2025-12-02T00:00:00.000Z");
+  CHECK(json_member(listed.body, "$.blocked[1]").empty());
 
   // a new person with the shared inbox stays apart: the merger sees no e-mail
   const auto other = http(port, "POST", "/collect/people", R"({"user":"U2","email":"info@example.com"})");
@@ -149,4 +146,114 @@ TEST_CASE("operations: blocked identifiers are listed, ignored by new events, an
   const auto again = http(port, "POST", "/collect/people", R"({"user":"U3","email":"info@example.com"})");
   CHECK(json_member(http(port, "GET", "/profiles?identifier=email:info@example.com").body, "$.profiles[0].id") ==
         json_member(again.body, "$.profile_id"));
+}
+
+namespace {
+
+// The README's story: two people typed one shared inbox, and were joined by it.
+struct SharedInbox : Served {
+  std::string jane, joe;
+  explicit SharedInbox(const std::string& backend) : Served(backend) {
+    post("/collect/people", R"({"user":"jane","email":"info@acme.example","name":"Jane"})");
+    post("/collect/crm", R"({"user":"joe","email":"joe@acme.example","name":"Joe"})");
+    post("/collect/crm", R"({"user":"joe","email":"info@acme.example"})");
+    post("/collect/people", R"({"user":"jane","name":"Jane Doe"})");
+    jane = json_member(get("/profiles?identifier=people:jane").body, "$.profiles[0].id");
+    joe = json_member(get("/profiles?identifier=crm:joe").body, "$.profiles[0].id");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("operations: removing a shared e-mail splits the two people it joined, and every id keeps answering") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  SharedInbox s(backend);
+  REQUIRE(s.jane == s.joe);  // joined by info@
+  const std::string joined = s.jane;
+  const auto aliases = json_member(s.get("/profiles/" + joined).body, "$.aliases[0]");
+  REQUIRE(!aliases.empty());
+  const std::string joes_old_id = aliases;
+
+  const auto r = http(s.server.port(), "DELETE", "/profiles/" + joined + "/identifiers/email:info@acme.example");
+  REQUIRE(r.status == 200);
+  // two people again, oldest first, each with its own id back
+  CHECK(json_member(r.body, "$.profiles[0].id") == joined);
+  CHECK(json_member(r.body, "$.profiles[1].id") == joes_old_id);
+  CHECK(json_member(r.body, "$.profiles[2]").empty());
+  CHECK(json_member(r.body, "$.profiles[0].identifiers") == R"([{"type":"people","value":"jane"}])");
+  CHECK(json_member(r.body, "$.profiles[1].identifiers") == R"([{"type":"crm","value":"joe"},{"type":"email","value":"joe@acme.example"}])");
+  CHECK(json_member(r.body, "$.profiles[0].traits") == R"({"name":"Jane Doe"})");
+  CHECK(json_member(r.body, "$.profiles[1].traits") == R"({"name":"Joe"})");
+  CHECK(json_member(r.body, "$.profiles[0].event_count") == "2");
+  CHECK(json_member(r.body, "$.profiles[1].event_count") == "2");
+  CHECK(json_member(r.body, "$.profiles[0].aliases") == "[]");
+  CHECK(json_member(s.get("/profiles/" + joes_old_id + "/merges").body, "$.merges") == "[]");
+  CHECK(s.get("/profiles?identifier=email:info@acme.example").body == R"({"profiles":[]})");
+
+  const auto log = s.get("/operations").body;
+  CHECK(json_member(log, "$.operations[0].kind") == "remove_identifier");
+  CHECK(json_member(log, "$.operations[0].result.type") == "email");
+  CHECK(json_member(log, "$.operations[0].result.events") == "4");
+  CHECK(log.find("info@acme") == std::string::npos);  // no personal data in the log
+  const auto metrics = s.get("/metrics").body;
+  CHECK(metrics.find(R"(weft_operations_total{kind="remove_identifier"} 1)") != std::string::npos);
+  CHECK(metrics.find("\nweft_profiles 2\n") != std::string::npos);
+
+  // removed, not blocked: a later event may add it again, to whoever sends it
+  const auto later = s.post("/collect/crm", R"({"user":"joe","email":"info@acme.example"})");
+  CHECK(json_member(later.body, "$.profile_id") == joes_old_id);
+  CHECK(json_member(s.get("/profiles?identifier=email:info@acme.example").body, "$.profiles[0].id") == joes_old_id);
+  CHECK(json_member(s.get("/profiles/" + joined).body, "$.identifiers") == R"([{"type":"people","value":"jane"}])");
+
+  // and a re-derivation of Joe keeps the old events without it, the new one with it
+  const auto again = s.post("/profiles/" + joes_old_id + "/rederive", "");
+  REQUIRE(again.status == 200);
+  CHECK(json_member(again.body, "$.profiles[0].id") == joes_old_id);
+  CHECK(json_member(again.body, "$.profiles[1]").empty());
+  CHECK(json_member(again.body, "$.profiles[0].event_count") == "3");
+  CHECK(json_member(s.get("/profiles?identifier=email:info@acme.example").body, "$.profiles[0].id") == joes_old_id);
+  CHECK(json_member(s.get("/operations").body, "$.operations[0].kind") == "rederive");
+}
+
+TEST_CASE("operations: a removed external id takes its events out of the profile, and the old id still answers") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  SharedInbox s(backend);
+  const std::string joined = s.jane;
+  const std::string joe = json_member(s.get("/profiles/" + joined).body, "$.aliases[0]");
+  // Joe's crm id was reused by mistake: block it; his events no longer have a profile
+  const auto r = http(s.server.port(), "DELETE", "/profiles/" + joined + "/identifiers/crm:joe?block=true");
+  REQUIRE(r.status == 200);
+  CHECK(json_member(r.body, "$.profiles[0].id") == joined);
+  CHECK(json_member(r.body, "$.profiles[0].identifiers") == R"([{"type":"people","value":"jane"},{"type":"email","value":"info@acme.example"}])");
+  CHECK(json_member(r.body, "$.profiles[0].event_count") == "2");
+  CHECK(json_member(r.body, "$.profiles[1].id") == joe);  // what Joe's id became: see below
+  CHECK(json_member(r.body, "$.profiles[2]").empty());
+  // Joe's old id was created for crm:joe, which nothing holds now, and his events have no
+  // profile: it answers with an empty profile of its own rather than 404
+  const auto old = s.get("/profiles/" + joe);
+  CHECK(old.status == 200);
+  CHECK(json_member(old.body, "$.id") == joe);
+  CHECK(json_member(old.body, "$.identifiers") == "[]");
+  CHECK(json_member(old.body, "$.event_count") == "0");
+  CHECK(json_member(s.get("/operations").body, "$.operations[0].kind") == "block");
+  // blocked: the grouper treats it as missing in new events too
+  const auto later = s.post("/collect/crm", R"({"user":"joe"})");
+  CHECK(later.status == 200);
+  CHECK(json_member(later.body, "$.profile_id") == "null");
+}
+
+TEST_CASE("operations: removal and re-derivation are refused with 404 and 400 and change nothing") {
+  SharedInbox s("sqlite");
+  const auto port = s.server.port();
+  CHECK(http(port, "DELETE", "/profiles/nobody/identifiers/email:info@acme.example").status == 404);
+  CHECK(http(port, "DELETE", "/profiles/" + s.jane + "/identifiers/email:nobody@acme.example").status == 404);
+  CHECK(http(port, "DELETE", "/profiles/" + s.jane + "/identifiers/email").status == 400);
+  CHECK(http(port, "DELETE", "/profiles/" + s.jane + "/identifiers/email:info@acme.example?block=yes").status == 400);
+  CHECK(http(port, "GET", "/profiles/" + s.jane + "/identifiers/email:info@acme.example").status == 405);
+  CHECK(http(port, "POST", "/profiles/nobody/rederive").status == 404);
+  CHECK(http(port, "GET", "/profiles/" + s.jane + "/rederive").status == 405);
+  CHECK(json_member(s.get("/operations").body, "$.operations") == "[]");
+  CHECK(json_member(s.get("/profiles?identifier=email:info@acme.example").body, "$.profiles[0].id") == s.jane);
 }

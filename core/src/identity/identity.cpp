@@ -21,7 +21,8 @@ Resolved Identity::resolve(std::string_view type, std::string_view value, bool c
   if (state && state->profile_id) return {state->profile_id};
   if (!create) return {};
   ProfileRecord profile;
-  profile.id = new_uuid(received_at);
+  std::optional<std::string> old_id = reclaimed_ ? reclaimed_->take(type, value, received_at) : std::nullopt;
+  profile.id = old_id ? std::move(*old_id) : new_uuid(received_at);
   profile.created_at = received_at;
   profile.updated_at = received_at;
   profile.created_for = Identifier{std::string(type), std::string(value)};
@@ -117,6 +118,7 @@ std::string Identity::merge_by_operator(const ProfileRecord& a, const ProfileRec
   write_traits();
   MergeRecord record;
   record.reason = reason;
+  record.traits_policy = traits == TraitPolicy::most_recent ? "most_recent" : "keep_survivor";
   return merge_pair(a, b, traits, std::move(record), now);
 }
 

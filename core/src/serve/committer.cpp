@@ -196,7 +196,8 @@ void Committer::count_identity_changes(const IdentityCounters& before) {
   const IdentityCounters& after = writer_.stats().identity;
   metrics_.merges().Increment(static_cast<double>(after.merges - before.merges));
   metrics_.merges_refused().Increment(static_cast<double>(after.merges_refused - before.merges_refused));
-  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges)));
+  metrics_.profiles().Increment(static_cast<double>((after.profiles_created - before.profiles_created) - (after.merges - before.merges) -
+                                                    (after.profiles_set_aside - before.profiles_set_aside)));
 }
 
 OperationResult Committer::replay(EventWriter& writer, const Workflow& workflow, const std::string& event_id) {

@@ -69,6 +69,67 @@ Operation operator_merge(MergeRequest request, Metrics& metrics) {
   };
 }
 
+namespace {
+
+void write_ids(Writer& w, const std::vector<std::string>& ids) {
+  w.StartArray();
+  for (const std::string& id : ids) text(w, id);
+  w.EndArray();
+}
+
+// Re-derives `live_id` and records the operation; the answer lists the profiles it became.
+OperationResult rederive_and_record(EventWriter& writer, const WorkflowsBySource& workflows, const std::string& live_id,
+                                    const std::string& kind, const std::optional<std::string>& identifier_type, Metrics& metrics) {
+  Store& store = writer.store();
+  const Rederivation done = rederive(writer, workflow_of(workflows), live_id);
+  store.insert_operation(record_of(kind, json_of([&](Writer& w) { write_ids(w, done.before); }), std::nullopt, [&](Writer& w) {
+    w.StartObject();
+    if (identifier_type) {
+      w.Key("type");  // the type only: the log keeps no personal data
+      text(w, *identifier_type);
+    }
+    w.Key("profiles");
+    write_ids(w, done.after);
+    w.Key("events");
+    w.Int64(done.events);
+    w.Key("failed");
+    w.Int64(done.failed);
+    w.EndObject();
+  }));
+  std::string answer = "{\"profiles\":[";
+  for (std::size_t i = 0; i < done.after.size(); ++i) {
+    if (i) answer += ',';
+    answer += load_profile_json(store, done.after[i]).value_or("null");
+  }
+  answer += "]}";
+  return {{200, std::move(answer)}, [&metrics, kind] { metrics.operations(kind).Increment(); }};
+}
+
+}  // namespace
+
+Operation remove_identifier(std::string profile, Identifier identifier, bool block, WorkflowsBySource workflows, Metrics& metrics) {
+  return [profile = std::move(profile), identifier = std::move(identifier), block, workflows = std::move(workflows),
+          &metrics](EventWriter& writer) -> OperationResult {
+    Store& store = writer.store();
+    const auto live = store.load_profile(profile);
+    if (!live) return {refusal(404, "not_found", "no profile '" + profile + "'"), {}};
+    const auto state = store.identifier_state(identifier.type, identifier.value);
+    if (!state || state->profile_id != live->id)
+      return {refusal(404, "not_found", "profile " + live->id + " does not hold identifier " + identifier.type + ":" + identifier.value), {}};
+    const std::int64_t now = now_micros();
+    store.detach_identifier(identifier.type, identifier.value, now, block ? std::optional<std::int64_t>(now) : std::nullopt);
+    return rederive_and_record(writer, workflows, live->id, block ? "block" : "remove_identifier", identifier.type, metrics);
+  };
+}
+
+Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Metrics& metrics) {
+  return [profile = std::move(profile), workflows = std::move(workflows), &metrics](EventWriter& writer) -> OperationResult {
+    const auto live = writer.store().load_profile(profile);
+    if (!live) return {refusal(404, "not_found", "no profile '" + profile + "'"), {}};
+    return rederive_and_record(writer, workflows, live->id, "rederive", std::nullopt, metrics);
+  };
+}
+
 Operation unblock_identifier(Identifier identifier, Metrics& metrics) {
   return [identifier = std::move(identifier), &metrics](EventWriter& writer) -> OperationResult {
     Store& store = writer.store();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "weft/store/store.hpp"
+#include "weft/identity/reclaimed_ids.hpp"
 #include "weft/identity/traits.hpp"
 
 #include <rapidjson/document.h>
@@ -40,6 +41,7 @@ struct IdentityCounters {
   std::int64_t profiles_created = 0;
   std::int64_t merges = 0;
   std::int64_t merges_refused = 0;
+  std::int64_t profiles_set_aside = 0;  // live profiles a re-derivation took apart (SPEC 13)
 };
 
 class Identity {
@@ -78,6 +80,10 @@ public:
   std::string merge_by_operator(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, const std::string& reason,
                                 std::int64_t now);
 
+  // While set (a re-derivation), profiles created for an identifier take back the id of the
+  // set-aside profile created for it (SPEC 13). Null: new ids.
+  void reclaim_ids_from(ReclaimedIds* ids) { reclaimed_ = ids; }
+
   IdentityCounters& counters() { return counters_; }
   // How many changes the rules have made to the store so far (never rolled back): a caller
   // compares it before and after an event to know whether the event wrote anything.
@@ -102,6 +108,7 @@ private:
   IdentityCounters counters_;
   std::int64_t writes_ = 0;
   std::optional<HeldTraits> held_;
+  ReclaimedIds* reclaimed_ = nullptr;
 };
 
 }  // namespace weft

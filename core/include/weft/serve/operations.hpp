@@ -6,6 +6,7 @@
 #include "weft/identity/traits.hpp"
 #include "weft/serve/committer.hpp"
 #include "weft/serve/metrics.hpp"
+#include "weft/workflow/rederivation.hpp"
 
 #include <string>
 
@@ -21,6 +22,17 @@ struct MergeRequest {
 // POST /profiles/{id}/merge: 200 with the survivor (SPEC 2), 404 when either profile is
 // unknown, 409 when both are already one profile. The limits of SPEC 6 do not apply.
 Operation operator_merge(MergeRequest request, Metrics& metrics);
+
+// DELETE /profiles/{id}/identifiers/{type}:{value}[?block=true]: takes the identifier from the
+// profile (ignored in every event received before now; with `block`, in every event until
+// unblocked), then re-derives the profile under `workflows`. 200 {"profiles": [...]}, the live
+// profiles the old one became, oldest first; 404 when the profile is unknown or does not hold
+// the identifier. The log records the identifier's type only.
+Operation remove_identifier(std::string profile, Identifier identifier, bool block, WorkflowsBySource workflows, Metrics& metrics);
+
+// POST /profiles/{id}/rederive: re-derives the profile under `workflows`; 200 {"profiles": [...]},
+// 404 when it is unknown.
+Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Metrics& metrics);
 
 // DELETE /blocked/{type}:{value}: lifts the block; future events may carry the identifier
 // again (past ones still ignore it when it was removed). 200 {"unblocked": {"type","value"}},

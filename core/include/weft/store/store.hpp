@@ -78,6 +78,26 @@ struct MergeRecord {
   std::int64_t at = 0;
   std::string merged_snapshot;  // the merged profile (SPEC 2) just before the merge, JSON
   std::optional<std::string> reason;     // an operator's merge: why
+  std::optional<std::string> traits_policy;  // an operator's merge: keep_survivor | most_recent
+};
+
+// Where an event stands in the order re-derivation runs events in (SPEC 13): received_at,
+// then arrival.
+struct EventKey {
+  std::int64_t received_at = 0;
+  std::int64_t seq = 0;
+};
+
+// A profile row as stored, and the live profile it stands for (itself, or its survivor).
+struct StoredProfile {
+  ProfileRecord profile;
+  std::string live_id;
+};
+
+// An identifier and the live profile it points at.
+struct IdentifierOwner {
+  Identifier identifier;
+  std::string profile_id;
 };
 
 // What an operator did (SPEC 13): one row per merge, removal, block, re-derivation, rebuild or
@@ -139,8 +159,9 @@ public:
   virtual std::optional<ProfileRecord> load_profile(std::string_view id) = 0;
   virtual void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) = 0;
   virtual void touch_profile(std::string_view profile_id, std::int64_t updated_at) = 0;
-  // Ids of the profiles merged into `profile_id`, oldest merge first.
+  // Ids of the profiles merged (or redirected) into `profile_id`, oldest first.
   virtual std::vector<std::string> aliases(std::string_view profile_id) = 0;
+  // Merged profiles only: the original profiles `profile_id` stands for besides itself.
   virtual std::int64_t count_aliases(std::string_view profile_id) = 0;
 
   // Moves the merged profile's identifiers, events, aliases and event count to the survivor,
@@ -149,6 +170,25 @@ public:
                               std::int64_t at) = 0;
   virtual void insert_merge(const MergeRecord& merge) = 0;
   virtual std::vector<MergeRecord> merges(std::string_view survivor) = 0;
+
+  // Re-derivation (SPEC 13) works on a scope: a live profile with every profile merged or
+  // redirected into it, or (nullopt) the whole store.
+  using Scope = std::optional<std::string_view>;
+  // The scope's profile rows as stored (merges not followed; traits left empty), oldest first.
+  virtual std::vector<StoredProfile> profile_rows(Scope scope) = 0;
+  // The scope's processed events (the whole store: every processed event, with a profile or not).
+  virtual std::vector<EventKey> event_keys(Scope scope) = 0;
+  // The scope's merge records, oldest first, without snapshots; operators' merges only when asked.
+  virtual std::vector<MergeRecord> merge_log(Scope scope, bool operators_only) = 0;
+  // Deletes the scope's profile rows and merge records, and frees its identifiers: rows that hold
+  // an operator's rules stay, pointing at no profile; the others are deleted. Its events still
+  // name the old profiles until they are run again.
+  virtual void set_aside(Scope scope) = 0;
+  // A profile row that answers for `target` (the holder of the identifier it was created for)
+  // without being one of its merged profiles: listed in its aliases, not counted in the limits.
+  virtual void insert_redirect(const ProfileRecord& profile, std::string_view target, std::int64_t at) = 0;
+  // Every identifier that points at a profile, for `weft rebuild --dry-run`'s comparison.
+  virtual std::vector<IdentifierOwner> identifier_owners() = 0;
 
   virtual void insert_operation(const OperationRecord& operation) = 0;
   // Newest first: operations with seq below `before_seq` (0: from the newest), at most `limit`.
@@ -163,6 +203,7 @@ public:
   // counter that could drift (and never written on the ingest path).
   virtual std::int64_t count_events(std::string_view profile_id) = 0;
   virtual std::optional<EventRecord> load_event(std::string_view id) = 0;
+  virtual std::optional<EventRecord> load_event_at(std::int64_t seq) = 0;
   // Replaces a stored event's outcome (weft replay): status, profile, properties, trace, error.
   virtual void update_event(const EventRecord& event) = 0;
 

@@ -355,6 +355,13 @@ bool token_matches(std::string_view header, const std::string& token) {
   return CRYPTO_memcmp(header.data() + scheme.size(), token.data(), token.size()) == 0;
 }
 
+// parts[first], parts[first + 1], ... joined by '/'.
+std::string joined_from(const std::vector<std::string>& parts, std::size_t first) {
+  std::string out;
+  for (std::size_t i = first; i < parts.size(); ++i) out += (i == first ? "" : "/") + parts[i];
+  return out;
+}
+
 }  // namespace
 
 void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
@@ -369,10 +376,13 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const bool replay = parts.size() == 3 && parts[0] == "events" && parts[2] == "replay";
   const bool merge = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merge";
   const bool unblock = parts.size() == 2 && parts[0] == "blocked";
-  // The one method each route answers: the writes are POST, an unblock DELETE, reads GET.
-  const std::string allowed = replay || merge ? Poco::Net::HTTPRequest::HTTP_POST
-                              : unblock       ? Poco::Net::HTTPRequest::HTTP_DELETE
-                                              : Poco::Net::HTTPRequest::HTTP_GET;
+  const bool rederive = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "rederive";
+  // DELETE /profiles/{id}/identifiers/{type}:{value}; a value may hold '/' (decoded from %2F).
+  const bool remove = parts.size() >= 4 && parts[0] == "profiles" && parts[2] == "identifiers";
+  // The one method each route answers: the writes are POST, removals DELETE, reads GET.
+  const std::string allowed = replay || merge || rederive ? Poco::Net::HTTPRequest::HTTP_POST
+                              : unblock || remove         ? Poco::Net::HTTPRequest::HTTP_DELETE
+                                                          : Poco::Net::HTTPRequest::HTTP_GET;
   const std::string& method = request.getMethod();
   if (method != allowed && !(allowed == Poco::Net::HTTPRequest::HTTP_GET && method == Poco::Net::HTTPRequest::HTTP_HEAD)) {
     response.set("Allow", allowed);
@@ -390,6 +400,10 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       merge_profiles_route(context_, request, response, parts[1]);
     else if (unblock)
       unblock_route(context_, response, parts[1]);
+    else if (rederive)
+      rederive_route(context_, response, parts[1]);
+    else if (remove)
+      remove_identifier_route(context_, response, parts[1], joined_from(parts, 3), uri.getQueryParameters());
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {

@@ -30,6 +30,20 @@ void run(HttpContext& context, Poco::Net::HTTPServerResponse& response, Operatio
   send(response, a.status, a.body);
 }
 
+// TYPE:VALUE, both non-empty; nullopt otherwise.
+std::optional<Identifier> parse_identifier(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  return Identifier{text.substr(0, colon), text.substr(colon + 1)};
+}
+
+// The workflows an operation re-derives with: the server's current ones.
+WorkflowsBySource workflows_of(const HttpContext& context) {
+  WorkflowsBySource workflows;
+  for (const auto& [id, source] : context.sources) workflows.emplace(id, source.workflow);
+  return workflows;
+}
+
 }  // namespace
 
 void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
@@ -61,10 +75,28 @@ void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& re
 }
 
 void unblock_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& identifier) {
-  const std::size_t colon = identifier.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == identifier.size())
-    return send_error(response, 400, "bad_request", "expected DELETE /blocked/TYPE:VALUE, e.g. /blocked/email:info@example.com");
-  run(context, response, unblock_identifier({identifier.substr(0, colon), identifier.substr(colon + 1)}, *context.metrics));
+  auto parsed = parse_identifier(identifier);
+  if (!parsed) return send_error(response, 400, "bad_request", "expected DELETE /blocked/TYPE:VALUE, e.g. /blocked/email:info@example.com");
+  run(context, response, unblock_identifier(std::move(*parsed), *context.metrics));
+}
+
+void rederive_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id) {
+  run(context, response, rederive_profile(profile_id, workflows_of(context), *context.metrics));
+}
+
+void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
+                             const std::string& identifier, const Poco::URI::QueryParameters& query) {
+  auto parsed = parse_identifier(identifier);
+  if (!parsed)
+    return send_error(response, 400, "bad_request",
+                      "expected DELETE /profiles/ID/identifiers/TYPE:VALUE, e.g. /profiles/ID/identifiers/email:info@example.com");
+  bool block = false;
+  for (const auto& [name, value] : query) {
+    if (name != "block") return send_error(response, 400, "bad_request", "unknown parameter '" + name + "'; the one parameter is block=true|false");
+    if (value != "true" && value != "false") return send_error(response, 400, "bad_request", "'block' must be true or false, got '" + value + "'");
+    block = value == "true";
+  }
+  run(context, response, remove_identifier(profile_id, std::move(*parsed), block, workflows_of(context), *context.metrics));
 }
 
 }  // namespace weft::http

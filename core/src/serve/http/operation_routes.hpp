@@ -6,6 +6,7 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 
 #include <string>
 
@@ -17,5 +18,13 @@ void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& re
 
 // DELETE /blocked/{type}:{value}; `identifier` is the path's last segment, decoded.
 void unblock_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& identifier);
+
+// POST /profiles/{id}/rederive.
+void rederive_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id);
+
+// DELETE /profiles/{id}/identifiers/{type}:{value}[?block=true]; `identifier` is the decoded
+// rest of the path.
+void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
+                             const std::string& identifier, const Poco::URI::QueryParameters& query);
 
 }  // namespace weft::http

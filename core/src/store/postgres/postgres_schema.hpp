@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 4> migrations = {
+inline constexpr std::array<std::string_view, 5> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -94,6 +94,20 @@ ALTER TABLE identifiers ALTER COLUMN profile_id DROP NOT NULL,
                         ADD COLUMN blocked_at BIGINT;
 CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
 ALTER TABLE profiles ADD COLUMN created_for_type TEXT, ADD COLUMN created_for_value TEXT;
+)sql",
+    // 4 -> 5: re-derivation (SPEC 13): redirected profile rows, an operator merge's trait
+    // policy, and the identifier older profiles were created for (as in SQLite's 6 -> 7).
+    R"sql(
+ALTER TABLE profiles ADD COLUMN redirected_at BIGINT;
+ALTER TABLE merges ADD COLUMN traits_policy TEXT;
+UPDATE profiles p SET created_for_type = i.type, created_for_value = i.value
+  FROM (SELECT DISTINCT ON (profile_id) profile_id, type, value FROM identifiers WHERE profile_id IS NOT NULL
+        ORDER BY profile_id, added_at, type, value) i
+  WHERE i.profile_id = p.id AND p.created_for_type IS NULL AND p.merged_into IS NULL;
+UPDATE profiles p SET created_for_type = m.type, created_for_value = m.value
+  FROM (SELECT DISTINCT ON (merged) merged, merged_snapshot::jsonb #>> '{identifiers,0,type}' AS type,
+               merged_snapshot::jsonb #>> '{identifiers,0,value}' AS value FROM merges ORDER BY merged, seq) m
+  WHERE m.merged = p.id AND p.created_for_type IS NULL AND p.merged_into IS NOT NULL;
 )sql",
 };
 

@@ -20,6 +20,12 @@ EventRecord event_row(const Result& r, int row) {
                      r.text(row, 6),    r.text(row, 7), r.text(row, 8), r.text(row, 9), r.optional_text(row, 10)};
 }
 
+ProfileRecord profile_row(const Result& r, int row) {
+  ProfileRecord p{r.text(row, 0), r.integer(row, 1), r.integer(row, 2), r.text(row, 3), std::nullopt};
+  if (!r.is_null(row, 4)) p.created_for = Identifier{r.text(row, 4), r.text(row, 5)};
+  return p;
+}
+
 std::vector<EventRecord> event_rows(const Result& r) {
   std::vector<EventRecord> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
@@ -65,18 +71,37 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                             "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = $1)");
   c.prepare("save_traits", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
   c.prepare("touch", "UPDATE profiles SET updated_at = $2 WHERE id = $1");
-  c.prepare("aliases", "SELECT id FROM profiles WHERE merged_into = $1 ORDER BY merged_at, id");
-  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1");
+  c.prepare("aliases", "SELECT id FROM profiles WHERE merged_into = $1 ORDER BY coalesce(merged_at, redirected_at), id");
+  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1 AND redirected_at IS NULL");
   // Both rows of a merge are locked in id order, so concurrent merges cannot deadlock.
   c.prepare("lock_pair", "SELECT id FROM profiles WHERE id IN ($1, $2) ORDER BY id FOR UPDATE");
   c.prepare("move_identifiers", "UPDATE identifiers SET profile_id = $1 WHERE profile_id = $2");
   c.prepare("move_events", "UPDATE events SET profile_id = $1 WHERE profile_id = $2");
   c.prepare("move_aliases", "UPDATE profiles SET merged_into = $1 WHERE merged_into = $2");
   c.prepare("retire", "UPDATE profiles SET merged_into = $1, merged_at = $3 WHERE id = $2");
-  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason FROM merges "
-                      "WHERE survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1) ORDER BY seq");
+  c.prepare("insert_merge", "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason, "
+                            "traits_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+  // A profile's scope (SPEC 13): the live profile $1 and the profiles merged into it.
+  const std::string survivor_in_scope = "(survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1))";
+  c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason, traits_policy "
+                      "FROM merges WHERE " + survivor_in_scope + " ORDER BY seq");
+  const std::string profile_columns =
+      "SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) FROM profiles ";
+  c.prepare("profile_rows", profile_columns + "WHERE id = $1 OR merged_into = $1 ORDER BY created_at, id");
+  c.prepare("all_profile_rows", profile_columns + "ORDER BY created_at, id");
+  c.prepare("event_keys", "SELECT received_at, seq FROM events WHERE profile_id = $1 AND status = 'processed'");
+  c.prepare("all_event_keys", "SELECT received_at, seq FROM events WHERE status = 'processed'");
+  const std::string merge_log_columns = "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, '', reason, traits_policy FROM merges ";
+  c.prepare("merge_log", merge_log_columns + "WHERE " + survivor_in_scope + " AND ($2 = 0 OR identifier_type IS NULL) ORDER BY at, seq");
+  c.prepare("all_merge_log", merge_log_columns + "WHERE $1 = 0 OR identifier_type IS NULL ORDER BY at, seq");
+  c.prepare("delete_merges", "DELETE FROM merges WHERE " + survivor_in_scope);
+  c.prepare("delete_free_identifiers", "DELETE FROM identifiers WHERE profile_id = $1 AND ignored_before IS NULL AND blocked_at IS NULL");
+  c.prepare("free_identifiers", "UPDATE identifiers SET profile_id = NULL WHERE profile_id = $1");
+  c.prepare("delete_profiles", "DELETE FROM profiles WHERE id = $1 OR merged_into = $1");
+  c.prepare("insert_redirect", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value, merged_into, "
+                               "redirected_at) VALUES ($1, $2, $3, '{}', $4, $5, $6, $7)");
+  c.prepare("identifier_owners", "SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL");
+  c.prepare("load_event_at", select_events("WHERE seq = $1"));
   c.prepare("insert_operation", "INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES ($1, $2, $3, $4, $5, $6)");
   c.prepare("operations", "SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < $1 ORDER BY seq DESC LIMIT $2");
   c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
@@ -164,9 +189,7 @@ void PostgresStore::insert_profile(const ProfileRecord& p) {
 std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
   Result r = connection_->run("load_profile", {id});
   if (r.rows() == 0) return std::nullopt;
-  ProfileRecord p{r.text(0, 0), r.integer(0, 1), r.integer(0, 2), r.text(0, 3), std::nullopt};
-  if (!r.is_null(0, 4)) p.created_for = Identifier{r.text(0, 4), r.text(0, 5)};
-  return p;
+  return profile_row(r, 0);
 }
 
 void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
@@ -198,17 +221,67 @@ void PostgresStore::merge_profiles(std::string_view survivor, std::string_view m
 void PostgresStore::insert_merge(const MergeRecord& m) {
   const auto part = [&](auto member) { return m.identifier ? std::optional<std::string>((*m.identifier).*member) : std::nullopt; };
   connection_->queue("insert_merge", {m.survivor, m.merged, part(&Identifier::type), part(&Identifier::value), m.event_id, m.at,
-                                      m.merged_snapshot, m.reason});
+                                      m.merged_snapshot, m.reason, m.traits_policy});
 }
 
-std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) {
-  Result r = connection_->run("merges", {survivor});
+namespace {
+
+std::vector<MergeRecord> merge_rows(const Result& r) {
   std::vector<MergeRecord> out;
   for (int i = 0; i < r.rows(); ++i) {
-    MergeRecord m{r.text(i, 0), r.text(i, 1), std::nullopt, r.optional_text(i, 4), r.integer(i, 5), r.text(i, 6), r.optional_text(i, 7)};
+    MergeRecord m{r.text(i, 0),         r.text(i, 1),         std::nullopt, r.optional_text(i, 4), r.integer(i, 5), r.text(i, 6),
+                  r.optional_text(i, 7), r.optional_text(i, 8)};
     if (!r.is_null(i, 2)) m.identifier = Identifier{r.text(i, 2), r.text(i, 3)};
     out.push_back(std::move(m));
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) { return merge_rows(connection_->run("merges", {survivor})); }
+
+std::vector<StoredProfile> PostgresStore::profile_rows(Scope scope) {
+  Result r = scope ? connection_->run("profile_rows", {*scope}) : connection_->run("all_profile_rows");
+  std::vector<StoredProfile> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({profile_row(r, i), r.text(i, 6)});
+  return out;
+}
+
+std::vector<EventKey> PostgresStore::event_keys(Scope scope) {
+  Result r = scope ? connection_->run("event_keys", {*scope}) : connection_->run("all_event_keys");
+  std::vector<EventKey> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.integer(i, 0), r.integer(i, 1)});
+  return out;
+}
+
+std::vector<MergeRecord> PostgresStore::merge_log(Scope scope, bool operators_only) {
+  const std::int64_t only = operators_only ? 1 : 0;
+  return merge_rows(scope ? connection_->run("merge_log", {*scope, only}) : connection_->run("all_merge_log", {only}));
+}
+
+void PostgresStore::set_aside(Scope scope) {
+  if (!scope) {
+    connection_->run_sql("DELETE FROM merges");
+    connection_->run_sql("DELETE FROM identifiers WHERE ignored_before IS NULL AND blocked_at IS NULL");
+    connection_->run_sql("UPDATE identifiers SET profile_id = NULL WHERE profile_id IS NOT NULL");
+    connection_->run_sql("DELETE FROM profiles");
+    return;
+  }
+  for (const char* statement : {"delete_merges", "delete_free_identifiers", "free_identifiers", "delete_profiles"})
+    connection_->queue(statement, {*scope});
+}
+
+void PostgresStore::insert_redirect(const ProfileRecord& p, std::string_view target, std::int64_t at) {
+  const auto part = [&](auto member) { return p.created_for ? std::optional<std::string>((*p.created_for).*member) : std::nullopt; };
+  connection_->queue("insert_redirect", {p.id, p.created_at, p.updated_at, part(&Identifier::type), part(&Identifier::value), target, at});
+}
+
+std::vector<IdentifierOwner> PostgresStore::identifier_owners() {
+  Result r = connection_->run("identifier_owners");
+  std::vector<IdentifierOwner> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({{r.text(i, 0), r.text(i, 1)}, r.text(i, 2)});
   return out;
 }
 
@@ -244,6 +317,12 @@ std::int64_t PostgresStore::count_events(std::string_view profile_id) { return c
 
 std::optional<EventRecord> PostgresStore::load_event(std::string_view id) {
   Result r = connection_->run("load_event", {id});
+  if (r.rows() == 0) return std::nullopt;
+  return event_row(r, 0);
+}
+
+std::optional<EventRecord> PostgresStore::load_event_at(std::int64_t seq) {
+  Result r = connection_->run("load_event_at", {seq});
   if (r.rows() == 0) return std::nullopt;
   return event_row(r, 0);
 }

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 6> migrations = {
+inline constexpr std::array<std::string_view, 7> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -127,6 +127,24 @@ CREATE INDEX identifiers_profile ON identifiers (profile_id, type);
 CREATE INDEX identifiers_blocked ON identifiers (blocked_at) WHERE blocked_at IS NOT NULL;
 ALTER TABLE profiles ADD COLUMN created_for_type TEXT;
 ALTER TABLE profiles ADD COLUMN created_for_value TEXT;
+)sql",
+    // 6 -> 7: re-derivation (SPEC 13). A profile row may answer for the profile that holds the
+    // identifier it was created for (redirected_at) without being merged; an operator's merge
+    // keeps its trait policy, to be applied again. Profiles made before schema 6 get the
+    // identifier they were created for from what is known: a live profile's earliest
+    // identifier, a merged profile's first identifier in the snapshot of its merge.
+    R"sql(
+ALTER TABLE profiles ADD COLUMN redirected_at INTEGER;
+ALTER TABLE merges ADD COLUMN traits_policy TEXT;
+UPDATE profiles SET (created_for_type, created_for_value) =
+  (SELECT type, value FROM identifiers i WHERE i.profile_id = profiles.id ORDER BY added_at, type, value LIMIT 1)
+  WHERE created_for_type IS NULL AND merged_into IS NULL;
+CREATE INDEX merges_merged_7 ON merges (merged);
+UPDATE profiles SET (created_for_type, created_for_value) =
+  (SELECT json_extract(merged_snapshot, '$.identifiers[0].type'), json_extract(merged_snapshot, '$.identifiers[0].value')
+   FROM merges m WHERE m.merged = profiles.id ORDER BY seq LIMIT 1)
+  WHERE created_for_type IS NULL AND merged_into IS NOT NULL;
+DROP INDEX merges_merged_7;
 )sql",
 };
 

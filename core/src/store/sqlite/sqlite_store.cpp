@@ -9,6 +9,9 @@
 
 namespace weft {
 
+// A profile's scope (SPEC 13): the live profile ?1 and the profiles merged into it.
+#define IN_SCOPE(column) column " = ?1 OR " column " IN (SELECT id FROM profiles WHERE merged_into = ?1)"
+
 // Every statement is prepared once per connection and reused.
 struct SqliteStore::Statements {
   explicit Statements(SqliteDb& db)
@@ -33,16 +36,34 @@ struct SqliteStore::Statements {
                                 "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = ?1)")),
         save_traits(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         touch(db.prepare("UPDATE profiles SET updated_at = ?2 WHERE id = ?1")),
-        aliases(db.prepare("SELECT id FROM profiles WHERE merged_into = ?1 ORDER BY merged_at, id")),
-        count_aliases(db.prepare("SELECT count(*) FROM profiles WHERE merged_into = ?1")),
+        aliases(db.prepare("SELECT id FROM profiles WHERE merged_into = ?1 ORDER BY coalesce(merged_at, redirected_at), id")),
+        count_aliases(db.prepare("SELECT count(*) FROM profiles WHERE merged_into = ?1 AND redirected_at IS NULL")),
         move_identifiers(db.prepare("UPDATE identifiers SET profile_id = ?1 WHERE profile_id = ?2")),
         move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
         move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
         retire(db.prepare("UPDATE profiles SET merged_into = ?1, merged_at = ?3 WHERE id = ?2")),
         insert_merge(db.prepare("INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, "
-                                "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
-        merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason FROM merges "
-                          "WHERE survivor = ?1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = ?1) ORDER BY seq")),
+                                "reason, traits_policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
+        merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason, traits_policy "
+                          "FROM merges WHERE " IN_SCOPE("survivor") " ORDER BY seq")),
+        profile_rows(db.prepare("SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) "
+                                "FROM profiles WHERE id = ?1 OR merged_into = ?1 ORDER BY created_at, id")),
+        all_profile_rows(db.prepare("SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) "
+                                    "FROM profiles ORDER BY created_at, id")),
+        event_keys(db.prepare("SELECT received_at, seq FROM events WHERE profile_id = ?1 AND status = 'processed'")),
+        all_event_keys(db.prepare("SELECT received_at, seq FROM events WHERE status = 'processed'")),
+        merge_log(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, '', reason, traits_policy FROM merges "
+                             "WHERE (" IN_SCOPE("survivor") ") AND (?2 = 0 OR identifier_type IS NULL) ORDER BY at, seq")),
+        all_merge_log(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, '', reason, traits_policy "
+                                 "FROM merges WHERE ?1 = 0 OR identifier_type IS NULL ORDER BY at, seq")),
+        delete_merges(db.prepare("DELETE FROM merges WHERE " IN_SCOPE("survivor"))),
+        delete_free_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id = ?1 AND ignored_before IS NULL AND blocked_at IS NULL")),
+        free_identifiers(db.prepare("UPDATE identifiers SET profile_id = NULL WHERE profile_id = ?1")),
+        delete_profiles(db.prepare("DELETE FROM profiles WHERE id = ?1 OR merged_into = ?1")),
+        insert_redirect(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value, "
+                                   "merged_into, redirected_at) VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6, ?7)")),
+        identifier_owners(db.prepare("SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL")),
+        load_event_at(db.prepare(select_events("WHERE seq = ?1"))),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
@@ -64,10 +85,14 @@ struct SqliteStore::Statements {
   SqliteStatement insert_identifier, identifiers, count_identifiers;
   SqliteStatement insert_profile, load_profile, save_traits, touch, aliases, count_aliases;
   SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
+  SqliteStatement profile_rows, all_profile_rows, event_keys, all_event_keys, merge_log, all_merge_log;
+  SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
   SqliteStatement insert_operation, operations;
 };
+
+#undef IN_SCOPE
 
 namespace {
 
@@ -81,6 +106,12 @@ std::int64_t single_integer(SqliteStatement& s) {
   const std::int64_t value = s.step() ? s.integer(0) : 0;
   s.reset();
   return value;
+}
+
+ProfileRecord profile_row(const SqliteStatement& s) {
+  ProfileRecord p{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
+  if (!s.is_null(4)) p.created_for = Identifier{std::string(s.text(4)), std::string(s.text(5))};
+  return p;
 }
 
 std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
@@ -203,10 +234,7 @@ std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
   auto& s = sql_->load_profile;
   s.bind(1, id);
   std::optional<ProfileRecord> p;
-  if (s.step()) {
-    p = ProfileRecord{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
-    if (!s.is_null(4)) p->created_for = Identifier{std::string(s.text(4)), std::string(s.text(5))};
-  }
+  if (s.step()) p = profile_row(s);
   s.reset();
   return p;
 }
@@ -255,20 +283,85 @@ void SqliteStore::insert_merge(const MergeRecord& m) {
     s.bind(3, m.identifier->type).bind(4, m.identifier->value);
   else
     s.bind_null(3).bind_null(4);
-  s.bind_optional(5, m.event_id).bind(6, m.at).bind(7, m.merged_snapshot).bind_optional(8, m.reason);
+  s.bind_optional(5, m.event_id).bind(6, m.at).bind(7, m.merged_snapshot).bind_optional(8, m.reason).bind_optional(9, m.traits_policy);
   run(s);
 }
 
-std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
-  auto& s = sql_->merges;
-  s.bind(1, survivor);
+namespace {
+
+std::vector<MergeRecord> merge_rows(SqliteStatement& s) {
   std::vector<MergeRecord> out;
   while (s.step()) {
     MergeRecord m{std::string(s.text(0)), std::string(s.text(1)), std::nullopt, s.optional_text(4), s.integer(5), std::string(s.text(6)),
-                  s.optional_text(7)};
+                  s.optional_text(7), s.optional_text(8)};
     if (!s.is_null(2)) m.identifier = Identifier{std::string(s.text(2)), std::string(s.text(3))};
     out.push_back(std::move(m));
   }
+  s.reset();
+  return out;
+}
+
+}  // namespace
+
+std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
+  sql_->merges.bind(1, survivor);
+  return merge_rows(sql_->merges);
+}
+
+std::vector<StoredProfile> SqliteStore::profile_rows(Scope scope) {
+  auto& s = scope ? sql_->profile_rows : sql_->all_profile_rows;
+  if (scope) s.bind(1, *scope);
+  std::vector<StoredProfile> out;
+  while (s.step()) out.push_back({profile_row(s), std::string(s.text(6))});
+  s.reset();
+  return out;
+}
+
+std::vector<EventKey> SqliteStore::event_keys(Scope scope) {
+  auto& s = scope ? sql_->event_keys : sql_->all_event_keys;
+  if (scope) s.bind(1, *scope);
+  std::vector<EventKey> out;
+  while (s.step()) out.push_back({s.integer(0), s.integer(1)});
+  s.reset();
+  return out;
+}
+
+std::vector<MergeRecord> SqliteStore::merge_log(Scope scope, bool operators_only) {
+  if (!scope) {
+    sql_->all_merge_log.bind(1, operators_only ? 1 : 0);
+    return merge_rows(sql_->all_merge_log);
+  }
+  sql_->merge_log.bind(1, *scope).bind(2, operators_only ? 1 : 0);
+  return merge_rows(sql_->merge_log);
+}
+
+void SqliteStore::set_aside(Scope scope) {
+  if (!scope) {
+    db_.exec("DELETE FROM merges; DELETE FROM identifiers WHERE ignored_before IS NULL AND blocked_at IS NULL; "
+             "UPDATE identifiers SET profile_id = NULL WHERE profile_id IS NOT NULL; DELETE FROM profiles");
+    return;
+  }
+  for (SqliteStatement* s : {&sql_->delete_merges, &sql_->delete_free_identifiers, &sql_->free_identifiers, &sql_->delete_profiles}) {
+    s->bind(1, *scope);
+    run(*s);
+  }
+}
+
+void SqliteStore::insert_redirect(const ProfileRecord& p, std::string_view target, std::int64_t at) {
+  auto& s = sql_->insert_redirect;
+  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at);
+  if (p.created_for)
+    s.bind(4, p.created_for->type).bind(5, p.created_for->value);
+  else
+    s.bind_null(4).bind_null(5);
+  s.bind(6, target).bind(7, at);
+  run(s);
+}
+
+std::vector<IdentifierOwner> SqliteStore::identifier_owners() {
+  auto& s = sql_->identifier_owners;
+  std::vector<IdentifierOwner> out;
+  while (s.step()) out.push_back({{std::string(s.text(0)), std::string(s.text(1))}, std::string(s.text(2))});
   s.reset();
   return out;
 }
@@ -336,6 +429,15 @@ std::int64_t SqliteStore::count_events(std::string_view profile_id) {
 std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
   auto& s = sql_->load_event;
   s.bind(1, id);
+  std::optional<EventRecord> e;
+  if (s.step()) e = event_row(s);
+  s.reset();
+  return e;
+}
+
+std::optional<EventRecord> SqliteStore::load_event_at(std::int64_t seq) {
+  auto& s = sql_->load_event_at;
+  s.bind(1, seq);
   std::optional<EventRecord> e;
   if (s.step()) e = event_row(s);
   s.reset();

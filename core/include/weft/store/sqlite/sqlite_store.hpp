@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 6;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 7;  // = sqlite_schema::migrations.size()
 
   void begin() override;
   void commit() override;
@@ -48,6 +48,12 @@ public:
   void merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) override;
   void insert_merge(const MergeRecord& merge) override;
   std::vector<MergeRecord> merges(std::string_view survivor) override;
+  std::vector<StoredProfile> profile_rows(Scope scope) override;
+  std::vector<EventKey> event_keys(Scope scope) override;
+  std::vector<MergeRecord> merge_log(Scope scope, bool operators_only) override;
+  void set_aside(Scope scope) override;
+  void insert_redirect(const ProfileRecord& profile, std::string_view target, std::int64_t at) override;
+  std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) override;
 
@@ -57,6 +63,7 @@ public:
   void insert_event(const EventRecord& event) override;
   std::int64_t count_events(std::string_view profile_id) override;
   std::optional<EventRecord> load_event(std::string_view id) override;
+  std::optional<EventRecord> load_event_at(std::int64_t seq) override;
   void update_event(const EventRecord& event) override;
   std::vector<EventRecord> profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
                                           bool descending) override;
