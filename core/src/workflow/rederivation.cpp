@@ -61,7 +61,7 @@ Rederivation rederive(EventWriter& writer, const WorkflowOf& workflow_of, Store:
   for (const StoredProfile& row : rows) {
     reclaimed.add(row.profile);
     result.before.push_back(row.profile.id);
-    if (row.live_id == row.profile.id) ++writer.identity().counters().profiles_set_aside;
+    if (row.live_id == row.profile.id && !row.redirected) ++writer.identity().counters().profiles_set_aside;
   }
   std::unordered_set<std::string> homes;  // the live profiles the events went to
   {
@@ -93,25 +93,14 @@ Rederivation rederive(EventWriter& writer, const WorkflowOf& workflow_of, Store:
   }
   writer.identity().write_traits();
 
-  // Every old id answers again: for the holder of the identifier it was created for, else (no
-  // profile holds it: it was removed or blocked, or the profile predates schema 6 and had none)
-  // as an empty profile of its own. Pointing it at wherever other events of the set went
-  // would make it answer for another person, the very mistake being undone.
+  // Every old id no re-created profile took answers again, for whichever profile holds the
+  // identifier it was created for (looked up when read, so it follows later changes too), and
+  // while none does (it was removed or blocked) for itself, empty: pointing it at wherever
+  // other events of the set went would make it answer for another person, the very mistake
+  // being undone.
   const std::int64_t now = now_micros();
-  for (ProfileRecord old : reclaimed.untaken()) {
-    std::optional<std::string> target;
-    if (old.created_for) target = store.find_identifier(old.created_for->type, old.created_for->value);
-    if (target) {
-      if (const auto live = store.load_profile(*target)) {
-        store.insert_redirect(old, live->id, now);
-        homes.insert(live->id);
-        continue;
-      }
-    }
-    old.traits = "{}";
-    old.updated_at = now;
-    store.insert_profile(old);
-    ++writer.identity().counters().profiles_created;
+  for (const ProfileRecord& old : reclaimed.untaken()) {
+    store.insert_redirect(old, now);
     homes.insert(old.id);
   }
 

@@ -92,6 +92,7 @@ struct EventKey {
 struct StoredProfile {
   ProfileRecord profile;
   std::string live_id;
+  bool redirected = false;  // a redirected row (see insert_redirect), live or not
 };
 
 // An identifier and the live profile it points at.
@@ -155,7 +156,8 @@ public:
   virtual std::int64_t count_identifiers(std::string_view profile_id, std::string_view type) = 0;
 
   virtual void insert_profile(const ProfileRecord& profile) = 0;
-  // The live profile `id` stands for: itself, or the survivor it was merged into.
+  // The live profile `id` stands for: itself, the survivor it was merged into, or for a
+  // redirected row the holder of the identifier it was created for.
   virtual std::optional<ProfileRecord> load_profile(std::string_view id) = 0;
   virtual void save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) = 0;
   virtual void touch_profile(std::string_view profile_id, std::int64_t updated_at) = 0;
@@ -184,9 +186,11 @@ public:
   // an operator's rules stay, pointing at no profile; the others are deleted. Its events still
   // name the old profiles until they are run again.
   virtual void set_aside(Scope scope) = 0;
-  // A profile row that answers for `target` (the holder of the identifier it was created for)
-  // without being one of its merged profiles: listed in its aliases, not counted in the limits.
-  virtual void insert_redirect(const ProfileRecord& profile, std::string_view target, std::int64_t at) = 0;
+  // A profile row that answers for whichever live profile holds the identifier it was created
+  // for, looked up when read (so it follows that identifier through later merges, removals and
+  // re-derivations), and for itself, empty, while none does. Listed in the holder's aliases;
+  // neither live nor counted in the limits.
+  virtual void insert_redirect(const ProfileRecord& profile, std::int64_t at) = 0;
   // Every identifier that points at a profile, for `weft rebuild --dry-run`'s comparison.
   virtual std::vector<IdentifierOwner> identifier_owners() = 0;
 

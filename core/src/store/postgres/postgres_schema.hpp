@@ -99,6 +99,7 @@ ALTER TABLE profiles ADD COLUMN created_for_type TEXT, ADD COLUMN created_for_va
     // policy, and the identifier older profiles were created for (as in SQLite's 6 -> 7).
     R"sql(
 ALTER TABLE profiles ADD COLUMN redirected_at BIGINT;
+CREATE INDEX profiles_redirected ON profiles (created_for_type, created_for_value) WHERE redirected_at IS NOT NULL;
 ALTER TABLE merges ADD COLUMN traits_policy TEXT;
 UPDATE profiles p SET created_for_type = i.type, created_for_value = i.value
   FROM (SELECT DISTINCT ON (profile_id) profile_id, type, value FROM identifiers WHERE profile_id IS NOT NULL

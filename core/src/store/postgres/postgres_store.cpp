@@ -1,6 +1,7 @@
 #include "weft/store/postgres/postgres_store.hpp"
 
 #include "store/migrations.hpp"
+#include "store/profile_sql.hpp"
 #include "postgres_schema.hpp"
 
 #include "store/event_rows_sql.hpp"
@@ -67,12 +68,11 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("count_identifiers", "SELECT count(*) FROM identifiers WHERE profile_id = $1 AND type = $2");
   c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
                               "VALUES ($1, $2, $3, $4, $5, $6)");
-  c.prepare("load_profile", "SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
-                            "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = $1)");
+  c.prepare("load_profile", profile_sql::load_profile("$1"));
   c.prepare("save_traits", "UPDATE profiles SET traits = $2, updated_at = $3 WHERE id = $1");
   c.prepare("touch", "UPDATE profiles SET updated_at = $2 WHERE id = $1");
-  c.prepare("aliases", "SELECT id FROM profiles WHERE merged_into = $1 ORDER BY coalesce(merged_at, redirected_at), id");
-  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1 AND redirected_at IS NULL");
+  c.prepare("aliases", profile_sql::aliases("$1"));
+  c.prepare("count_aliases", "SELECT count(*) FROM profiles WHERE merged_into = $1");
   // Both rows of a merge are locked in id order, so concurrent merges cannot deadlock.
   c.prepare("lock_pair", "SELECT id FROM profiles WHERE id IN ($1, $2) ORDER BY id FOR UPDATE");
   c.prepare("move_identifiers", "UPDATE identifiers SET profile_id = $1 WHERE profile_id = $2");
@@ -85,10 +85,8 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   const std::string survivor_in_scope = "(survivor = $1 OR survivor IN (SELECT id FROM profiles WHERE merged_into = $1))";
   c.prepare("merges", "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason, traits_policy "
                       "FROM merges WHERE " + survivor_in_scope + " ORDER BY seq");
-  const std::string profile_columns =
-      "SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) FROM profiles ";
-  c.prepare("profile_rows", profile_columns + "WHERE id = $1 OR merged_into = $1 ORDER BY created_at, id");
-  c.prepare("all_profile_rows", profile_columns + "ORDER BY created_at, id");
+  c.prepare("profile_rows", profile_sql::profile_rows("$1"));
+  c.prepare("all_profile_rows", profile_sql::all_profile_rows());
   c.prepare("event_keys", "SELECT received_at, seq FROM events WHERE profile_id = $1 AND status = 'processed'");
   c.prepare("all_event_keys", "SELECT received_at, seq FROM events WHERE status = 'processed'");
   const std::string merge_log_columns = "SELECT survivor, merged, identifier_type, identifier_value, event_id, at, '', reason, traits_policy FROM merges ";
@@ -97,9 +95,9 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("delete_merges", "DELETE FROM merges WHERE " + survivor_in_scope);
   c.prepare("delete_free_identifiers", "DELETE FROM identifiers WHERE profile_id = $1 AND ignored_before IS NULL AND blocked_at IS NULL");
   c.prepare("free_identifiers", "UPDATE identifiers SET profile_id = NULL WHERE profile_id = $1");
-  c.prepare("delete_profiles", "DELETE FROM profiles WHERE id = $1 OR merged_into = $1");
-  c.prepare("insert_redirect", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value, merged_into, "
-                               "redirected_at) VALUES ($1, $2, $3, '{}', $4, $5, $6, $7)");
+  c.prepare("delete_profiles", "DELETE FROM profiles WHERE " + profile_sql::in_scope("$1"));
+  c.prepare("insert_redirect", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value, redirected_at) "
+                               "VALUES ($1, $2, $3, '{}', $4, $5, $6)");
   c.prepare("identifier_owners", "SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL");
   c.prepare("load_event_at", select_events("WHERE seq = $1"));
   c.prepare("insert_operation", "INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES ($1, $2, $3, $4, $5, $6)");
@@ -115,7 +113,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("events_before", select_events("WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"));
   c.prepare("failed_all", select_events("WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2"));
   c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
-  c.prepare("count_live", "SELECT count(*) FROM profiles WHERE merged_into IS NULL");
+  c.prepare("count_live", profile_sql::count_live);
   c.prepare_done();
 }
 
@@ -244,7 +242,7 @@ std::vector<MergeRecord> PostgresStore::merges(std::string_view survivor) { retu
 std::vector<StoredProfile> PostgresStore::profile_rows(Scope scope) {
   Result r = scope ? connection_->run("profile_rows", {*scope}) : connection_->run("all_profile_rows");
   std::vector<StoredProfile> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back({profile_row(r, i), r.text(i, 6)});
+  for (int i = 0; i < r.rows(); ++i) out.push_back({profile_row(r, i), r.text(i, 6), r.text(i, 7) == "t"});
   return out;
 }
 
@@ -269,13 +267,14 @@ void PostgresStore::set_aside(Scope scope) {
     connection_->run_sql("DELETE FROM profiles");
     return;
   }
-  for (const char* statement : {"delete_merges", "delete_free_identifiers", "free_identifiers", "delete_profiles"})
+  // profiles before identifiers: which redirected rows are in the scope is told by identifiers
+  for (const char* statement : {"delete_merges", "delete_profiles", "delete_free_identifiers", "free_identifiers"})
     connection_->queue(statement, {*scope});
 }
 
-void PostgresStore::insert_redirect(const ProfileRecord& p, std::string_view target, std::int64_t at) {
+void PostgresStore::insert_redirect(const ProfileRecord& p, std::int64_t at) {
   const auto part = [&](auto member) { return p.created_for ? std::optional<std::string>((*p.created_for).*member) : std::nullopt; };
-  connection_->queue("insert_redirect", {p.id, p.created_at, p.updated_at, part(&Identifier::type), part(&Identifier::value), target, at});
+  connection_->queue("insert_redirect", {p.id, p.created_at, p.updated_at, part(&Identifier::type), part(&Identifier::value), at});
 }
 
 std::vector<IdentifierOwner> PostgresStore::identifier_owners() {

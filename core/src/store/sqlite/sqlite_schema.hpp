@@ -129,12 +129,13 @@ ALTER TABLE profiles ADD COLUMN created_for_type TEXT;
 ALTER TABLE profiles ADD COLUMN created_for_value TEXT;
 )sql",
     // 6 -> 7: re-derivation (SPEC 13). A profile row may answer for the profile that holds the
-    // identifier it was created for (redirected_at) without being merged; an operator's merge
+    // identifier it was created for (redirected_at), looked up when read; an operator's merge
     // keeps its trait policy, to be applied again. Profiles made before schema 6 get the
     // identifier they were created for from what is known: a live profile's earliest
     // identifier, a merged profile's first identifier in the snapshot of its merge.
     R"sql(
 ALTER TABLE profiles ADD COLUMN redirected_at INTEGER;
+CREATE INDEX profiles_redirected ON profiles (created_for_type, created_for_value) WHERE redirected_at IS NOT NULL;
 ALTER TABLE merges ADD COLUMN traits_policy TEXT;
 UPDATE profiles SET (created_for_type, created_for_value) =
   (SELECT type, value FROM identifiers i WHERE i.profile_id = profiles.id ORDER BY added_at, type, value LIMIT 1)

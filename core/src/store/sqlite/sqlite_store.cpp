@@ -2,6 +2,7 @@
 
 #include "store/event_rows_sql.hpp"
 #include "store/migrations.hpp"
+#include "store/profile_sql.hpp"
 #include "sqlite_schema.hpp"
 
 #include <limits>
@@ -32,12 +33,11 @@ struct SqliteStore::Statements {
         count_identifiers(db.prepare("SELECT count(*) FROM identifiers WHERE profile_id = ?1 AND type = ?2")),
         insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
-        load_profile(db.prepare("SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
-                                "WHERE id = (SELECT coalesce(merged_into, id) FROM profiles WHERE id = ?1)")),
+        load_profile(db.prepare(profile_sql::load_profile("?1"))),
         save_traits(db.prepare("UPDATE profiles SET traits = ?2, updated_at = ?3 WHERE id = ?1")),
         touch(db.prepare("UPDATE profiles SET updated_at = ?2 WHERE id = ?1")),
-        aliases(db.prepare("SELECT id FROM profiles WHERE merged_into = ?1 ORDER BY coalesce(merged_at, redirected_at), id")),
-        count_aliases(db.prepare("SELECT count(*) FROM profiles WHERE merged_into = ?1 AND redirected_at IS NULL")),
+        aliases(db.prepare(profile_sql::aliases("?1"))),
+        count_aliases(db.prepare("SELECT count(*) FROM profiles WHERE merged_into = ?1")),
         move_identifiers(db.prepare("UPDATE identifiers SET profile_id = ?1 WHERE profile_id = ?2")),
         move_events(db.prepare("UPDATE events SET profile_id = ?1 WHERE profile_id = ?2")),
         move_aliases(db.prepare("UPDATE profiles SET merged_into = ?1 WHERE merged_into = ?2")),
@@ -46,10 +46,8 @@ struct SqliteStore::Statements {
                                 "reason, traits_policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
         merges(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot, reason, traits_policy "
                           "FROM merges WHERE " IN_SCOPE("survivor") " ORDER BY seq")),
-        profile_rows(db.prepare("SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) "
-                                "FROM profiles WHERE id = ?1 OR merged_into = ?1 ORDER BY created_at, id")),
-        all_profile_rows(db.prepare("SELECT id, created_at, updated_at, '{}', created_for_type, created_for_value, coalesce(merged_into, id) "
-                                    "FROM profiles ORDER BY created_at, id")),
+        profile_rows(db.prepare(profile_sql::profile_rows("?1"))),
+        all_profile_rows(db.prepare(profile_sql::all_profile_rows())),
         event_keys(db.prepare("SELECT received_at, seq FROM events WHERE profile_id = ?1 AND status = 'processed'")),
         all_event_keys(db.prepare("SELECT received_at, seq FROM events WHERE status = 'processed'")),
         merge_log(db.prepare("SELECT survivor, merged, identifier_type, identifier_value, event_id, at, '', reason, traits_policy FROM merges "
@@ -59,9 +57,9 @@ struct SqliteStore::Statements {
         delete_merges(db.prepare("DELETE FROM merges WHERE " IN_SCOPE("survivor"))),
         delete_free_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id = ?1 AND ignored_before IS NULL AND blocked_at IS NULL")),
         free_identifiers(db.prepare("UPDATE identifiers SET profile_id = NULL WHERE profile_id = ?1")),
-        delete_profiles(db.prepare("DELETE FROM profiles WHERE id = ?1 OR merged_into = ?1")),
+        delete_profiles(db.prepare("DELETE FROM profiles WHERE " + profile_sql::in_scope("?1"))),
         insert_redirect(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value, "
-                                   "merged_into, redirected_at) VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6, ?7)")),
+                                   "redirected_at) VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6)")),
         identifier_owners(db.prepare("SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL")),
         load_event_at(db.prepare(select_events("WHERE seq = ?1"))),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
@@ -76,7 +74,7 @@ struct SqliteStore::Statements {
         events_before(db.prepare(select_events("WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"))),
         failed_all(db.prepare(select_events("WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2"))),
         failed_of_source(db.prepare(select_events("WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
-        count_live(db.prepare("SELECT count(*) FROM profiles WHERE merged_into IS NULL")),
+        count_live(db.prepare(profile_sql::count_live)),
         insert_operation(db.prepare("INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
         operations(db.prepare("SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2")) {}
 
@@ -312,7 +310,7 @@ std::vector<StoredProfile> SqliteStore::profile_rows(Scope scope) {
   auto& s = scope ? sql_->profile_rows : sql_->all_profile_rows;
   if (scope) s.bind(1, *scope);
   std::vector<StoredProfile> out;
-  while (s.step()) out.push_back({profile_row(s), std::string(s.text(6))});
+  while (s.step()) out.push_back({profile_row(s), std::string(s.text(6)), s.integer(7) != 0});
   s.reset();
   return out;
 }
@@ -341,20 +339,21 @@ void SqliteStore::set_aside(Scope scope) {
              "UPDATE identifiers SET profile_id = NULL WHERE profile_id IS NOT NULL; DELETE FROM profiles");
     return;
   }
-  for (SqliteStatement* s : {&sql_->delete_merges, &sql_->delete_free_identifiers, &sql_->free_identifiers, &sql_->delete_profiles}) {
+  // profiles before identifiers: which redirected rows are in the scope is told by identifiers
+  for (SqliteStatement* s : {&sql_->delete_merges, &sql_->delete_profiles, &sql_->delete_free_identifiers, &sql_->free_identifiers}) {
     s->bind(1, *scope);
     run(*s);
   }
 }
 
-void SqliteStore::insert_redirect(const ProfileRecord& p, std::string_view target, std::int64_t at) {
+void SqliteStore::insert_redirect(const ProfileRecord& p, std::int64_t at) {
   auto& s = sql_->insert_redirect;
   s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at);
   if (p.created_for)
     s.bind(4, p.created_for->type).bind(5, p.created_for->value);
   else
     s.bind_null(4).bind_null(5);
-  s.bind(6, target).bind(7, at);
+  s.bind(6, at);
   run(s);
 }
 

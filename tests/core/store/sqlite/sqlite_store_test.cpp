@@ -66,7 +66,7 @@ INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('p1', 1, 1, '{
 INSERT INTO identifiers VALUES ('slack', 'U1', 'p1', 1);
 INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('p0', 2, 2, 'p1', 3);
 INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot)
-  VALUES ('p1', 'p0', 'email', 'j@x.co', 'e0', 3, '{"id":"p0"}');
+  VALUES ('p1', 'p0', 'email', 'j@x.co', 'e0', 3, '{"id":"p0","identifiers":[{"type":"stripe","value":"cus_1"}]}');
 )sql"));
   }
   SqliteStore store(path);
@@ -79,6 +79,18 @@ INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_i
   CHECK_FALSE(merges[0].reason);
   CHECK(store.operations(0, 10).empty());  // the table version 5 added
   CHECK(store.load_profile("p1")->traits == R"({"name":"Jane"})");
+  // version 7 told older profiles the identifier they were created for, so that a re-derivation
+  // can give their ids back: a live one its earliest identifier, a merged one the first in its
+  // merge's snapshot
+  const auto rows = store.profile_rows(std::nullopt);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].profile.id == "p1");
+  CHECK(rows[0].profile.created_for->type == "slack");
+  CHECK(rows[0].profile.created_for->value == "U1");
+  CHECK(rows[1].profile.id == "p0");
+  CHECK(rows[1].live_id == "p1");
+  CHECK(rows[1].profile.created_for->type == "stripe");
+  CHECK(rows[1].profile.created_for->value == "cus_1");
   store.begin();
   store.insert_idempotency_key("slack", "Ev1", "e1");  // the table version 2 added
   store.commit();

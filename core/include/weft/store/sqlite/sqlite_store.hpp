@@ -52,7 +52,7 @@ public:
   std::vector<EventKey> event_keys(Scope scope) override;
   std::vector<MergeRecord> merge_log(Scope scope, bool operators_only) override;
   void set_aside(Scope scope) override;
-  void insert_redirect(const ProfileRecord& profile, std::string_view target, std::int64_t at) override;
+  void insert_redirect(const ProfileRecord& profile, std::int64_t at) override;
   std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) override;
