@@ -1,12 +1,9 @@
 #include "weft/workflow/event_writer.hpp"
 #include "weft/base/suggest.hpp"
+#include "progress.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -41,46 +38,6 @@ std::int64_t count_lines(const std::string& file) {
   return lines + (last != '\n');
 }
 
-std::string thousands(std::int64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-class Progress {
-public:
-  Progress(std::int64_t total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1), started_(clock::now()), shown_(started_) {}
-
-  void update(std::int64_t done) {
-    if (!enabled_) return;
-    const auto now = clock::now();
-    if (now - shown_ < std::chrono::milliseconds(250)) return;
-    shown_ = now;
-    const double seconds = std::chrono::duration<double>(now - started_).count();
-    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
-    std::fprintf(stderr, "\r%s/%s events  %s events/s  ETA %.0f s   ", thousands(done).c_str(), thousands(total_).c_str(),
-                 thousands(static_cast<std::int64_t>(rate)).c_str(), eta);
-  }
-
-  void finish() {
-    if (enabled_) std::fprintf(stderr, "\r%80s\r", "");
-  }
-
-  double seconds() const { return std::chrono::duration<double>(clock::now() - started_).count(); }
-
-private:
-  using clock = std::chrono::steady_clock;
-  std::int64_t total_;
-  bool enabled_;
-  clock::time_point started_;
-  clock::time_point shown_;
-};
-
 }  // namespace
 
 int ingest_command(const Invocation& invocation) {
@@ -107,7 +64,7 @@ int ingest_command(const Invocation& invocation) {
   }
   const Workflow& workflow = *found->second;
 
-  const auto store = open_store_or_report(invocation.settings, "ingest");
+  const auto store = open_store_or_report(invocation.settings, "ingest", StoreUse::beside_others);
   if (!store) return exit_invalid;
 
   const std::int64_t total = count_lines(file);

@@ -1,6 +1,6 @@
-// `weft profiles merge ID OTHER [--reason R] [--url http://HOST:PORT]`: the command-line twin of
-// POST /profiles/{id}/merge (SPEC 13). Without --url it runs the same operation on the
-// configured store, which no server may be writing to; with --url it asks that server.
+// `weft profiles merge|remove-identifier|rederive ...`: the command-line twins of the API's
+// operations (SPEC 13). Without --url each runs the same operation on the configured store,
+// which no server may be writing to; with --url it asks that server.
 #include "weft/serve/operations.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
@@ -33,11 +33,12 @@ std::string merge_body(const std::string& other, const std::string& reason) {
   return buffer.GetString();
 }
 
-// POSTs `body` to `path` of the server at `url`, with the API token of api.token_env if set.
-Answer post(const std::string& url, const std::string& path, const std::string& body, const Settings& settings) {
+// Sends `body` with `method` to `path` of the server at `url`, with the API token of
+// api.token_env if set.
+Answer ask(const std::string& url, const std::string& method, const std::string& path, const std::string& body, const Settings& settings) {
   const Poco::URI uri(url);
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   request.setContentType("application/json");
   request.setContentLength(static_cast<std::streamsize>(body.size()));
   if (!settings.token_env.empty())
@@ -50,33 +51,71 @@ Answer post(const std::string& url, const std::string& path, const std::string& 
   return {static_cast<int>(response.getStatus()), answer};
 }
 
-// Runs `operation` on the configured store; nullopt when the store does not open (reported).
-std::optional<Answer> run_on_store(const Settings& settings, const Operation& operation) {
-  const auto store = open_store_or_report(settings, "profiles");
+// Runs the operation `make` builds (with the current workflows) on the configured store; nullopt
+// when the workflows or the store do not load (reported).
+std::optional<Answer> run_on_store(const Settings& settings, const std::function<Operation(const WorkflowsBySource&)>& make) {
+  const auto loaded = load_workflows_or_report(settings, "profiles");
+  if (!loaded) return std::nullopt;
+  const auto store = open_store_or_report(settings, "profiles", StoreUse::alone);
   if (!store) return std::nullopt;
   EventWriter writer(*store);
-  return run_in_transaction(writer, operation).answer;
+  return run_in_transaction(writer, make(loaded->by_source)).answer;
 }
+
+std::string encoded(const std::string& segment) {
+  std::string out;
+  Poco::URI::encode(segment, "/?#%", out);
+  return out;
+}
+
+bool valid_identifier(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  return colon != std::string::npos && colon > 0 && colon + 1 < text.size();
+}
+
+const char* const usage =
+    "weft profiles: expected `weft profiles merge ID OTHER [--reason TEXT]`, `weft profiles remove-identifier ID TYPE:VALUE [--block]` "
+    "or `weft profiles rederive ID`, each with [--url http://HOST:PORT] (run `weft profiles --help`)\n";
 
 }  // namespace
 
 int profiles_command(const Invocation& invocation) {
   const auto& args = invocation.args;
-  if (args.size() != 3 || args[0] != "merge") {
-    std::cerr << "weft profiles: expected `weft profiles merge ID OTHER [--reason TEXT] [--url http://HOST:PORT]` "
-                 "(run `weft profiles --help`)\n";
+  const std::string verb = args.empty() ? "" : args[0];
+  const bool merge = verb == "merge" && args.size() == 3;
+  const bool remove = verb == "remove-identifier" && args.size() == 3 && valid_identifier(args[2]);
+  const bool rederive = verb == "rederive" && args.size() == 2;
+  if (!merge && !remove && !rederive) {
+    std::cerr << usage;
+    return exit_usage;
+  }
+  if ((invocation.reason && !merge) || (invocation.block && !remove)) {
+    std::cerr << "weft profiles: --reason belongs to merge, --block to remove-identifier\n";
     return exit_usage;
   }
   const std::string reason = invocation.reason.value_or("");
   std::optional<Answer> answer;
   try {
     if (invocation.url) {
-      std::string id;
-      Poco::URI::encode(args[1], "/?#%", id);
-      answer = post(*invocation.url, "/profiles/" + id + "/merge", merge_body(args[2], reason), invocation.settings);
+      const std::string& url = *invocation.url;
+      const std::string profile = "/profiles/" + encoded(args[1]);
+      if (merge)
+        answer = ask(url, "POST", profile + "/merge", merge_body(args[2], reason), invocation.settings);
+      else if (remove)
+        answer = ask(url, "DELETE", profile + "/identifiers/" + encoded(args[2]) + (invocation.block ? "?block=true" : ""), "",
+                     invocation.settings);
+      else
+        answer = ask(url, "POST", profile + "/rederive", "", invocation.settings);
     } else {
       Metrics unused;  // counted by a serving process only
-      answer = run_on_store(invocation.settings, operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused));
+      answer = run_on_store(invocation.settings, [&](const WorkflowsBySource& workflows) -> Operation {
+        if (merge) return operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused);
+        if (remove) {
+          const std::size_t colon = args[2].find(':');
+          return remove_identifier(args[1], {args[2].substr(0, colon), args[2].substr(colon + 1)}, invocation.block, workflows, unused);
+        }
+        return rederive_profile(args[1], workflows, unused);
+      });
     }
   } catch (const Poco::Exception& e) {
     std::cerr << "weft profiles: cannot reach " << *invocation.url << ": " << e.displayText() << "\n";

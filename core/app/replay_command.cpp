@@ -26,7 +26,7 @@ int replay_command(const Invocation& invocation) {
     return exit_invalid;
   }
 
-  const auto store = open_store_or_report(settings, "replay");
+  const auto store = open_store_or_report(settings, "replay", StoreUse::beside_others);
   if (!store) return exit_invalid;
   EventWriter writer(*store);
   std::int64_t cursor = 0, seen = 0, skipped = 0;

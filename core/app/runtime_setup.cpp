@@ -1,6 +1,7 @@
 #include "runtime_setup.hpp"
 
 #include "weft/store/store_factory.hpp"
+#include "weft/store/store_location.hpp"
 #include "weft/workflow/workflow_loader.hpp"
 
 #include <iostream>
@@ -35,9 +36,17 @@ std::filesystem::path console_dir() {
   return {};
 }
 
-std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command) {
+std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command, StoreUse use) {
   try {
-    return open_store(settings.store);
+    auto store = open_store(settings.store);
+    if (store->hold(use == StoreUse::alone)) return store;
+    if (use == StoreUse::alone)
+      std::cerr << "weft " << command << ": a server (or weft ingest or replay) is writing to the store " << redacted_location(settings.store)
+                << "; stop it first (webhook senders retry), or use --url with a running server where the command has it\n";
+    else
+      std::cerr << "weft " << command << ": the store " << redacted_location(settings.store)
+                << " is held by weft rebuild or weft profiles; wait for it to finish\n";
+    return nullptr;
   } catch (const StoreError& e) {
     std::cerr << "weft " << command << ": " << e.what() << "\n";
     return nullptr;

@@ -29,7 +29,11 @@ std::filesystem::path install_prefix();
 // else the build tree's; empty when neither has an index.html (built without the console).
 std::filesystem::path console_dir();
 
-// nullptr when the store cannot be opened (the reason printed first).
-std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command);
+// How a command uses the store: writing beside other writers (serve, ingest, replay), or alone
+// (rebuild, profiles without --url), refused while any other writer runs.
+enum class StoreUse { beside_others, alone };
+
+// nullptr when the store cannot be opened, or is held the other way (the reason printed first).
+std::unique_ptr<Store> open_store_or_report(const Settings& settings, const std::string& command, StoreUse use);
 
 }  // namespace weft::app

@@ -44,7 +44,7 @@ int serve_command(const Invocation& invocation) {
     return exit_invalid;
   }
 
-  const auto store = open_store_or_report(settings, "serve");
+  const auto store = open_store_or_report(settings, "serve", StoreUse::beside_others);
   if (!store) return exit_invalid;
   Metrics metrics;
   Committer committer(*store, metrics, settings.queue, settings.queue_bytes, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);

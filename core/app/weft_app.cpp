@@ -25,7 +25,9 @@ Commands:
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
   ingest --source ID FILE   run a file of JSON payloads through a source's workflow
   replay [--source ID]      re-run the failed events (dead letters)
-  profiles merge ID OTHER   merge two profiles by hand (--reason TEXT, --url URL)
+  profiles merge|remove-identifier|rederive ...
+                            correct identity by hand (--reason TEXT, --block, --url URL)
+  rebuild [--dry-run]       re-derive every profile from the events, under the current workflows
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -41,16 +43,47 @@ const std::map<std::string, const char*> command_help = {
     {"profiles", R"(weft profiles — correct identity by hand (SPEC 13)
 
 Usage: weft profiles [--config FILE] merge ID OTHER [--reason TEXT] [--url http://HOST:PORT]
+       weft profiles [--config FILE] remove-identifier ID TYPE:VALUE [--block] [--url ...]
+       weft profiles [--config FILE] rederive ID [--url ...]
 
 merge: makes the profiles ID and OTHER (ids or aliases) one, by the usual rules (the older
 survives; traits keep_survivor), without the merge limits; the merge record names no
-identifier or event but the reason, and the operations log (GET /operations) shows it.
-Prints the surviving profile. Without --url it works on the configured store, which no
-server may be writing to; with --url it asks that running server (the API token from
-api.token_env when set). Exit 1 when a profile is unknown or both are already one.
+identifier or event but the reason. Prints the surviving profile.
+
+remove-identifier: takes TYPE:VALUE from the profile, ignored from now on in every event
+received before now, and re-derives the profile from its events, so that profiles joined only
+through it come apart. With --block it is ignored in every event, past and future, until
+DELETE /blocked/TYPE:VALUE. Prints {"profiles": [...]}: what the profile became.
+
+rederive: re-derives the profile from its events under the current workflows.
+
+Every operation is one transaction and is listed in GET /operations. Without --url it works
+on the configured store, and refuses while a server writes to it; with --url it asks that
+running server (the API token from api.token_env when set). Exit 1 when a profile or an
+identifier is unknown, or (merge) both are already one.
+
+Examples:
+  weft profiles merge 0190f1c2-... 0190f1c3-... --reason "one person, two e-mails"
+  weft profiles remove-identifier 0190f1c2-... email:info@acme.com --url http://127.0.0.1:8686
+)"},
+    {"rebuild", R"(weft rebuild — re-derive every profile from the event history
+
+Usage: weft rebuild [--config FILE] [--dry-run]
+
+Runs every processed event again, in the order received, through its source's current
+workflow (every node after the trigger), in one transaction: how a changed workflow (a new
+blocked: list, a new merger node, another trait mapping) is applied to the past. Profile ids
+keep answering. Operators' merges are applied again at their times; identifiers removed or
+blocked stay so. An event whose workflow now fails becomes a dead letter (weft replay).
+
+Refuses, with exit status 1, while a server (or weft ingest or replay) writes to the store:
+stop the servers first; webhook senders retry.
+
+--dry-run: writes nothing and prints what would change: profiles before and after, the
+identifiers that would move, the merges that would be undone and made.
 
 Example:
-  weft profiles merge 0190f1c2-... 0190f1c3-... --reason "one person, two e-mails"
+  weft rebuild --dry-run --config /etc/weft/weft.yaml
 )"},
     {"serve", R"(weft serve — receive webhooks and serve the API
 
@@ -165,6 +198,8 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("source", "s", "the source to ingest into").required(false).repeatable(false).argument("ID"));
   options.addOption(Poco::Util::Option("reason", "", "why (weft profiles)").required(false).repeatable(false).argument("TEXT"));
   options.addOption(Poco::Util::Option("url", "", "a running server (weft profiles)").required(false).repeatable(false).argument("URL"));
+  options.addOption(Poco::Util::Option("block", "", "block the identifier too (weft profiles)").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("dry-run", "", "write nothing (weft rebuild)").required(false).repeatable(false));
 }
 
 void WeftApp::handleOption(const std::string& name, const std::string& value) {
@@ -176,6 +211,8 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "source") source_ = value;
   if (name == "reason") reason_ = value;
   if (name == "url") url_ = value;
+  if (name == "block") block_ = true;
+  if (name == "dry-run") dry_run_ = true;
 }
 
 namespace {
@@ -223,8 +260,12 @@ int WeftApp::main(const std::vector<std::string>& args) {
     return exit_usage;
   }
 
-  if ((reason_ || url_) && command != "profiles") {
-    std::cerr << "weft: --reason and --url belong to `weft profiles`\n";
+  if ((reason_ || url_ || block_) && command != "profiles") {
+    std::cerr << "weft: --reason, --block and --url belong to `weft profiles`\n";
+    return exit_usage;
+  }
+  if (dry_run_ && command != "rebuild") {
+    std::cerr << "weft: --dry-run belongs to `weft rebuild`\n";
     return exit_usage;
   }
 
@@ -235,6 +276,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
   invocation.source = source_;
   invocation.reason = reason_;
   invocation.url = url_;
+  invocation.block = block_;
+  invocation.dry_run = dry_run_;
   if (config_) {
     std::vector<Diagnostic> problems;
     invocation.settings = load_settings(*config_, default_plugin_dir(), problems);
@@ -250,6 +293,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "serve") return serve_command(invocation);
   if (command == "replay") return replay_command(invocation);
   if (command == "profiles") return profiles_command(invocation);
+  if (command == "rebuild") return rebuild_command(invocation);
   return plugins_command(invocation);
 }
 

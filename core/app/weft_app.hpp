@@ -20,6 +20,8 @@ struct Invocation {
   std::optional<std::string> source;    // ingest and replay: --source ID
   std::optional<std::string> reason;    // profiles: --reason TEXT
   std::optional<std::string> url;       // profiles: --url http://HOST:PORT of a running server
+  bool block = false;                   // profiles remove-identifier: --block
+  bool dry_run = false;                 // rebuild: --dry-run
 };
 
 int validate_command(const Invocation& invocation);
@@ -28,6 +30,7 @@ int ingest_command(const Invocation& invocation);
 int serve_command(const Invocation& invocation);
 int replay_command(const Invocation& invocation);
 int profiles_command(const Invocation& invocation);
+int rebuild_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;
@@ -53,6 +56,8 @@ private:
   std::optional<std::string> source_;
   std::optional<std::string> reason_;
   std::optional<std::string> url_;
+  bool block_ = false;
+  bool dry_run_ = false;
 };
 
 }  // namespace weft::app

@@ -70,3 +70,102 @@ TEST_CASE("weft profiles merge --url asks a running server") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("not_found") != std::string::npos);
 }
+
+namespace {
+
+const std::string merging_flow = flow + "  - id: identify\n    plugin: email_identification_merger\n    with: { email: $.payload.email }\n";
+const std::string blocking_flow =
+    flow + "  - id: identify\n    plugin: email_identification_merger\n    with: { email: $.payload.email, blocked: ['info@.*'] }\n";
+
+// Two customers who typed one shared inbox, ingested into a store in `dir`; returns the config.
+std::string shared_inbox_store(TempDir& dir) {
+  dir.write("flows/crm.yaml", merging_flow);
+  const auto config = dir.write("weft.yaml", "store: sqlite:weft.db\nworkflows: flows\nplugin_dirs: [" + std::string(WEFT_PLUGIN_DIR) + "]\n");
+  const auto events = dir.write("e.jsonl", "{\"user\":\"A\",\"email\":\"info@acme.example\"}\n{\"user\":\"B\",\"email\":\"b@acme.example\"}\n"
+                                           "{\"user\":\"B\",\"email\":\"info@acme.example\"}\n");
+  REQUIRE(run_weft({"ingest", "--config", config.string(), "--source", "crm", events.string()}).exit_code == 0);
+  return config.string();
+}
+
+}  // namespace
+
+TEST_CASE("weft profiles remove-identifier and rederive work on the store, and refuse while a server writes to it") {
+  TempDir dir;
+  const std::string config = shared_inbox_store(dir);
+  std::string a, b;
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    a = *store.find_identifier("crm", "A");
+    REQUIRE(store.find_identifier("crm", "B") == a);  // joined by the shared inbox
+    b = store.aliases(a).at(0);
+  }
+  auto r = run_weft({"profiles", "--config", config, "remove-identifier", a, "email:info@acme.example", "--block"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(weft::test::json_member(r.out, "$.profiles[0].id") == a);
+  CHECK(weft::test::json_member(r.out, "$.profiles[1].id") == b);
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    CHECK(store.find_identifier("crm", "B") == b);
+    CHECK(store.blocked_identifiers().size() == 1);
+    CHECK(store.operations(0, 1).at(0).kind == "block");
+  }
+  r = run_weft({"profiles", "--config", config, "rederive", b});
+  REQUIRE(r.exit_code == 0);
+  CHECK(weft::test::json_member(r.out, "$.profiles[0].id") == b);
+  CHECK(weft::test::json_member(r.out, "$.profiles[0].event_count") == "2");
+  r = run_weft({"profiles", "--config", config, "remove-identifier", a, "email:nobody@acme.example"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("does not hold") != std::string::npos);
+  CHECK(run_weft({"profiles", "--config", config, "remove-identifier", a, "no-colon"}).exit_code == 64);
+  CHECK(run_weft({"profiles", "--config", config, "rederive", a, "--block"}).exit_code == 64);
+
+  // a server holds the store: the commands that need it alone refuse, and say what to do
+  weft::test::ServeOptions options;
+  options.workflows = (dir.path() / "flows").string();
+  weft::test::ServerProcess server(dir, options);
+  r = run_weft({"profiles", "--config", config, "rederive", b});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("is writing to the store") != std::string::npos);
+  r = run_weft({"rebuild", "--config", config});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("stop it first") != std::string::npos);
+  // ... while --url asks the server
+  r = run_weft({"profiles", "rederive", b, "--url", "http://127.0.0.1:" + std::to_string(server.port())});
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("weft rebuild applies a changed workflow to the past; --dry-run prints the change and writes nothing") {
+  TempDir dir;
+  const std::string config = shared_inbox_store(dir);
+  std::string a, b;
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    a = *store.find_identifier("crm", "A");
+    b = store.aliases(a).at(0);
+  }
+  dir.write("flows/crm.yaml", blocking_flow);  // shared inboxes are no identity after all
+  auto r = run_weft({"rebuild", "--config", config, "--dry-run"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("profiles: 1 before, 2 after") != std::string::npos);
+  CHECK(r.out.find("merges that would be undone: 1\n  " + b + " out of " + a) != std::string::npos);
+  CHECK(r.out.find("identifiers that would move: 3") != std::string::npos);  // crm:B, b@ to B; info@ to none
+  CHECK(r.out.find("nothing was written") != std::string::npos);
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    CHECK(store.find_identifier("crm", "B") == a);
+    CHECK(store.operations(0, 10).empty());
+  }
+  r = run_weft({"rebuild", "--config", config});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("rebuilt 3 events") != std::string::npos);
+  weft::SqliteStore store((dir.path() / "weft.db").string());
+  CHECK(store.find_identifier("crm", "A") == a);
+  CHECK(store.find_identifier("crm", "B") == b);  // B's old id, back
+  CHECK_FALSE(store.find_identifier("email", "info@acme.example"));
+  CHECK(store.count_events(a) == 1);
+  CHECK(store.count_events(b) == 2);
+  CHECK(store.merges(a).empty());
+  CHECK(store.operations(0, 1).at(0).kind == "rebuild");
+}

@@ -121,6 +121,12 @@ public:
   // fail with a retryable conflict (PostgreSQL) rather than never (SQLite: one writer).
   virtual bool shared_by_processes() const { return false; }
 
+  // Who may write (SPEC 13): serving processes and back-fills hold the store shared while they
+  // run; a command that needs it to itself (weft rebuild, weft profiles without --url) holds it
+  // exclusively. False when another process holds it the other way. Kept until the store is
+  // closed.
+  virtual bool hold(bool exclusive) = 0;
+
   // The writer's transaction, with one nested savepoint at a time (one per event).
   virtual void begin() = 0;
   virtual void commit() = 0;

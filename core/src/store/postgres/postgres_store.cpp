@@ -119,6 +119,13 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
 
 PostgresStore::~PostgresStore() = default;
 
+// A session-level advisory lock: held while this connection lives. A server whose connection
+// is lost and made again no longer holds it (see docs/operations.md).
+bool PostgresStore::hold(bool exclusive) {
+  const Result r = connection_->exec_now(exclusive ? "SELECT pg_try_advisory_lock(7265669)" : "SELECT pg_try_advisory_lock_shared(7265669)");
+  return r.text(0, 0) == "t";
+}
+
 // SERIALIZABLE: PostgreSQL detects every anomaly between concurrent batches of several weft
 // processes (two creating one identifier, two merging overlapping profiles, an event written
 // to a profile another process merges away) and fails one of them, which is then retried.

@@ -5,6 +5,12 @@
 #include "store/profile_sql.hpp"
 #include "sqlite_schema.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -126,7 +132,20 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
   sql_ = std::make_unique<Statements>(db_);
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (hold_fd_ >= 0) ::close(hold_fd_);  // releases the lock
+}
+
+// A lock on a file beside the database (<path>.writers), not on the database itself: SQLite's
+// own locks last a transaction, this one the life of a process.
+bool SqliteStore::hold(bool exclusive) {
+  if (hold_fd_ < 0) {
+    const std::string lock_path = path_ + ".writers";
+    hold_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (hold_fd_ < 0) throw StoreError("cannot open " + lock_path + ": " + std::strerror(errno));
+  }
+  return ::flock(hold_fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+}
 
 void SqliteStore::migrate() {
   db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");

@@ -24,6 +24,7 @@ public:
 
   bool shared_by_processes() const override { return true; }
 
+  bool hold(bool exclusive) override;
   void begin() override;
   void commit() override;
   void rollback() override;

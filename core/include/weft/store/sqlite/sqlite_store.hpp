@@ -20,6 +20,7 @@ public:
 
   static constexpr int schema_version = 7;  // = sqlite_schema::migrations.size()
 
+  bool hold(bool exclusive) override;
   void begin() override;
   void commit() override;
   void rollback() override;
@@ -77,6 +78,7 @@ private:
 
   std::string path_;
   SqliteDb db_;
+  int hold_fd_ = -1;  // the lock file, while held
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
   // Started by the first write transaction: connections that only read never checkpoint.
