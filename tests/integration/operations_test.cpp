@@ -257,3 +257,31 @@ TEST_CASE("operations: removal and re-derivation are refused with 404 and 400 an
   CHECK(json_member(s.get("/operations").body, "$.operations") == "[]");
   CHECK(json_member(s.get("/profiles?identifier=email:info@acme.example").body, "$.profiles[0].id") == s.jane);
 }
+
+TEST_CASE("operations: an operator's merge is part of the history: re-derivation applies it again at its time") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  Served s(backend);
+  s.post("/collect/people", R"({"user":"U1","name":"Jane"})");
+  s.post("/collect/people", R"({"user":"U2","name":"J. Doe","email":"jd@example.com"})");
+  const std::string older = s.profile_of("U1"), younger = s.profile_of("U2");
+  REQUIRE(s.post("/profiles/" + older + "/merge", R"({"profile":")" + younger + R"(","reason":"same person","traits":"most_recent"})").status == 200);
+  s.post("/collect/people", R"({"user":"U2","name":"Jane Doe"})");  // after the merge
+
+  const auto r = s.post("/profiles/" + younger + "/rederive", "");
+  REQUIRE(r.status == 200);
+  CHECK(json_member(r.body, "$.profiles[0].id") == older);
+  CHECK(json_member(r.body, "$.profiles[1]").empty());
+  CHECK(json_member(r.body, "$.profiles[0].aliases[0]") == younger);
+  CHECK(json_member(r.body, "$.profiles[0].event_count") == "3");
+  CHECK(json_member(r.body, "$.profiles[0].traits") == R"({"name":"Jane Doe"})");
+  const auto merges = s.get("/profiles/" + older + "/merges").body;
+  CHECK(json_member(merges, "$.merges[0].reason") == "same person");
+  CHECK(json_member(merges, "$.merges[0].merged") == younger);
+  CHECK(json_member(merges, "$.merges[1]").empty());
+  // and a removal that takes the younger one's e-mail keeps the operator's merge
+  const auto removed = http(s.server.port(), "DELETE", "/profiles/" + older + "/identifiers/email:jd@example.com");
+  REQUIRE(removed.status == 200);
+  CHECK(json_member(removed.body, "$.profiles[0].id") == older);
+  CHECK(json_member(removed.body, "$.profiles[0].identifiers") == R"([{"type":"people","value":"U1"},{"type":"people","value":"U2"}])");
+}

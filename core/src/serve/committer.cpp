@@ -5,6 +5,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 
 #include <rapidjson/stringbuffer.h>
@@ -233,10 +234,24 @@ OperationResult run_in_transaction(EventWriter& writer, const Operation& operati
   }
 }
 
+// An operation conflicts with another process's writes like a batch does (PostgreSQL): it is
+// run again from the start, each run in a transaction of its own.
+OperationResult Committer::run_retrying(const Operation& operation) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return run_in_transaction(writer_, operation);
+    } catch (const StoreError& e) {
+      if (!e.retryable() || attempt >= max_operation_attempts) throw;
+      metrics_.batch_retries().Increment();
+      std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+    }
+  }
+}
+
 Answer Committer::run_operation(const Operation& operation) {
   const IdentityCounters before = writer_.stats().identity;
   try {
-    OperationResult result = run_in_transaction(writer_, operation);
+    OperationResult result = run_retrying(operation);
     if (result.answer.status < 400) {
       count_identity_changes(before);
       if (result.on_commit) result.on_commit();

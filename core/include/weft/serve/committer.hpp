@@ -79,6 +79,8 @@ private:
   void commit(std::vector<IngestJob>& batch);
   OperationResult replay(EventWriter& writer, const Workflow& workflow, const std::string& event_id);
   Answer run_operation(const Operation& operation);
+  OperationResult run_retrying(const Operation& operation);
+  static constexpr int max_operation_attempts = 20;
   // Adds what the committed work did to profiles and merges (since `before`) to the metrics.
   void count_identity_changes(const IdentityCounters& before);
   Answer answer_for(const IngestJob& job, const RunResult& run);

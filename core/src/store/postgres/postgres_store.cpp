@@ -122,7 +122,7 @@ PostgresStore::~PostgresStore() = default;
 // A session-level advisory lock: held while this connection lives. A server whose connection
 // is lost and made again no longer holds it (see docs/operations.md).
 bool PostgresStore::hold(bool exclusive) {
-  const Result r = connection_->exec_now(exclusive ? "SELECT pg_try_advisory_lock(7265669)" : "SELECT pg_try_advisory_lock_shared(7265669)");
+  const Result r = connection_->run_sql(exclusive ? "SELECT pg_try_advisory_lock(7265669)" : "SELECT pg_try_advisory_lock_shared(7265669)");
   return r.text(0, 0) == "t";
 }
 
