@@ -31,7 +31,7 @@ export function identityGraph(container, profile, merges) {
     profileNode(m.merged, false);
     // what the merged profile held before it was merged
     for (const i of m.merged_snapshot.identifiers || []) edge(identifierNode(i.type, i.value), `p:${m.merged}`);
-    edge(`p:${m.merged}`, `p:${m.survivor}`, { label: `${m.identifier.type}:${m.identifier.value}`, kind: 'merge' });
+    edge(`p:${m.merged}`, `p:${m.survivor}`, { label: m.identifier ? `${m.identifier.type}:${m.identifier.value}` : 'by an operator', kind: 'merge' });
   }
   // every identifier is the live profile's now; draw it on the profile that brought it
   for (const i of profile.identifiers) {

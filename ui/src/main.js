@@ -1,8 +1,9 @@
-// The console's shell: a hash router over four views, the search box and the API token.
+// The console's shell: a hash router over five views, the search box and the API token.
 import { ApiError, token } from './api.js';
 import { h, problem, replace } from './dom.js';
 import { showDeadLetters } from './dead_letters.js';
 import { showOverview } from './overview.js';
+import { showOperations } from './operations.js';
 import { findProfile, showProfile, showProfileSearch } from './profile.js';
 import { showWorkflows } from './workflows.js';
 
@@ -17,6 +18,7 @@ const routes = [
   [/^#\/profiles\/(.+)$/, 'profiles', (host, m) => showProfile(host, decodeURIComponent(m[1]))],
   [/^#\/workflows\/?$/, 'workflows', (host) => showWorkflows(host)],
   [/^#\/dead-letters\/?$/, 'dead-letters', (host) => showDeadLetters(host)],
+  [/^#\/operations\/?$/, 'operations', (host) => showOperations(host)],
 ];
 
 // Replaces the current view with a message or form of the shell's own.

@@ -2,6 +2,7 @@
 // timeline and as an identity graph) and events.
 import { api, pagedEvents } from './api.js';
 import { h, json, problem, replace, when } from './dom.js';
+import { correctionsCard } from './corrections.js';
 import { identityGraph } from './identity_graph.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,7 +38,7 @@ export async function showProfile(view, requested) {
   const eventsBox = h('div', { class: 'events' });
   replace(view,
     h('h1', {}, 'Profile ', h('code', { 'data-testid': 'profile-id' }, profile.id)),
-    profile.id !== requested ? h('p', { class: 'note' }, `${requested} was merged into this profile.`) : null,
+    profile.id !== requested ? h('p', { class: 'note' }, `${requested} answers for this profile (it was merged into it, or created for an identifier this profile holds).`) : null,
     h('p', { class: 'facts' },
       `created ${when(profile.created_at)} · updated ${when(profile.updated_at)} · `,
       h('span', { 'data-testid': 'event-count' }, `${profile.event_count} events`),
@@ -52,6 +53,7 @@ export async function showProfile(view, requested) {
       h('p', { class: 'hint' }, 'Identifiers (small) and the profiles that held them (large); a dashed line is a merge, labelled with the identifier both held.'),
       graphBox),
     h('section', { class: 'card' }, h('h2', {}, 'Merge history'), timeline(profile, merges)),
+    correctionsCard(profile, () => window.dispatchEvent(new HashChangeEvent('hashchange'))),
     h('section', { class: 'card' }, h('h2', {}, 'Events, newest first'), eventsBox));
   const graph = identityGraph(graphBox, profile, merges);
   await pagedEvents(eventsBox, `/profiles/${encodeURIComponent(profile.id)}/events?order=desc&limit=20`,
@@ -81,8 +83,10 @@ function timeline(profile, merges) {
       h('div', { class: 'when' }, when(m.at)),
       h('div', {},
         h('code', {}, short(m.merged)), ' merged into ', h('code', {}, short(m.survivor)),
-        ' because both had ', h('strong', { class: 'bridge' }, `${m.identifier.type}:${m.identifier.value}`),
-        ' — event ', h('a', { href: '#', onclick: (e) => { e.preventDefault(); toggleEvent(e.target.closest('li'), m.event_id); } }, short(m.event_id))),
+        m.identifier
+          ? [' because both had ', h('strong', { class: 'bridge' }, `${m.identifier.type}:${m.identifier.value}`),
+            ' — event ', h('a', { href: '#', onclick: (e) => { e.preventDefault(); toggleEvent(e.target.closest('li'), m.event_id); } }, short(m.event_id))]
+          : [' by an operator', m.reason ? [': ', h('em', {}, m.reason)] : null]),
       h('details', {}, h('summary', {}, 'The merged profile just before the merge'), json(m.merged_snapshot)))));
 }
 

@@ -129,6 +129,66 @@ test('find a merged person by e-mail, see both systems, the merge, an event trac
   }
 });
 
+test('split two people a shared inbox joined, merge them back by hand, re-derive, and read the operations log', async () => {
+  const dir = workspace();
+  const weft = await startWeft(dir);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  try {
+    for (const body of ['{"user_id":"jane","email":"info@acme.example","name":"Jane"}', '{"user_id":"joe","email":"joe@acme.example","name":"Joe"}',
+      '{"user_id":"joe","email":"info@acme.example"}'])
+      assert.equal((await post(weft.url, '/collect/generic', body)).status, 200);
+    await page.goto(`${weft.url}/ui/`);
+    await page.fill('#search-input', 'email:info@acme.example');
+    await page.press('#search-input', 'Enter');
+    const corrections = page.getByTestId('corrections');
+    await corrections.waitFor();
+    assert.match(await page.getByTestId('identifiers').innerText(), /jane[\s\S]*joe/);
+
+    // remove the shared inbox: asked first, then two people again
+    const row = corrections.getByTestId('identifier-row').filter({ hasText: 'email:info@acme.example' });
+    await row.getByRole('button', { name: 'Remove…' }).click();
+    const outcome = page.getByTestId('correction-outcome');
+    assert.match(await outcome.innerText(), /Remove email:info@acme\.example\?/);
+    await shot(page, '7-remove-confirm');
+    await outcome.getByTestId('confirm').click();
+    const result = page.getByTestId('operation-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /now 2 profiles/);
+    assert.equal(await result.locator('li').count(), 2);
+    await shot(page, '8-split');
+
+    // merge them back by hand, with a reason, found by an identifier
+    await result.locator('li').first().getByRole('link').click();
+    await page.getByTestId('merge-other').fill('generic:joe');
+    await page.getByTestId('merge-reason').fill('Joe is Jane’s alias after all');
+    await corrections.getByRole('button', { name: 'Merge…' }).click();
+    await outcome.getByTestId('confirm').click();
+    await result.waitFor();
+    assert.match(await result.innerText(), /generic:jane[\s\S]*generic:joe/);
+    await result.getByRole('button', { name: 'Show this profile again' }).click();
+    await page.getByTestId('merge-timeline').waitFor();
+    assert.match(await page.getByTestId('merge-timeline').innerText(), /by an operator: Joe is Jane’s alias after all/);
+
+    // re-derive: the operator's merge is part of the history
+    await page.getByTestId('rederive').click();
+    await outcome.getByTestId('confirm').click();
+    await result.waitFor();
+    assert.match(await result.innerText(), /The profile is now:[\s\S]*3 events/);
+
+    // the log, newest first
+    await page.click('a[data-nav="operations"]');
+    const log = page.getByTestId('operation');
+    await log.first().waitFor();
+    assert.deepEqual(await log.locator('td:nth-child(2)').allInnerTexts(), ['rederive', 'merge', 'remove_identifier']);
+    assert.match(await log.nth(1).innerText(), /Joe is Jane’s alias after all/);
+    assert.doesNotMatch(await page.getByTestId('operations').innerText(), /info@acme/);  // no personal data in the log
+    await shot(page, '9-operations');
+  } finally {
+    await page.close();
+    await weft.stop();
+  }
+});
+
 test('with api.token_env set, the console asks for the token and then shows the data', async () => {
   const dir = workspace();
   const weft = await startWeft(dir, { tokenEnv: 'CONSOLE_TEST_TOKEN', token: 's3cret-token' });
