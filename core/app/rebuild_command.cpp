@@ -8,6 +8,7 @@
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <set>
@@ -72,7 +73,9 @@ int rebuild_command(const Invocation& invocation) {
   EventWriter writer(*store);
   Shape before;
   Rederivation done;
+  std::int64_t merges = 0;
   std::optional<Progress> progress;
+  const auto started = std::chrono::steady_clock::now();  // reading and setting aside count too
   try {
     if (dry_run) before = shape_of(*store);
     store->expect_large_transactions();
@@ -82,6 +85,7 @@ int rebuild_command(const Invocation& invocation) {
       progress->update(events);
     });
     if (progress) progress->finish();
+    merges = writer.identity().counters().merges;  // before a dry run's rollback resets the counts
     if (dry_run) {
       print_differences(before, shape_of(*store));
       writer.rollback_batch();
@@ -102,13 +106,12 @@ int rebuild_command(const Invocation& invocation) {
     std::cerr << "weft rebuild: the store failed, nothing was changed: " << e.what() << "\n";
     return exit_invalid;
   }
-  const double seconds = progress ? progress->seconds() : 0;
-  const auto& identity = writer.stats().identity;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << (dry_run ? "would rebuild " : "rebuilt ") << thousands(done.events) << " events in " << static_cast<std::int64_t>(seconds * 10) / 10.0
             << " s (" << thousands(seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(done.events) / seconds) : done.events)
             << " events/s)\n"
             << "  profile rows set aside " << thousands(static_cast<std::int64_t>(done.before.size())) << ", profiles now "
-            << thousands(static_cast<std::int64_t>(done.after.size())) << ", merges " << thousands(identity.merges)
+            << thousands(static_cast<std::int64_t>(done.after.size())) << ", merges " << thousands(merges)
             << ", operators' merges applied again " << thousands(done.operator_merges) << ", events now failed " << thousands(done.failed)
             << (done.failed ? " (see weft replay)" : "") << "\n";
   if (dry_run) std::cout << "nothing was written (--dry-run)\n";

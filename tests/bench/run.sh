@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (issue 5): the bare Poco ceiling and weft serve under the same wrk load, in one
-# run; weft ingest of 1,000,000 events; a 1,000,000-event HTTP scale run. Prints figures and
+# run; weft ingest of 1,000,000 events and weft rebuild of them; a profile of 1,000 events
+# re-derived under load; a 1,000,000-event HTTP scale run. Prints figures and
 # the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
 set -euo pipefail
 
@@ -106,6 +107,35 @@ cat "$work/ingest.out"
 rss=$(grep 'Maximum resident' "$work/ingest.time" | awk '{print $6}')
 rate=$(head -1 "$work/ingest.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
 echo "ingest: $rate events/s (target >= 150000), peak RSS $((rss / 1024)) MiB"
+
+echo "== weft rebuild of the same 1,000,000 events (SPEC 13), on the store ingest made"
+/usr/bin/time -v "$build/bin/weft" rebuild --config "$work/ingest/weft.yaml" > "$work/rebuild.out" 2> "$work/rebuild.time"
+cat "$work/rebuild.out"
+rebuild_rss=$(grep 'Maximum resident' "$work/rebuild.time" | awk '{print $6}')
+rebuild_rate=$(head -1 "$work/rebuild.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
+awk -v r="$rebuild_rate" -v i="$rate" -v rr="$rebuild_rss" -v ir="$rss" \
+  'BEGIN { printf "rebuild: %d events/s, %.2f of ingest (target >= 0.80); peak RSS %d MiB, ingest %d MiB (target: no higher)\n", r, r / i, rr / 1024, ir / 1024 }'
+
+echo "== re-derivation of a profile with 1,000 events while the wrk load runs"
+"$build/bin/generate_events" 1000 1 | sed 's/U0000000/U9999999/g; s/person0@/hot@/g' > "$work/hot.jsonl"
+"$build/bin/weft" ingest --config "$(config rederive)" --source slack "$work/hot.jsonl" > /dev/null
+start "$work/rederive.log" "$build/bin/weft" serve --config "$work/rederive/weft.yaml"
+hot=$(curl -s "http://127.0.0.1:$PORT/profiles?identifier=slack:U9999999" | sed -E 's/^\{"profiles":\[\{"id":"([^"]+)".*/\1/')
+quiet=$(load "http://127.0.0.1:$PORT/collect/slack")
+load "http://127.0.0.1:$PORT/collect/slack" > "$work/rederive.result" &
+loader=$!
+sleep 3
+for _ in 1 2 3 4 5; do
+  curl -s -o /dev/null -w '%{time_total}\n' -X POST "http://127.0.0.1:$PORT/profiles/$hot/rederive" >> "$work/rederive.times"
+  sleep 1
+done
+wait $loader
+stop
+busy=$(cat "$work/rederive.result")
+echo "load without re-derivation: $quiet"
+echo "load with 5 re-derivations: $busy"
+sort -n "$work/rederive.times" | awk -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" \
+  '{ t[NR] = $1 * 1000 } END { printf "rederive of 1,000 events under load: median %.0f ms, slowest %.0f ms (target <= 250); load p99 %.2f ms with, %.2f ms without: %.2f x (target <= 2)\n", t[int((NR + 1) / 2)], t[NR], p2, p1, p2 / p1 }'
 
 echo "== scale: 1,000,000 events over HTTP (200,000 users); rate of the last 100k vs the first 100k"
 start "$work/scale.log" "$build/bin/weft" serve --config "$(config scale)"
