@@ -444,22 +444,26 @@ std::int64_t SqliteStore::count_events(std::string_view profile_id) {
   return single_integer(sql_->count_events);
 }
 
-std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
-  auto& s = sql_->load_event;
-  s.bind(1, id);
+namespace {
+
+// The one event a bound statement selects, if any.
+std::optional<EventRecord> one_event(SqliteStatement& s) {
   std::optional<EventRecord> e;
   if (s.step()) e = event_row(s);
   s.reset();
   return e;
 }
 
+}  // namespace
+
+std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
+  sql_->load_event.bind(1, id);
+  return one_event(sql_->load_event);
+}
+
 std::optional<EventRecord> SqliteStore::load_event_at(std::int64_t seq) {
-  auto& s = sql_->load_event_at;
-  s.bind(1, seq);
-  std::optional<EventRecord> e;
-  if (s.step()) e = event_row(s);
-  s.reset();
-  return e;
+  sql_->load_event_at.bind(1, seq);
+  return one_event(sql_->load_event_at);
 }
 
 void SqliteStore::update_event(const EventRecord& e) {
