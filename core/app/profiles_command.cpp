@@ -59,7 +59,9 @@ std::optional<Answer> run_on_store(const Settings& settings, const std::function
   const auto store = open_store_or_report(settings, "profiles", StoreUse::alone);
   if (!store) return std::nullopt;
   EventWriter writer(*store);
-  return run_in_transaction(writer, make(loaded->by_source)).answer;
+  OperationResult result = run_in_transaction(writer, make(loaded->by_source));
+  if (result.answer.status < 400 && result.on_commit) result.on_commit();  // an erasure's scrub of the files
+  return result.answer;
 }
 
 std::string encoded(const std::string& segment) {
@@ -75,7 +77,7 @@ bool valid_identifier(const std::string& text) {
 
 const char* const usage =
     "weft profiles: expected `weft profiles merge ID OTHER [--reason TEXT]`, `weft profiles remove-identifier ID TYPE:VALUE [--block]` "
-    "or `weft profiles rederive ID`, each with [--url http://HOST:PORT] (run `weft profiles --help`)\n";
+    "`weft profiles rederive ID` or `weft profiles erase ID|TYPE:VALUE [--no-suppress]`, each with [--url http://HOST:PORT] (run `weft profiles --help`)\n";
 
 }  // namespace
 
@@ -85,12 +87,13 @@ int profiles_command(const Invocation& invocation) {
   const bool merge = verb == "merge" && args.size() == 3;
   const bool remove = verb == "remove-identifier" && args.size() == 3 && valid_identifier(args[2]);
   const bool rederive = verb == "rederive" && args.size() == 2;
-  if (!merge && !remove && !rederive) {
+  const bool erase = verb == "erase" && args.size() == 2;
+  if (!merge && !remove && !rederive && !erase) {
     std::cerr << usage;
     return exit_usage;
   }
-  if ((invocation.reason && !merge) || (invocation.block && !remove)) {
-    std::cerr << "weft profiles: --reason belongs to merge, --block to remove-identifier\n";
+  if ((invocation.reason && !merge) || (invocation.block && !remove) || (invocation.no_suppress && !erase)) {
+    std::cerr << "weft profiles: --reason belongs to merge, --block to remove-identifier, --no-suppress to erase\n";
     return exit_usage;
   }
   const std::string reason = invocation.reason.value_or("");
@@ -104,6 +107,8 @@ int profiles_command(const Invocation& invocation) {
       else if (remove)
         answer = ask(url, "DELETE", profile + "/identifiers/" + encoded(args[2]) + (invocation.block ? "?block=true" : ""), "",
                      invocation.settings);
+      else if (erase)
+        answer = ask(url, "DELETE", profile + (invocation.no_suppress ? "?suppress=false" : ""), "", invocation.settings);
       else
         answer = ask(url, "POST", profile + "/rederive", "", invocation.settings);
     } else {
@@ -114,6 +119,7 @@ int profiles_command(const Invocation& invocation) {
           const std::size_t colon = args[2].find(':');
           return remove_identifier(args[1], {args[2].substr(0, colon), args[2].substr(colon + 1)}, invocation.block, workflows, unused);
         }
+        if (erase) return erase_person(args[1], !invocation.no_suppress, unused);
         return rederive_profile(args[1], workflows, unused);
       });
     }

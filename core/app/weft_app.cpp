@@ -45,6 +45,7 @@ const std::map<std::string, const char*> command_help = {
 Usage: weft profiles [--config FILE] merge ID OTHER [--reason TEXT] [--url http://HOST:PORT]
        weft profiles [--config FILE] remove-identifier ID TYPE:VALUE [--block] [--url ...]
        weft profiles [--config FILE] rederive ID [--url ...]
+       weft profiles [--config FILE] erase ID|TYPE:VALUE [--no-suppress] [--url ...]
 
 merge: makes the profiles ID and OTHER (ids or aliases) one, by the usual rules (the older
 survives; traits keep_survivor), without the merge limits; the merge record names no
@@ -56,6 +57,12 @@ through it come apart. With --block it is ignored in every event, past and futur
 DELETE /blocked/TYPE:VALUE. Prints {"profiles": [...]}: what the profile became.
 
 rederive: re-derives the profile from its events under the current workflows.
+
+erase: deletes the person (GDPR article 17): the profile, every profile merged into it, their
+identifiers, events and merge records, in one transaction; the deleted bytes are overwritten
+in the store's files. Their identifiers are kept only as keyed hashes, so that a later event
+carrying one is not stored (answered "suppressed"); --no-suppress lets the person come back.
+Prints {"erased": {"profiles", "identifiers", "events", "merges"}}.
 
 Every operation is one transaction and is listed in GET /operations. Without --url it works
 on the configured store, and refuses while a server writes to it; with --url it asks that
@@ -199,6 +206,7 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("reason", "", "why (weft profiles)").required(false).repeatable(false).argument("TEXT"));
   options.addOption(Poco::Util::Option("url", "", "a running server (weft profiles)").required(false).repeatable(false).argument("URL"));
   options.addOption(Poco::Util::Option("block", "", "block the identifier too (weft profiles)").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("no-suppress", "", "erase without suppressing (weft profiles)").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("dry-run", "", "write nothing (weft rebuild)").required(false).repeatable(false));
 }
 
@@ -212,6 +220,7 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "reason") reason_ = value;
   if (name == "url") url_ = value;
   if (name == "block") block_ = true;
+  if (name == "no-suppress") no_suppress_ = true;
   if (name == "dry-run") dry_run_ = true;
 }
 
@@ -260,8 +269,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
     return exit_usage;
   }
 
-  if ((reason_ || url_ || block_) && command != "profiles") {
-    std::cerr << "weft: --reason, --block and --url belong to `weft profiles`\n";
+  if ((reason_ || url_ || block_ || no_suppress_) && command != "profiles") {
+    std::cerr << "weft: --reason, --block, --no-suppress and --url belong to `weft profiles`\n";
     return exit_usage;
   }
   if (dry_run_ && command != "rebuild") {
@@ -277,6 +286,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   invocation.reason = reason_;
   invocation.url = url_;
   invocation.block = block_;
+  invocation.no_suppress = no_suppress_;
   invocation.dry_run = dry_run_;
   if (config_) {
     std::vector<Diagnostic> problems;

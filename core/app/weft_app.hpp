@@ -21,6 +21,7 @@ struct Invocation {
   std::optional<std::string> reason;    // profiles: --reason TEXT
   std::optional<std::string> url;       // profiles: --url http://HOST:PORT of a running server
   bool block = false;                   // profiles remove-identifier: --block
+  bool no_suppress = false;             // profiles erase: --no-suppress
   bool dry_run = false;                 // rebuild: --dry-run
 };
 
@@ -57,6 +58,7 @@ private:
   std::optional<std::string> reason_;
   std::optional<std::string> url_;
   bool block_ = false;
+  bool no_suppress_ = false;
   bool dry_run_ = false;
 };
 

@@ -169,3 +169,27 @@ TEST_CASE("weft rebuild applies a changed workflow to the past; --dry-run prints
   CHECK(store.merges(a).empty());
   CHECK(store.operations(0, 1).at(0).kind == "rebuild");
 }
+
+TEST_CASE("weft profiles erase deletes a person found by an identifier, and suppresses them unless told not to") {
+  TempDir dir;
+  const std::string config = shared_inbox_store(dir);  // A and B joined by info@
+  auto r = run_weft({"profiles", "--config", config, "erase", "crm:B"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "{\"erased\":{\"profiles\":2,\"identifiers\":4,\"events\":3,\"merges\":1}}\n");
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    CHECK_FALSE(store.find_identifier("crm", "A"));
+    CHECK(store.operations(0, 1, "erase").size() == 1);
+  }
+  // suppressed: ingesting A again stores nothing
+  REQUIRE(run_weft({"ingest", "--config", config, "--source", "crm", dir.write("again.jsonl", "{\"user\":\"A\"}\n").string()}).exit_code == 0);
+  {
+    weft::SqliteStore store((dir.path() / "weft.db").string());
+    CHECK_FALSE(store.find_identifier("crm", "A"));
+  }
+  r = run_weft({"profiles", "--config", config, "erase", "crm:A"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not_found") != std::string::npos);
+  CHECK(run_weft({"profiles", "--config", config, "rederive", "x", "--no-suppress"}).exit_code == 64);
+}

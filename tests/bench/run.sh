@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark (issue 5): the bare Poco ceiling and weft serve under the same wrk load, in one
 # run; weft ingest of 1,000,000 events and weft rebuild of them; a profile of 1,000 events
-# re-derived under load; a 1,000,000-event HTTP scale run. Prints figures and
+# re-derived under load; a 10,000-event profile erased under load; a 1,000,000-event HTTP
+# scale run. Prints figures and
 # the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
 set -euo pipefail
 
@@ -136,6 +137,25 @@ echo "load without re-derivation: $quiet"
 echo "load with 5 re-derivations: $busy"
 sort -n "$work/rederive.times" | awk -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" \
   '{ t[NR] = $1 * 1000 } END { printf "rederive of 1,000 events under load: median %.0f ms, slowest %.0f ms (target <= 250); load p99 %.2f ms with, %.2f ms without: %.2f x (target <= 2)\n", t[int((NR + 1) / 2)], t[NR], p2, p1, p2 / p1 }'
+
+echo "== erasure of a profile with 10,000 events while the wrk load runs (SPEC 14)"
+"$build/bin/generate_events" 10000 1 | sed 's/U0000000/U8888888/g; s/person0@/erase-me@/g' > "$work/erase.jsonl"
+"$build/bin/weft" ingest --config "$(config erase)" --source slack "$work/erase.jsonl" > /dev/null
+start "$work/erase.log" "$build/bin/weft" serve --config "$work/erase/weft.yaml"
+person=$(curl -s "http://127.0.0.1:$PORT/profiles?identifier=slack:U8888888" | sed -E 's/^\{"profiles":\[\{"id":"([^"]+)".*/\1/')
+quiet=$(load "http://127.0.0.1:$PORT/collect/slack")
+load "http://127.0.0.1:$PORT/collect/slack" > "$work/erase.result" &
+loader=$!
+sleep 4
+erase_s=$(curl -s -o "$work/erase.answer" -w '%{time_total}' -X DELETE "http://127.0.0.1:$PORT/profiles/$person")
+wait $loader
+stop
+busy=$(cat "$work/erase.result")
+echo "erase answer: $(cat "$work/erase.answer")"
+echo "load without erasure: $quiet"
+echo "load with the erasure: $busy"
+awk -v t="$erase_s" -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" \
+  'BEGIN { printf "erase of 10,000 events under load: %.0f ms (target <= 1000); load p99 %.2f ms with, %.2f ms without: %.2f x (target <= 2)\n", t * 1000, p2, p1, p2 / p1 }'
 
 echo "== scale: 1,000,000 events over HTTP (200,000 users); rate of the last 100k vs the first 100k"
 start "$work/scale.log" "$build/bin/weft" serve --config "$(config scale)"

@@ -127,12 +127,15 @@ TEST_CASE("api: errors are JSON with 404 not_found and 400 bad_request") {
     CHECK(r.status == 400);
     CHECK(json_member(r.body, "$.error") == "bad_request");
   }
-  for (const std::string& path : {"/profiles/" + profile, std::string("/healthz"), std::string("/metrics")}) {
-    INFO(path);
-    const auto r = http(s.server.port(), "DELETE", path);
+  // (DELETE /profiles/{id} is an erasure, SPEC 14)
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"PUT", "/profiles/" + profile}, {"DELETE", "/healthz"}, {"DELETE", "/metrics"}}) {
+    INFO(method << " " << path);
+    const auto r = http(s.server.port(), method, path);
     CHECK(r.status == 405);
     CHECK(json_member(r.body, "$.error") == "method_not_allowed");
   }
+  CHECK(s.get("/profiles/" + profile).status == 200);
 }
 
 TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics needs it") {

@@ -59,7 +59,38 @@ export function correctionsCard(profile, reload) {
     h('h3', {}, 'Merge with another profile'), mergeForm,
     h('h3', {}, 'Identifiers'), h('table', { class: 'identifier-actions' }, h('tbody', {}, identifierRows)),
     h('h3', {}, 'Re-derive'), rederive,
-    outcome);
+    outcome,
+    eraseSection(profile));
+}
+
+// "Erase this person" (SPEC 14), behind a typed confirmation: the profile's first identifier.
+function eraseSection(profile) {
+  const first = profile.identifiers[0];
+  const expected = first ? `${first.type}:${first.value}` : profile.id;
+  const box = h('div', { 'aria-live': 'polite', 'data-testid': 'erase-outcome' });
+  const typed = h('input', {
+    type: 'text', name: 'erase-confirm', autocomplete: 'off', placeholder: expected, 'data-testid': 'erase-confirm',
+    oninput: () => { button.disabled = typed.value.trim() !== expected; },
+  });
+  const button = h('button', {
+    type: 'button', class: 'danger', disabled: true, 'data-testid': 'erase',
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const { erased } = await api(`/profiles/${encodeURIComponent(profile.id)}`, { method: 'DELETE' });
+        replace(box, h('p', { class: 'ok', 'data-testid': 'erased' },
+          `Erased: ${erased.profiles} profiles, ${erased.identifiers} identifiers, ${erased.events} events, ${erased.merges} merge records. ` +
+          'Events that carry these identifiers from now on are not stored.'));
+      } catch (err) {
+        replace(box, problem(err));
+        button.disabled = false;
+      }
+    },
+  }, 'Erase this person');
+  return [h('h3', {}, 'Erase this person'),
+    h('p', { class: 'hint' }, 'Deletes this profile, every profile merged into it, their identifiers, events and merge records, for good. ',
+      'Type ', h('code', {}, expected), ' to confirm.'),
+    h('div', { class: 'inline' }, typed, button), box];
 }
 
 // Asks in `box` before running `action` (a promise of {"profiles": [...]}); shows the profiles

@@ -129,7 +129,7 @@ test('find a merged person by e-mail, see both systems, the merge, an event trac
   }
 });
 
-test('split two people a shared inbox joined, merge them back by hand, re-derive, and read the operations log', async () => {
+test('split two people a shared inbox joined, merge them back by hand, re-derive, read the operations log, erase', async () => {
   const dir = workspace();
   const weft = await startWeft(dir);
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -183,6 +183,23 @@ test('split two people a shared inbox joined, merge them back by hand, re-derive
     assert.match(await log.nth(1).innerText(), /Joe is Jane’s alias after all/);
     assert.doesNotMatch(await page.getByTestId('operations').innerText(), /info@acme/);  // no personal data in the log
     await shot(page, '9-operations');
+
+    // erase Anna: only once her first identifier is typed
+    await page.fill('#search-input', 'generic:jane');
+    await page.press('#search-input', 'Enter');
+    await page.getByTestId('corrections').waitFor();
+    const erase = page.getByTestId('erase');
+    assert.equal(await erase.isDisabled(), true);
+    await page.getByTestId('erase-confirm').fill('generic:someone');
+    assert.equal(await erase.isDisabled(), true);
+    await page.getByTestId('erase-confirm').fill('generic:jane');
+    await erase.click();
+    const erased = page.getByTestId('erased');
+    await erased.waitFor();
+    assert.match(await erased.innerText(), /Erased: 2 profiles, 3 identifiers, 3 events, 1 merge records/);
+    await shot(page, '10-erased');
+    assert.equal((await post(weft.url, '/collect/generic', '{"user_id":"jane"}')).status, 200);
+    assert.equal((await (await fetch(`${weft.url}/profiles?identifier=generic:jane`)).json()).profiles.length, 0);
   } finally {
     await page.close();
     await weft.stop();

@@ -4,6 +4,8 @@
 #include "weft/identity/profile_view.hpp"
 #include "weft/base/uuid.hpp"
 
+#include <openssl/hmac.h>
+
 namespace weft {
 namespace {
 
@@ -12,13 +14,42 @@ bool survives(const ProfileRecord& a, const ProfileRecord& b) {
   return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
 }
 
+// HMAC-SHA256 of the identifier under the store's suppression key, as hex. The NUL between type
+// and value keeps ("a:b", "c") and ("a", "b:c") apart.
+std::string suppression_hash(const std::string& key, std::string_view type, std::string_view value) {
+  std::string message;
+  message.reserve(type.size() + 1 + value.size());
+  message.append(type).push_back('\0');
+  message.append(value);
+  unsigned char digest[32];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
+       &length);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(digits[digest[i] >> 4]);
+    hex.push_back(digits[digest[i] & 15]);
+  }
+  return hex;
+}
+
 }  // namespace
+
+bool Identity::suppressed(std::string_view type, std::string_view value) {
+  return store_.is_suppressed(suppression_hash(store_.suppression_key(), type, value));
+}
+
+void Identity::suppress(const Identifier& id, std::int64_t at) {
+  store_.insert_suppressed(suppression_hash(store_.suppression_key(), id.type, id.value), at);
+}
 
 Resolved Identity::resolve(std::string_view type, std::string_view value, bool create, std::int64_t received_at) {
   write_traits();
   const auto state = store_.identifier_state(type, value);
   if (state && state->ignored_for(received_at)) return {std::nullopt, true};
   if (state && state->profile_id) return {state->profile_id};
+  if (suppressed(type, value)) return {std::nullopt, false, true};
   if (!create) return {};
   ProfileRecord profile;
   std::optional<std::string> old_id = reclaimed_ ? reclaimed_->take(type, value, received_at) : std::nullopt;
@@ -85,6 +116,7 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
   const auto state = store_.identifier_state(id.type, id.value);
   if (state && state->ignored_for(received_at)) return IdentifyResult::ignored;
   const auto holder = state ? state->profile_id : std::nullopt;
+  if (!holder && suppressed(id.type, id.value)) return IdentifyResult::suppressed;
   if (!holder) {
     if (store_.count_identifiers(own->id, id.type) + 1 > options.max_identifiers_of_type) {
       ++counters_.merges_refused;

@@ -247,7 +247,8 @@ int profile_resolve(weft_event* event, const char* type, size_t type_length, con
                     weft_error* error) {
   return profile_call(event, error, [&] {
     const Resolved resolved = identity_of(event).resolve({type, type_length}, {value, value_length}, create != 0, received_at(event));
-    if (resolved.ignored) return WEFT_IGNORED;
+    if (resolved.suppressed) event->suppressed = true;
+    if (resolved.ignored || resolved.suppressed) return WEFT_IGNORED;
     if (!resolved.profile) return WEFT_MISSING;
     event->document->set_string("profile_id", *resolved.profile);
     return WEFT_FOUND;
@@ -288,6 +289,7 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
       case IdentifyResult::merged: return WEFT_IDENTIFY_MERGED;
       case IdentifyResult::limited: return WEFT_IDENTIFY_LIMITED;
       case IdentifyResult::ignored: return WEFT_IDENTIFY_IGNORED;
+      case IdentifyResult::suppressed: event->suppressed = true; return WEFT_IDENTIFY_IGNORED;
     }
     return -1;
   });

@@ -272,9 +272,12 @@ Answer Committer::answer_for(const IngestJob& job, const RunResult& run) {
       return {202, event_answer(event.string("id"), "", "failed", false)};
     case Outcome::dropped:
       return {200, event_answer("", "", "dropped", false)};
+    case Outcome::suppressed:
+      return {200, event_answer("", "", "suppressed", false)};
     case Outcome::rejected:
       return {422, error_body("rejected", routed_by(*job.workflow, run) + ", which routes to reject")};
     case Outcome::duplicate: {
+      if (run.duplicate_of.empty()) return {200, event_answer("", "", "erased", true)};  // its event was erased (SPEC 14)
       const auto first = store_.load_event(run.duplicate_of);
       std::string profile;
       if (first && first->profile_id)

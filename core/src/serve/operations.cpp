@@ -4,6 +4,8 @@
 #include "weft/base/uuid.hpp"
 #include "weft/identity/profile_view.hpp"
 
+#include <Poco/Logger.h>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -128,6 +130,85 @@ Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Met
     if (!live) return {refusal(404, "not_found", "no profile '" + profile + "'"), {}};
     return rederive_and_record(writer, workflows, live->id, "rederive", std::nullopt, metrics);
   };
+}
+
+Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
+  return [target = std::move(target), suppress, &metrics](EventWriter& writer) -> OperationResult {
+    Store& store = writer.store();
+    std::optional<ProfileRecord> live;
+    if (const std::size_t colon = target.find(':'); colon != std::string::npos) {
+      if (const auto holder = store.find_identifier(std::string_view(target).substr(0, colon), std::string_view(target).substr(colon + 1)))
+        live = store.load_profile(*holder);
+    } else {
+      live = store.load_profile(target);
+    }
+    if (!live) return {refusal(404, "not_found", "no profile answers for '" + target + "'"), {}};
+    writer.identity().write_traits();
+    writer.identity().drop_traits();
+    const Erased erased = store.erase_profile(live->id);
+    const std::int64_t now = now_micros();
+    if (suppress)
+      for (const Identifier& id : erased.erased_identifiers) writer.identity().suppress(id, now);
+    ++writer.identity().counters().profiles_set_aside;
+    const auto counts = [&](Writer& w) {
+      w.Key("profiles");
+      w.Int64(erased.profiles);
+      w.Key("identifiers");
+      w.Int64(erased.identifiers);
+      w.Key("events");
+      w.Int64(erased.events);
+      w.Key("merges");
+      w.Int64(erased.merges);
+    };
+    // the log names no erased id: counts only
+    store.insert_operation(record_of("erase", "[]", std::nullopt, [&](Writer& w) {
+      w.StartObject();
+      counts(w);
+      w.Key("suppressed");
+      w.Bool(suppress);
+      w.EndObject();
+    }));
+    const std::string answer = json_of([&](Writer& w) {
+      w.StartObject();
+      w.Key("erased");
+      w.StartObject();
+      counts(w);
+      w.EndObject();
+      w.EndObject();
+    });
+    return {{200, answer}, [&store, &metrics] {
+              metrics.operations("erase").Increment();
+              try {
+                store.scrub_after_erasure();  // before the answer
+              } catch (const StoreError& e) {
+                Poco::Logger::get("weft.store").error(std::string("erasure committed, but its bytes may still be readable: ") + e.what());
+              }
+            }};
+  };
+}
+
+std::string erasures_json(Store& store, std::int64_t limit) {
+  return json_of([&](Writer& w) {
+    w.StartObject();
+    w.Key("erasures");
+    w.StartArray();
+    for (const OperationRecord& o : store.operations(0, limit, "erase")) {
+      rapidjson::Document result;
+      result.Parse(o.result.c_str());
+      w.StartObject();
+      w.Key("operation");
+      text(w, o.id);
+      w.Key("at");
+      text(w, format_time(o.at));
+      for (const char* count : {"profiles", "identifiers", "events", "merges"}) {
+        w.Key(count);
+        w.Int64(result.IsObject() && result.HasMember(count) && result[count].IsInt64() ? result[count].GetInt64() : 0);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
 }
 
 Operation unblock_identifier(Identifier identifier, Metrics& metrics) {

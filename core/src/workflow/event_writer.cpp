@@ -157,7 +157,8 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
     }
   }
   RunResult run = run_after_trigger(workflow, event, std::move(trigger));
-  const bool undone = run.outcome == Outcome::failed || run.outcome == Outcome::dropped || run.outcome == Outcome::rejected;
+  const bool undone = run.outcome == Outcome::failed || run.outcome == Outcome::dropped || run.outcome == Outcome::rejected ||
+                      run.outcome == Outcome::suppressed;
   if (undone && !savepoints_ && identity_.writes() != writes_before) throw NeedsSavepoints{};
   switch (run.outcome) {
     case Outcome::processed:
@@ -173,6 +174,10 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
     case Outcome::rejected:
       undo(before);
       ++(run.outcome == Outcome::dropped ? stats_.dropped : stats_.rejected);
+      break;
+    case Outcome::suppressed:
+      undo(before);
+      ++stats_.suppressed;
       break;
     case Outcome::duplicate:
       break;

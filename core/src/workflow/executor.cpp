@@ -44,6 +44,10 @@ RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* id
     view.scratch.clear();
     result.trace.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(port.port), micros});
 
+    if (view.suppressed) {
+      result.outcome = Outcome::suppressed;
+      return result;
+    }
     const Route& route = node.routes[port.port];
     if (port.port == node.plugin().ports.size()) {  // the error port
       result.error = std::move(port.error);
@@ -97,6 +101,7 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::rejected: return "rejected";
     case Outcome::failed: return "failed";
     case Outcome::duplicate: return "duplicate";
+    case Outcome::suppressed: return "suppressed";
   }
   return "unknown";
 }

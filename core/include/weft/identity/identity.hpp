@@ -27,12 +27,14 @@ enum class IdentifyResult {
   known,    // it already pointed at the profile
   merged,   // it pointed at another profile; the two are now one
   limited,  // adding it would break a limit; nothing changed
-  ignored   // the identifier is blocked, or removed before this event (SPEC 13): as if missing
+  ignored,    // the identifier is blocked, or removed before this event (SPEC 13): as if missing
+  suppressed  // the identifier belonged to an erased person (SPEC 14): the event must not be stored
 };
 
 struct Resolved {
   std::optional<std::string> profile;  // the live profile, found or created
   bool ignored = false;                // blocked or removed for this event: as if missing
+  bool suppressed = false;             // an erased person's (SPEC 14): the event must not be stored
 };
 
 // Counts of what the rules did, for summaries and metrics. Callers roll these back together
@@ -80,6 +82,10 @@ public:
   std::string merge_by_operator(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, const std::string& reason,
                                 std::int64_t now);
 
+  // Keeps an erased identifier as a keyed hash only (SPEC 14): events carrying it later are
+  // suppressed.
+  void suppress(const Identifier& id, std::int64_t at);
+
   // While set (a re-derivation), profiles created for an identifier take back the id of the
   // set-aside profile created for it (SPEC 13). Null: new ids.
   void reclaim_ids_from(ReclaimedIds* ids) { reclaimed_ = ids; }
@@ -90,6 +96,8 @@ public:
   std::int64_t writes() const { return writes_; }
 
 private:
+  // Whether an identifier no live profile holds is an erased person's.
+  bool suppressed(std::string_view type, std::string_view value);
   // Inserts the identifier, or attaches it when its row exists (holding rules, no profile).
   void add_identifier(std::string_view type, std::string_view value, std::string_view profile_id, bool has_row, std::int64_t at);
   // Merges two live profiles by SPEC 6 (survivor, traits, history, audit record); returns the

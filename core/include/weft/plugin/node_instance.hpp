@@ -30,6 +30,9 @@ struct weft_event {
   // as missing: the node's result is replaced by its error port with this message, so a real
   // error never passes for an absent value.
   std::string host_failure;
+  // The event carries an erased person's identifier (SPEC 14): the host answered the node as
+  // if it were missing, and the executor ends the run as suppressed (nothing is stored).
+  bool suppressed = false;
 };
 
 namespace weft {

@@ -34,6 +34,17 @@ Operation remove_identifier(std::string profile, Identifier identifier, bool blo
 // 404 when it is unknown.
 Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Metrics& metrics);
 
+// DELETE /profiles/{id}[?suppress=false] (SPEC 14): `target` is a profile id or alias, or TYPE:VALUE.
+// Erases the person in one transaction; by default their identifiers are kept as keyed hashes
+// only, so that events carrying them later are not stored. 200 {"erased": {"profiles",
+// "identifiers", "events", "merges"}} once no erased byte is readable in the store's files;
+// 404 when nothing answers for `target`. The log keeps the counts only.
+Operation erase_person(std::string target, bool suppress, Metrics& metrics);
+
+// The JSON of `GET /erasures`: {"erasures": [{"operation", "at", "profiles", "identifiers",
+// "events", "merges"}]}, newest first, never what was erased.
+std::string erasures_json(Store& store, std::int64_t limit);
+
 // DELETE /blocked/{type}:{value}: lifts the block; future events may carry the identifier
 // again (past ones still ignore it when it was removed). 200 {"unblocked": {"type","value"}},
 // 404 when it is not blocked. The log records the identifier's type only (no personal data).

@@ -95,6 +95,15 @@ struct StoredProfile {
   bool redirected = false;  // a redirected row (see insert_redirect), live or not
 };
 
+// What an erasure deleted (SPEC 14), and the identifiers it took, to be suppressed.
+struct Erased {
+  std::int64_t profiles = 0;
+  std::int64_t identifiers = 0;
+  std::int64_t events = 0;
+  std::int64_t merges = 0;
+  std::vector<Identifier> erased_identifiers;
+};
+
 // An identifier and the live profile it points at.
 struct IdentifierOwner {
   Identifier identifier;
@@ -201,10 +210,25 @@ public:
   virtual std::vector<IdentifierOwner> identifier_owners() = 0;
 
   virtual void insert_operation(const OperationRecord& operation) = 0;
-  // Newest first: operations with seq below `before_seq` (0: from the newest), at most `limit`.
-  virtual std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) = 0;
+  // Newest first: operations with seq below `before_seq` (0: from the newest), at most `limit`;
+  // of one kind only when `kind` is not empty.
+  virtual std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) = 0;
 
-  // Idempotency keys, per source: the first event stored under each.
+  // Erasure (SPEC 14). Deletes the live profile `live_id` and every row answering for it, all
+  // their identifiers, events (payload, properties, trace) and merge records naming any of
+  // them, and unlinks the idempotency keys of those events (the keys stay, so a redelivery is
+  // known). Deleted bytes are overwritten, not only unlinked (SQLite: secure_delete).
+  virtual Erased erase_profile(std::string_view live_id) = 0;
+  // After an erasure commits: no deleted byte stays readable in the store's files (SQLite:
+  // the WAL checkpointed into the database and truncated). Throws StoreError when it cannot.
+  virtual void scrub_after_erasure() {}
+  // The store's secret for suppression hashes: random, made once with the store, never shown.
+  virtual const std::string& suppression_key() = 0;
+  virtual void insert_suppressed(std::string_view hash, std::int64_t at) = 0;
+  virtual bool is_suppressed(std::string_view hash) = 0;
+
+  // Idempotency keys, per source: the first event stored under each; an empty id for a key
+  // whose event was erased.
   virtual std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) = 0;
   virtual void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) = 0;
 

@@ -24,6 +24,7 @@ struct WriterStats {
   std::int64_t dropped = 0;
   std::int64_t rejected = 0;
   std::int64_t failed = 0;
+  std::int64_t suppressed = 0;  // carrying an erased person's identifier (SPEC 14)
   std::int64_t retries = 0;  // batches run again after a conflict with another process
   IdentityCounters identity;
 };

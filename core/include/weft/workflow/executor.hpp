@@ -22,7 +22,8 @@ enum class Outcome {
   dropped,    // `drop`: store nothing but a counter, answer 200
   rejected,   // `reject`: store nothing, answer 422
   failed,     // unrouted `error`: roll back, store a dead letter
-  duplicate   // a redelivery with a known idempotency key: store nothing
+  duplicate,  // a redelivery with a known idempotency key: store nothing
+  suppressed  // it carries an erased person's identifier (SPEC 14): store nothing, answer 200
 };
 
 struct RunResult {

@@ -105,6 +105,7 @@ public:
     if (parts.size() == 1 && parts[0] == "stats" && context_.history) return send(response_, 200, context_.history->json());
     if (parts.size() == 1 && parts[0] == "operations") return operations(param("limit"), param("after"));
     if (parts.size() == 1 && parts[0] == "blocked") return send(response_, 200, blocked_json(*context_.readers->acquire()));
+    if (parts.size() == 1 && parts[0] == "erasures") return send(response_, 200, erasures_json(*context_.readers->acquire(), 1000));
     send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
   }
 
@@ -379,13 +380,15 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const bool rederive = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "rederive";
   // DELETE /profiles/{id}/identifiers/{type}:{value}; a value may hold '/' (decoded from %2F).
   const bool remove = parts.size() >= 4 && parts[0] == "profiles" && parts[2] == "identifiers";
+  // DELETE /profiles/{id} erases; the same path answers GET with the profile
+  const bool erase = parts.size() == 2 && parts[0] == "profiles" && request.getMethod() == Poco::Net::HTTPRequest::HTTP_DELETE;
   // The one method each route answers: the writes are POST, removals DELETE, reads GET.
   const std::string allowed = replay || merge || rederive ? Poco::Net::HTTPRequest::HTTP_POST
-                              : unblock || remove         ? Poco::Net::HTTPRequest::HTTP_DELETE
+                              : unblock || remove || erase ? Poco::Net::HTTPRequest::HTTP_DELETE
                                                           : Poco::Net::HTTPRequest::HTTP_GET;
   const std::string& method = request.getMethod();
   if (method != allowed && !(allowed == Poco::Net::HTTPRequest::HTTP_GET && method == Poco::Net::HTTPRequest::HTTP_HEAD)) {
-    response.set("Allow", allowed);
+    response.set("Allow", parts.size() == 2 && parts[0] == "profiles" ? "GET, DELETE" : allowed);
     return send_error(response, 405, "method_not_allowed", "this route is asked for with " + allowed);
   }
   if (path == "/healthz") return send(response, 200, R"({"status":"ok"})");
@@ -404,6 +407,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       rederive_route(context_, response, parts[1]);
     else if (remove)
       remove_identifier_route(context_, response, parts[1], joined_from(parts, 3), uri.getQueryParameters());
+    else if (erase)
+      erase_route(context_, response, parts[1], uri.getQueryParameters());
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {

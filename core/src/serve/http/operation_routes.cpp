@@ -84,6 +84,17 @@ void rederive_route(HttpContext& context, Poco::Net::HTTPServerResponse& respons
   run(context, response, rederive_profile(profile_id, workflows_of(context), *context.metrics));
 }
 
+void erase_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
+                 const Poco::URI::QueryParameters& query) {
+  bool suppress = true;
+  for (const auto& [name, value] : query) {
+    if (name != "suppress") return send_error(response, 400, "bad_request", "unknown parameter '" + name + "'; the one parameter is suppress=true|false");
+    if (value != "true" && value != "false") return send_error(response, 400, "bad_request", "'suppress' must be true or false, got '" + value + "'");
+    suppress = value == "true";
+  }
+  run(context, response, erase_person(profile_id, suppress, *context.metrics));
+}
+
 void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
                              const std::string& identifier, const Poco::URI::QueryParameters& query) {
   auto parsed = parse_identifier(identifier);

@@ -27,4 +27,8 @@ void rederive_route(HttpContext& context, Poco::Net::HTTPServerResponse& respons
 void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
                              const std::string& identifier, const Poco::URI::QueryParameters& query);
 
+// DELETE /profiles/{id}[?suppress=false].
+void erase_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
+                 const Poco::URI::QueryParameters& query);
+
 }  // namespace weft::http

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 5> migrations = {
+inline constexpr std::array<std::string_view, 6> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -109,6 +109,12 @@ UPDATE profiles p SET created_for_type = m.type, created_for_value = m.value
   FROM (SELECT DISTINCT ON (merged) merged, merged_snapshot::jsonb #>> '{identifiers,0,type}' AS type,
                merged_snapshot::jsonb #>> '{identifiers,0,value}' AS value FROM merges ORDER BY merged, seq) m
   WHERE m.merged = p.id AND p.created_for_type IS NULL AND p.merged_into IS NOT NULL;
+)sql",
+    // 5 -> 6: erasure (SPEC 14), as SQLite's 7 -> 8.
+    R"sql(
+ALTER TABLE idempotency_keys ALTER COLUMN event_id DROP NOT NULL;
+CREATE TABLE suppressed (hash TEXT PRIMARY KEY, at BIGINT NOT NULL);
+CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
 };
 

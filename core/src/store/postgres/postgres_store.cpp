@@ -2,6 +2,7 @@
 
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
+#include "store/random_key.hpp"
 #include "postgres_schema.hpp"
 
 #include "store/event_rows_sql.hpp"
@@ -55,6 +56,9 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   // that only after deadlock_timeout (1 s by default, settable only by a superuser). A lock
   // wait longer than any batch takes fails sooner, and the batch is retried.
   c.session("SET lock_timeout = '100ms'");
+  // The suppression key: made once, by whichever process first finds none.
+  c.exec_now("INSERT INTO store_keys (name, value) VALUES ('suppression', '" + random_hex(32) + "') ON CONFLICT DO NOTHING");
+  suppression_key_ = c.exec_now("SELECT value FROM store_keys WHERE name = 'suppression'").text(0, 0);
 
   c.prepare("identifier_state", "SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = $1 AND value = $2");
   c.prepare("attach_identifier", "UPDATE identifiers SET profile_id = $3, added_at = $4 WHERE type = $1 AND value = $2 AND profile_id IS NULL "
@@ -100,8 +104,18 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                                "VALUES ($1, $2, $3, '{}', $4, $5, $6)");
   c.prepare("identifier_owners", "SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL");
   c.prepare("load_event_at", select_events("WHERE seq = $1"));
+  c.prepare("count_scope", "SELECT count(*) FROM profiles WHERE " + profile_sql::in_scope("$1"));
+  c.prepare("erase_merges", "DELETE FROM merges WHERE survivor IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") +
+                                ") OR merged IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") + ") RETURNING 1");
+  c.prepare("unlink_keys", "UPDATE idempotency_keys SET event_id = NULL WHERE event_id IN (SELECT id FROM events WHERE profile_id = $1)");
+  c.prepare("erase_events", "DELETE FROM events WHERE profile_id = $1 RETURNING 1");
+  c.prepare("erase_profiles", "DELETE FROM profiles WHERE " + profile_sql::in_scope("$1") + " RETURNING 1");
+  c.prepare("erase_identifiers", "DELETE FROM identifiers WHERE profile_id = $1 RETURNING 1");
+  c.prepare("insert_suppressed", "INSERT INTO suppressed (hash, at) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+  c.prepare("is_suppressed", "SELECT 1 FROM suppressed WHERE hash = $1");
   c.prepare("insert_operation", "INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES ($1, $2, $3, $4, $5, $6)");
-  c.prepare("operations", "SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < $1 ORDER BY seq DESC LIMIT $2");
+  c.prepare("operations", "SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < $1 AND ($3 = '' OR kind = $3) "
+                          "ORDER BY seq DESC LIMIT $2");
   c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
   c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
   c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
@@ -295,8 +309,8 @@ void PostgresStore::insert_operation(const OperationRecord& o) {
   connection_->queue("insert_operation", {o.id, o.at, o.kind, o.profiles, o.reason, o.result});
 }
 
-std::vector<OperationRecord> PostgresStore::operations(std::int64_t before_seq, std::int64_t limit) {
-  Result r = connection_->run("operations", {before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max(), limit});
+std::vector<OperationRecord> PostgresStore::operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind) {
+  Result r = connection_->run("operations", {before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max(), limit, kind});
   std::vector<OperationRecord> out;
   for (int i = 0; i < r.rows(); ++i)
     out.push_back(OperationRecord{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.text(i, 3), r.text(i, 4), r.optional_text(i, 5),
@@ -307,8 +321,26 @@ std::vector<OperationRecord> PostgresStore::operations(std::int64_t before_seq, 
 std::optional<std::string> PostgresStore::find_idempotency_key(std::string_view source, std::string_view key) {
   Result r = connection_->run("find_idempotency_key", {source, key});
   if (r.rows() == 0) return std::nullopt;
-  return r.text(0, 0);
+  return r.is_null(0, 0) ? std::string() : r.text(0, 0);
 }
+
+// The rows are deleted in the transaction; their dead tuples stay in the table files until
+// VACUUM (docs/operations.md says what that means for erasure).
+Erased PostgresStore::erase_profile(std::string_view live_id) {
+  Erased erased;
+  erased.profiles = connection_->integer("count_scope", {live_id});
+  erased.erased_identifiers = identifiers(live_id);
+  erased.merges = connection_->run("erase_merges", {live_id}).rows();
+  connection_->queue("unlink_keys", {live_id});
+  erased.events = connection_->run("erase_events", {live_id}).rows();
+  connection_->run("erase_profiles", {live_id});
+  erased.identifiers = connection_->run("erase_identifiers", {live_id}).rows();
+  return erased;
+}
+
+void PostgresStore::insert_suppressed(std::string_view hash, std::int64_t at) { connection_->queue("insert_suppressed", {hash, at}); }
+
+bool PostgresStore::is_suppressed(std::string_view hash) { return connection_->run("is_suppressed", {hash}).rows() == 1; }
 
 void PostgresStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
   connection_->queue("insert_idempotency_key", {source, key, event_id});

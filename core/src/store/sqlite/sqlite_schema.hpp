@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 7> migrations = {
+inline constexpr std::array<std::string_view, 8> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -146,6 +146,28 @@ UPDATE profiles SET (created_for_type, created_for_value) =
    FROM merges m WHERE m.merged = profiles.id ORDER BY seq LIMIT 1)
   WHERE created_for_type IS NULL AND merged_into IS NOT NULL;
 DROP INDEX merges_merged_7;
+)sql",
+    // 7 -> 8: erasure (SPEC 14). An idempotency key outlives its erased event, unlinked (copied:
+    // SQLite cannot drop NOT NULL in place); erased identifiers kept only as keyed hashes; the
+    // store's secret keys (the suppression key is made by the store when it opens).
+    R"sql(
+CREATE TABLE idempotency_keys_8 (
+  source   TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  event_id TEXT,                         -- the first event stored under this key; NULL once erased
+  PRIMARY KEY (source, key)
+) WITHOUT ROWID;
+INSERT INTO idempotency_keys_8 (source, key, event_id) SELECT source, key, event_id FROM idempotency_keys;
+DROP TABLE idempotency_keys;
+ALTER TABLE idempotency_keys_8 RENAME TO idempotency_keys;
+CREATE TABLE suppressed (
+  hash TEXT PRIMARY KEY,                 -- hex HMAC-SHA256 of "type:value" under the suppression key
+  at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE store_keys (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL                    -- hex; never shown or logged
+) WITHOUT ROWID;
 )sql",
 };
 

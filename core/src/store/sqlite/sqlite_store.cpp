@@ -3,6 +3,7 @@
 #include "store/event_rows_sql.hpp"
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
+#include "store/random_key.hpp"
 #include "sqlite_schema.hpp"
 
 #include <fcntl.h>
@@ -68,6 +69,15 @@ struct SqliteStore::Statements {
                                    "redirected_at) VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6)")),
         identifier_owners(db.prepare("SELECT type, value, profile_id FROM identifiers WHERE profile_id IS NOT NULL")),
         load_event_at(db.prepare(select_events("WHERE seq = ?1"))),
+        count_scope(db.prepare("SELECT count(*) FROM profiles WHERE " + profile_sql::in_scope("?1"))),
+        erase_merges(db.prepare("DELETE FROM merges WHERE survivor IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") +
+                                ") OR merged IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") + ")")),
+        unlink_keys(db.prepare("UPDATE idempotency_keys SET event_id = NULL WHERE event_id IN (SELECT id FROM events WHERE profile_id = ?1)")),
+        erase_events(db.prepare("DELETE FROM events WHERE profile_id = ?1")),
+        erase_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id = ?1")),
+        insert_suppressed(db.prepare("INSERT OR IGNORE INTO suppressed (hash, at) VALUES (?1, ?2)")),
+        is_suppressed(db.prepare("SELECT 1 FROM suppressed WHERE hash = ?1")),
+        checkpoint_truncate(db.prepare("PRAGMA wal_checkpoint(TRUNCATE)")),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
@@ -82,7 +92,8 @@ struct SqliteStore::Statements {
         failed_of_source(db.prepare(select_events("WHERE status = 'failed' AND source = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
         count_live(db.prepare(profile_sql::count_live)),
         insert_operation(db.prepare("INSERT INTO operations (id, at, kind, profiles, reason, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
-        operations(db.prepare("SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2")) {}
+        operations(db.prepare("SELECT seq, id, at, kind, profiles, reason, result FROM operations WHERE seq < ?1 AND (?3 = '' OR kind = ?3) "
+                              "ORDER BY seq DESC LIMIT ?2")) {}
 
   SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
   SqliteStatement identifier_state, attach_identifier, detach_identifier, unblock_identifier, blocked_identifiers;
@@ -91,6 +102,8 @@ struct SqliteStore::Statements {
   SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
   SqliteStatement profile_rows, all_profile_rows, event_keys, all_event_keys, merge_log, all_merge_log;
   SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
+  SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers, insert_suppressed, is_suppressed;
+  SqliteStatement checkpoint_truncate;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
   SqliteStatement insert_operation, operations;
@@ -130,6 +143,16 @@ static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
 SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
   migrate();
   sql_ = std::make_unique<Statements>(db_);
+  // The suppression key: made once, by whichever connection first finds none.
+  auto read = db_.prepare("SELECT value FROM store_keys WHERE name = 'suppression'");
+  if (!read.step()) {
+    read.reset();
+    auto make = db_.prepare("INSERT OR IGNORE INTO store_keys (name, value) VALUES ('suppression', ?1)");
+    make.bind(1, random_hex(32));
+    make.run();
+    if (!read.step()) throw StoreError("the store's suppression key could not be made");
+  }
+  suppression_key_ = std::string(read.text(0));
 }
 
 SqliteStore::~SqliteStore() {
@@ -390,9 +413,10 @@ void SqliteStore::insert_operation(const OperationRecord& o) {
   run(s);
 }
 
-std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, std::int64_t limit) {
+std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind) {
   auto& s = sql_->operations;
   s.bind(1, before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max()).bind(2, limit);
+  s.bind(3, kind.empty() ? std::string_view("") : kind);  // an empty view may have no data: bound as NULL
   std::vector<OperationRecord> out;
   while (s.step())
     out.push_back(OperationRecord{s.integer(0), std::string(s.text(1)), s.integer(2), std::string(s.text(3)), std::string(s.text(4)),
@@ -401,11 +425,63 @@ std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, st
   return out;
 }
 
+Erased SqliteStore::erase_profile(std::string_view live_id) {
+  // Freed cells and pages are overwritten with zeros while this erasure deletes (SPEC 14); the
+  // normal write path does not pay for it.
+  db_.exec("PRAGMA secure_delete = ON");
+  Erased erased;
+  try {
+    sql_->count_scope.bind(1, live_id);
+    erased.profiles = single_integer(sql_->count_scope);
+    erased.erased_identifiers = identifiers(live_id);
+    const auto deleting = [&](SqliteStatement& s) {
+      s.bind(1, live_id);
+      run(s);
+      return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+    };
+    erased.merges = deleting(sql_->erase_merges);
+    deleting(sql_->unlink_keys);
+    erased.events = deleting(sql_->erase_events);
+    deleting(sql_->delete_profiles);  // before the identifiers: they tell which redirected rows answer for it
+    erased.identifiers = deleting(sql_->erase_identifiers);
+  } catch (...) {
+    db_.exec("PRAGMA secure_delete = OFF");
+    throw;
+  }
+  db_.exec("PRAGMA secure_delete = OFF");
+  return erased;
+}
+
+// The WAL still holds the erased rows' old page images until it is copied into the database
+// and cut to nothing; a reader or the background checkpointer may hold it for a moment.
+void SqliteStore::scrub_after_erasure() {
+  auto& s = sql_->checkpoint_truncate;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const bool busy = s.step() && s.integer(0) != 0;
+    s.reset();
+    if (!busy) return;
+    ::usleep(10000);
+  }
+  throw StoreError("the WAL of " + path_ + " could not be truncated after an erasure (readers kept it busy for 2 s)");
+}
+
+void SqliteStore::insert_suppressed(std::string_view hash, std::int64_t at) {
+  sql_->insert_suppressed.bind(1, hash).bind(2, at);
+  run(sql_->insert_suppressed);
+}
+
+bool SqliteStore::is_suppressed(std::string_view hash) {
+  sql_->is_suppressed.bind(1, hash);
+  const bool found = sql_->is_suppressed.step();
+  sql_->is_suppressed.reset();
+  return found;
+}
+
 std::optional<std::string> SqliteStore::find_idempotency_key(std::string_view source, std::string_view key) {
   auto& s = sql_->find_idempotency_key;
   s.bind(1, source).bind(2, key);
   std::optional<std::string> event_id;
-  if (s.step()) event_id = std::string(s.text(0));
+  if (s.step()) event_id = s.is_null(0) ? std::string() : std::string(s.text(0));
   s.reset();
   return event_id;
 }

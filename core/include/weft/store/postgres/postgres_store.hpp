@@ -20,7 +20,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 5;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 6;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -59,7 +59,11 @@ public:
   void insert_redirect(const ProfileRecord& profile, std::int64_t at) override;
   std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
-  std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) override;
+  std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
+  Erased erase_profile(std::string_view live_id) override;
+  const std::string& suppression_key() override { return suppression_key_; }
+  void insert_suppressed(std::string_view hash, std::int64_t at) override;
+  bool is_suppressed(std::string_view hash) override;
 
   std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
   void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
@@ -76,6 +80,7 @@ public:
 
 private:
   std::unique_ptr<pg::Connection> connection_;
+  std::string suppression_key_;
 };
 
 }  // namespace weft

@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 7;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 8;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -56,7 +56,12 @@ public:
   void insert_redirect(const ProfileRecord& profile, std::int64_t at) override;
   std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
-  std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit) override;
+  std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
+  Erased erase_profile(std::string_view live_id) override;
+  void scrub_after_erasure() override;
+  const std::string& suppression_key() override { return suppression_key_; }
+  void insert_suppressed(std::string_view hash, std::int64_t at) override;
+  bool is_suppressed(std::string_view hash) override;
 
   std::optional<std::string> find_idempotency_key(std::string_view source, std::string_view key) override;
   void insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) override;
@@ -78,7 +83,8 @@ private:
 
   std::string path_;
   SqliteDb db_;
-  int hold_fd_ = -1;  // the lock file, while held
+  int hold_fd_ = -1;
+  std::string suppression_key_;  // the lock file, while held
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
   // Started by the first write transaction: connections that only read never checkpoint.
