@@ -119,7 +119,7 @@ int ingest_command(const Invocation& invocation) {
             << std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 3) << " s ("
             << thousands(seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(events) / seconds) : events) << " events/s)\n"
             << "  processed " << thousands(s.processed) << ", duplicates " << thousands(s.duplicates) << ", rejected " << thousands(s.rejected) << ", dropped " << thousands(s.dropped)
-            << ", failed " << thousands(s.failed) << ", malformed lines " << thousands(malformed) << "\n"
+            << ", failed " << thousands(s.failed) << ", suppressed " << thousands(s.suppressed) << ", malformed lines " << thousands(malformed) << "\n"
             << "  profiles created " << thousands(s.identity.profiles_created) << ", merges " << thousands(s.identity.merges)
             << ", refused merges " << thousands(s.identity.merges_refused) << "\n";
   return malformed > 0 ? exit_malformed : exit_ok;

@@ -25,8 +25,8 @@ Commands:
   plugins [--describe NAME] list the loaded plugins, or one plugin's config fields
   ingest --source ID FILE   run a file of JSON payloads through a source's workflow
   replay [--source ID]      re-run the failed events (dead letters)
-  profiles merge|remove-identifier|rederive ...
-                            correct identity by hand (--reason TEXT, --block, --url URL)
+  profiles merge|remove-identifier|rederive|erase ...
+                            correct identity by hand, or erase a person (--url URL)
   rebuild [--dry-run]       re-derive every profile from the events, under the current workflows
 
 Options (every command):

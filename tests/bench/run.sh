@@ -131,12 +131,15 @@ for _ in 1 2 3 4 5; do
   sleep 1
 done
 wait $loader
+quiet_after=$(load "http://127.0.0.1:$PORT/collect/slack")  # the first run on a fresh server is the slowest: measure after too
 stop
 busy=$(cat "$work/rederive.result")
-echo "load without re-derivation: $quiet"
-echo "load with 5 re-derivations: $busy"
-sort -n "$work/rederive.times" | awk -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" \
-  '{ t[NR] = $1 * 1000 } END { printf "rederive of 1,000 events under load: median %.0f ms, slowest %.0f ms (target <= 250); load p99 %.2f ms with, %.2f ms without: %.2f x (target <= 2)\n", t[int((NR + 1) / 2)], t[NR], p2, p1, p2 / p1 }'
+echo "load without re-derivation, before: $quiet"
+echo "load with 5 re-derivations:        $busy"
+echo "load without re-derivation, after:  $quiet_after"
+sort -n "$work/rederive.times" | awk -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" -v p3="$(field "$quiet_after" p99_ms)" \
+  '{ t[NR] = $1 * 1000 } END { q = p1 < p3 ? p1 : p3
+    printf "rederive of 1,000 events under load: median %.0f ms, slowest %.0f ms (target <= 250); load p99 %.2f ms with, %.2f / %.2f ms without (before / after): %.2f x the better of them (target <= 2)\n", t[int((NR + 1) / 2)], t[NR], p2, p1, p3, p2 / q }'
 
 echo "== erasure of a profile with 10,000 events while the wrk load runs (SPEC 14)"
 "$build/bin/generate_events" 10000 1 | sed 's/U0000000/U8888888/g; s/person0@/erase-me@/g' > "$work/erase.jsonl"
@@ -149,13 +152,16 @@ loader=$!
 sleep 4
 erase_s=$(curl -s -o "$work/erase.answer" -w '%{time_total}' -X DELETE "http://127.0.0.1:$PORT/profiles/$person")
 wait $loader
+quiet_after=$(load "http://127.0.0.1:$PORT/collect/slack")
 stop
 busy=$(cat "$work/erase.result")
 echo "erase answer: $(cat "$work/erase.answer")"
-echo "load without erasure: $quiet"
-echo "load with the erasure: $busy"
-awk -v t="$erase_s" -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" \
-  'BEGIN { printf "erase of 10,000 events under load: %.0f ms (target <= 1000); load p99 %.2f ms with, %.2f ms without: %.2f x (target <= 2)\n", t * 1000, p2, p1, p2 / p1 }'
+echo "load without erasure, before: $quiet"
+echo "load with the erasure:        $busy"
+echo "load without erasure, after:  $quiet_after"
+awk -v t="$erase_s" -v p1="$(field "$quiet" p99_ms)" -v p2="$(field "$busy" p99_ms)" -v p3="$(field "$quiet_after" p99_ms)" \
+  'BEGIN { q = p1 < p3 ? p1 : p3
+    printf "erase of 10,000 events under load: %.0f ms (target <= 1000); load p99 %.2f ms with, %.2f / %.2f ms without (before / after): %.2f x the better of them (target <= 2)\n", t * 1000, p2, p1, p3, p2 / q }'
 
 echo "== scale: 1,000,000 events over HTTP (200,000 users); rate of the last 100k vs the first 100k"
 start "$work/scale.log" "$build/bin/weft" serve --config "$(config scale)"
