@@ -34,9 +34,9 @@ TEST_CASE("weft ingest runs the samples of every source into one store and merge
     summaries[source] = r.out;
   }
   CHECK(summaries["slack"].find("ingested 6 events from " + samples + "slack.jsonl into source 'slack'") == 0);
-  CHECK(summaries["slack"].find("  processed 5, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(summaries["slack"].find("  processed 5, duplicates 0, rejected 1, dropped 0, failed 0, suppressed 0, malformed lines 0\n") != std::string::npos);
   CHECK(summaries["slack"].find("  profiles created 3, merges 0, refused merges 0\n") != std::string::npos);
-  CHECK(summaries["stripe"].find("  processed 4, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(summaries["stripe"].find("  processed 4, duplicates 0, rejected 1, dropped 0, failed 0, suppressed 0, malformed lines 0\n") != std::string::npos);
   CHECK(summaries["stripe"].find("  profiles created 2, merges 1, refused merges 0\n") != std::string::npos);
 
   // Jane is in Slack, Stripe and GitHub with one e-mail: one profile with all of it.
@@ -62,7 +62,7 @@ TEST_CASE("running the same back-fill twice stores nothing twice: idempotency ke
   r = run_weft({"ingest", "--config", config, "--source", "stripe", samples + "stripe.jsonl"});
   REQUIRE(r.exit_code == 0);
   // the four stored events come back as duplicates; the rejected one is rejected again
-  CHECK(r.out.find("  processed 0, duplicates 4, rejected 1, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(r.out.find("  processed 0, duplicates 4, rejected 1, dropped 0, failed 0, suppressed 0, malformed lines 0\n") != std::string::npos);
   CHECK(r.out.find("  profiles created 0, merges 0, refused merges 0\n") != std::string::npos);
   weft::SqliteStore store((dir.path() / "data/weft.db").string());
   CHECK(store.count_events(*store.find_identifier("stripe", "cus_NffrFeUfNV2Hib")) == 2);
@@ -78,7 +78,7 @@ TEST_CASE("weft ingest stores every event of a file of large webhooks, written i
   const auto r = run_weft({"ingest", "--config", config_in(dir), "--source", "generic", file.string()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("  processed 40, duplicates 0, rejected 0, dropped 0, failed 0, malformed lines 0\n") != std::string::npos);
+  CHECK(r.out.find("  processed 40, duplicates 0, rejected 0, dropped 0, failed 0, suppressed 0, malformed lines 0\n") != std::string::npos);
   weft::SqliteStore store((dir.path() / "data/weft.db").string());
   for (int i = 0; i < 40; ++i) {
     INFO(i);
@@ -95,7 +95,7 @@ TEST_CASE("weft ingest reports malformed lines by number, skips them, and exits 
   CHECK(r.exit_code == 2);
   CHECK(r.err == file.string() + ":2: malformed JSON, skipped: Invalid value. at byte 12\n");
   // [1,2] is valid JSON: wrapped as {"value": [1,2]}, it has no user_id and is rejected
-  CHECK(r.out.find("  processed 2, duplicates 0, rejected 1, dropped 0, failed 0, malformed lines 1\n") != std::string::npos);
+  CHECK(r.out.find("  processed 2, duplicates 0, rejected 1, dropped 0, failed 0, suppressed 0, malformed lines 1\n") != std::string::npos);
 }
 
 TEST_CASE("weft ingest refuses an unknown source, a missing file and a bad command line") {

@@ -1,8 +1,6 @@
 // Erasure and suppression (SPEC 14) through the real server, on each store backend; on SQLite
 // the database and WAL files are searched for the erased bytes.
-#include "server_process.hpp"
-#include "store_backends.hpp"
-#include "test_workflows.hpp"
+#include "served.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,21 +10,6 @@
 using namespace weft::test;
 
 namespace {
-
-struct Served {
-  TempDir dir;
-  ServerProcess server;
-  explicit Served(const std::string& backend)
-      : server(dir, [&] {
-          auto o = test_serve_options(dir);
-          o.store = fresh_store_location(backend, dir);
-          return o;
-        }()) {}
-  HttpResponse post(const std::string& path, const std::string& body) { return http(server.port(), "POST", path, body); }
-  HttpResponse get(const std::string& path) { return http(server.port(), "GET", path); }
-  HttpResponse erase(const std::string& path) { return http(server.port(), "DELETE", path); }
-  std::string holder(const std::string& identifier) { return json_member(get("/profiles?identifier=" + identifier).body, "$.profiles[0].id"); }
-};
 
 // Jane, known to two systems, joined by her e-mail, with a second e-mail and a distinctive
 // payload string; and Joe, who stays.

@@ -1,29 +1,9 @@
 // Operators' corrections (SPEC 13) through the real server, on each store backend.
-#include "server_process.hpp"
-#include "store_backends.hpp"
-#include "test_workflows.hpp"
+#include "served.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace weft::test;
-
-namespace {
-
-struct Served {
-  TempDir dir;
-  ServerProcess server;
-  explicit Served(const std::string& backend)
-      : server(dir, [&] {
-          auto o = test_serve_options(dir);
-          o.store = fresh_store_location(backend, dir);
-          return o;
-        }()) {}
-  HttpResponse post(const std::string& path, const std::string& body) { return http(server.port(), "POST", path, body); }
-  HttpResponse get(const std::string& path) { return http(server.port(), "GET", path); }
-  std::string profile_of(const std::string& user) { return json_member(get("/profiles?identifier=people:" + user).body, "$.profiles[0].id"); }
-};
-
-}  // namespace
 
 TEST_CASE("operations: an operator merges two profiles with a reason, and the log says so") {
   const std::string backend = GENERATE(from_range(store_backends()));

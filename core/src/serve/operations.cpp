@@ -144,7 +144,6 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
     }
     if (!live) return {refusal(404, "not_found", "no profile answers for '" + target + "'"), {}};
     writer.identity().write_traits();
-    writer.identity().drop_traits();
     const Erased erased = store.erase_profile(live->id);
     const std::int64_t now = now_micros();
     if (suppress)
