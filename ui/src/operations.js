@@ -7,7 +7,7 @@ export async function showOperations(view) {
   const more = h('div');
   replace(view,
     h('h1', {}, 'Operations'),
-    h('p', { class: 'hint' }, 'Merges, identifier removals and blocks, re-derivations and rebuilds done by an operator. The log names profiles, never the identifiers’ values.'),
+    h('p', { class: 'hint' }, 'Merges, identifier removals and blocks, re-derivations, rebuilds and erasures done by an operator. The log names profiles (erasures not even those), never the identifiers’ values.'),
     h('table', { class: 'operations' },
       h('thead', {}, h('tr', {}, h('th', {}, 'when'), h('th', {}, 'kind'), h('th', {}, 'profiles'), h('th', {}, 'reason'), h('th', {}, 'result'))),
       list),
