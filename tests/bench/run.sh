@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark (issue 5): the bare Poco ceiling and weft serve under the same wrk load, in one
-# run; weft ingest of 1,000,000 events and weft rebuild of them; a profile of 1,000 events
+# run, with the bytes weft writes per event and the same serve on tmpfs (issue 20); weft ingest of 1,000,000 events and weft rebuild of them; a profile of 1,000 events
 # re-derived under load; a 10,000-event profile erased under load; a 1,000,000-event HTTP
 # scale run. Prints figures and
 # the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
@@ -58,10 +58,36 @@ ceiling_run() {
 ceiling=$(ceiling_run)
 echo "ceiling (bare Poco HTTPServer), before: $ceiling"
 
+# Bytes the server process wrote (to the store's files: it writes nothing else) per event it
+# processed, over one load (issue 20). Sets LOAD and WRITTEN_PER_EVENT.
+measured_load() {
+  local w0 e0 w1 e1
+  w0=$(awk '/^write_bytes/ {print $2}' "/proc/$PID/io"); e0=$(processed)
+  LOAD=$(load "http://127.0.0.1:$PORT/collect/slack")
+  w1=$(awk '/^write_bytes/ {print $2}' "/proc/$PID/io"); e1=$(processed)
+  WRITTEN_PER_EVENT=$(awk -v w="$((w1 - w0))" -v e0="$e0" -v e1="$e1" 'BEGIN { printf "%.0f", w / (e1 - e0) }')
+}
+processed() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^weft_events_total\{source="slack",status="processed"\}/ { printf "%.0f", $2 }'; }
+
 start "$work/weft.log" "$build/bin/weft" serve --config "$(config http)"
-weft=$(load "http://127.0.0.1:$PORT/collect/slack")
+measured_load
+weft=$LOAD
+disk_written=$WRITTEN_PER_EVENT
 stop
 echo "weft serve (SQLite, synchronous=FULL): $weft"
+echo "weft serve wrote $disk_written bytes per event (target <= 5000)"
+
+# The same server with its store in memory (tmpfs), right after: what the disk costs.
+shm=$(mktemp -d /dev/shm/weft-bench.XXXXXX)
+mkdir -p "$work/tmpfs"
+printf 'listen: 127.0.0.1:0\nstore: sqlite:%s/weft.db\nworkflows: %s/workflows\nplugin_dirs: [%s/plugins]\n' "$shm" "$root" "$build" > "$work/tmpfs/weft.yaml"
+start "$work/tmpfs.log" "$build/bin/weft" serve --config "$work/tmpfs/weft.yaml"
+measured_load
+tmpfs=$LOAD
+stop
+rm -rf "$shm"
+echo "weft serve, store on tmpfs: $tmpfs"
+awk -v d="$(field "$weft" rps)" -v t="$(field "$tmpfs" rps)" 'BEGIN { printf "serve on disk / on tmpfs: %.2f (target >= 0.75)\n", d / t }'
 
 ceiling_after=$(ceiling_run)
 echo "ceiling (bare Poco HTTPServer), after: $ceiling_after"
@@ -101,13 +127,16 @@ if [ -n "${WEFT_BENCH_POSTGRES:-}" ]; then
 fi
 
 echo "== weft ingest of 1,000,000 generated events (100,000 users)"
-"$build/bin/generate_events" 1000000 100000 > "$work/events.jsonl"
+ingest_events=1000000
+"$build/bin/generate_events" $ingest_events 100000 > "$work/events.jsonl"
 /usr/bin/time -v "$build/bin/weft" ingest --config "$(config ingest)" --source slack "$work/events.jsonl" \
   > "$work/ingest.out" 2> "$work/ingest.time"
 cat "$work/ingest.out"
 rss=$(grep 'Maximum resident' "$work/ingest.time" | awk '{print $6}')
 rate=$(head -1 "$work/ingest.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
 echo "ingest: $rate events/s (target >= 150000), peak RSS $((rss / 1024)) MiB"
+outputs=$(grep 'File system outputs' "$work/ingest.time" | awk '{print $4}')  # 512-byte blocks
+echo "ingest wrote $((outputs * 512 / ingest_events)) bytes per event (target <= 2000)"
 
 echo "== weft rebuild of the same 1,000,000 events (SPEC 13), on the store ingest made"
 /usr/bin/time -v "$build/bin/weft" rebuild --config "$work/ingest/weft.yaml" > "$work/rebuild.out" 2> "$work/rebuild.time"
