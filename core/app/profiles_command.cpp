@@ -70,13 +70,8 @@ std::string encoded(const std::string& segment) {
   return out;
 }
 
-bool valid_identifier(const std::string& text) {
-  const std::size_t colon = text.find(':');
-  return colon != std::string::npos && colon > 0 && colon + 1 < text.size();
-}
-
 const char* const usage =
-    "weft profiles: expected `weft profiles merge ID OTHER [--reason TEXT]`, `weft profiles remove-identifier ID TYPE:VALUE [--block]` "
+    "weft profiles: expected `weft profiles merge ID OTHER [--reason TEXT]`, `weft profiles remove-identifier ID TYPE:VALUE [--block]`, "
     "`weft profiles rederive ID` or `weft profiles erase ID|TYPE:VALUE [--no-suppress]`, each with [--url http://HOST:PORT] (run `weft profiles --help`)\n";
 
 }  // namespace
@@ -85,7 +80,7 @@ int profiles_command(const Invocation& invocation) {
   const auto& args = invocation.args;
   const std::string verb = args.empty() ? "" : args[0];
   const bool merge = verb == "merge" && args.size() == 3;
-  const bool remove = verb == "remove-identifier" && args.size() == 3 && valid_identifier(args[2]);
+  const bool remove = verb == "remove-identifier" && args.size() == 3 && parse_identifier(args[2]);
   const bool rederive = verb == "rederive" && args.size() == 2;
   const bool erase = verb == "erase" && args.size() == 2;
   if (!merge && !remove && !rederive && !erase) {
@@ -115,10 +110,7 @@ int profiles_command(const Invocation& invocation) {
       Metrics unused;  // counted by a serving process only
       answer = run_on_store(invocation.settings, [&](const WorkflowsBySource& workflows) -> Operation {
         if (merge) return operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused);
-        if (remove) {
-          const std::size_t colon = args[2].find(':');
-          return remove_identifier(args[1], {args[2].substr(0, colon), args[2].substr(colon + 1)}, invocation.block, workflows, unused);
-        }
+        if (remove) return remove_identifier(args[1], *parse_identifier(args[2]), invocation.block, workflows, unused);
         if (erase) return erase_person(args[1], !invocation.no_suppress, unused);
         return rederive_profile(args[1], workflows, unused);
       });

@@ -1,8 +1,7 @@
 // `weft rebuild [--dry-run]` (SPEC 13): the whole store re-derived from its event history under
 // the current workflows, in one transaction, by the re-derivation every operation uses. With
 // --dry-run the transaction is rolled back and the differences printed.
-#include "weft/base/clock.hpp"
-#include "weft/base/uuid.hpp"
+#include "weft/serve/operations.hpp"
 #include "weft/workflow/rederivation.hpp"
 #include "progress.hpp"
 #include "runtime_setup.hpp"
@@ -90,11 +89,7 @@ int rebuild_command(const Invocation& invocation) {
       print_differences(before, shape_of(*store));
       writer.rollback_batch();
     } else {
-      const std::int64_t now = now_micros();
-      store->insert_operation({0, new_uuid(now), now, "rebuild", "[]", std::nullopt,
-                               "{\"events\":" + std::to_string(done.events) + ",\"failed\":" + std::to_string(done.failed) +
-                                   ",\"profiles_before\":" + std::to_string(done.before.size()) + ",\"profiles_after\":" +
-                                   std::to_string(done.after.size()) + "}"});
+      store->insert_operation(rebuild_record(done));
       writer.commit_batch();
     }
   } catch (const StoreError& e) {

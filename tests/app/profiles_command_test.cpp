@@ -168,6 +168,7 @@ TEST_CASE("weft rebuild applies a changed workflow to the past; --dry-run prints
   CHECK(store.count_events(b) == 2);
   CHECK(store.merges(a).empty());
   CHECK(store.operations(0, 1).at(0).kind == "rebuild");
+  CHECK(store.operations(0, 1).at(0).result == R"({"events":3,"failed":0,"profiles_before":2,"profiles_after":2})");
 }
 
 TEST_CASE("weft profiles erase deletes a person found by an identifier, and suppresses them unless told not to") {

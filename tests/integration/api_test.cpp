@@ -157,6 +157,21 @@ TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics ne
   CHECK(http(s.server.port(), "POST", replay, "").status == 401);
   CHECK(http(s.server.port(), "POST", replay, "", "", {{"Authorization", "Bearer wrong"}}).status == 401);
   CHECK(http(s.server.port(), "POST", replay, "", "", {{"Authorization", "Bearer t0ken-123"}}).status == 200);
+  // and the operators' corrections and erasure (SPEC 13, 14): refused, nothing changed
+  const std::string id =
+      json_member(s.get("/profiles?identifier=people:U1", {{"Authorization", "Bearer t0ken-123"}}).body, "$.profiles[0].id");
+  REQUIRE(!id.empty());
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/profiles/" + id + "/merge"}, {"DELETE", "/profiles/" + id + "/identifiers/people:U1"},
+           {"POST", "/profiles/" + id + "/rederive"}, {"DELETE", "/profiles/" + id}, {"DELETE", "/blocked/people:U1"},
+           {"GET", "/operations"}, {"GET", "/blocked"}, {"GET", "/erasures"}}) {
+    INFO(method << " " << path);
+    const auto r = http(s.server.port(), method, path, R"({"profile":"x"})");
+    CHECK(r.status == 401);
+    CHECK(json_member(r.body, "$.error") == "unauthorized");
+  }
+  CHECK(json_member(s.get("/profiles/" + id, {{"Authorization", "Bearer t0ken-123"}}).body, "$.identifiers[0].value") == "U1");
+  CHECK(json_member(s.get("/operations", {{"Authorization", "Bearer t0ken-123"}}).body, "$.operations") == "[]");
   // the console's files hold no data: served without the token
   CHECK(s.get("/ui/").status == 200);
   const auto ok = s.get("/profiles?identifier=people:U1", {{"Authorization", "Bearer t0ken-123"}});

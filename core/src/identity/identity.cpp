@@ -9,11 +9,6 @@
 namespace weft {
 namespace {
 
-// SPEC 6: the earliest created_at survives, to the microsecond; ties go to the smallest id.
-bool survives(const ProfileRecord& a, const ProfileRecord& b) {
-  return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
-}
-
 // HMAC-SHA256 of the identifier under the store's suppression key, as hex. The NUL between type
 // and value keeps ("a:b", "c") and ("a", "b:c") apart.
 std::string suppression_hash(const std::string& key, std::string_view type, std::string_view value) {

@@ -1,5 +1,7 @@
 #include "weft/identity/reclaimed_ids.hpp"
 
+#include "weft/identity/identity.hpp"
+
 #include <algorithm>
 
 namespace weft {
@@ -42,9 +44,7 @@ std::vector<ProfileRecord> ReclaimedIds::untaken() const {
   std::vector<ProfileRecord> out;
   for (const Entry& entry : entries_)
     if (free(entry)) out.push_back(entry.profile);
-  std::sort(out.begin(), out.end(), [](const ProfileRecord& a, const ProfileRecord& b) {
-    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
-  });
+  std::sort(out.begin(), out.end(), survives);
   return out;
 }
 

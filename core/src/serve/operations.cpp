@@ -136,11 +136,10 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
   return [target = std::move(target), suppress, &metrics](EventWriter& writer) -> OperationResult {
     Store& store = writer.store();
     std::optional<ProfileRecord> live;
-    if (const std::size_t colon = target.find(':'); colon != std::string::npos) {
-      if (const auto holder = store.find_identifier(std::string_view(target).substr(0, colon), std::string_view(target).substr(colon + 1)))
-        live = store.load_profile(*holder);
+    if (const auto identifier = parse_identifier(target)) {
+      if (const auto holder = store.find_identifier(identifier->type, identifier->value)) live = store.load_profile(*holder);
     } else {
-      live = store.load_profile(target);
+      live = store.load_profile(target);  // an id or alias (they hold no ':')
     }
     if (!live) return {refusal(404, "not_found", "no profile answers for '" + target + "'"), {}};
     writer.identity().write_traits();
@@ -184,6 +183,21 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
               }
             }};
   };
+}
+
+OperationRecord rebuild_record(const Rederivation& done) {
+  return record_of("rebuild", "[]", std::nullopt, [&](Writer& w) {
+    w.StartObject();
+    w.Key("events");
+    w.Int64(done.events);
+    w.Key("failed");
+    w.Int64(done.failed);
+    w.Key("profiles_before");
+    w.Int64(static_cast<std::int64_t>(done.before.size()));
+    w.Key("profiles_after");
+    w.Int64(static_cast<std::int64_t>(done.after.size()));
+    w.EndObject();
+  });
 }
 
 std::string erasures_json(Store& store, std::int64_t limit) {

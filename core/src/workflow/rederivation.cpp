@@ -1,6 +1,7 @@
 #include "weft/workflow/rederivation.hpp"
 
 #include "weft/base/clock.hpp"
+#include "weft/identity/identity.hpp"
 #include "weft/identity/reclaimed_ids.hpp"
 
 #include <algorithm>
@@ -108,9 +109,7 @@ Rederivation rederive(EventWriter& writer, const WorkflowOf& workflow_of, Store:
   std::unordered_set<std::string> seen;
   for (const std::string& home : homes)
     if (auto profile = store.load_profile(home); profile && seen.insert(profile->id).second) live.push_back(std::move(*profile));
-  std::sort(live.begin(), live.end(), [](const ProfileRecord& a, const ProfileRecord& b) {
-    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
-  });
+  std::sort(live.begin(), live.end(), survives);
   for (ProfileRecord& profile : live) result.after.push_back(std::move(profile.id));
   return result;
 }

@@ -16,6 +16,12 @@
 
 namespace weft {
 
+// SPEC 6's order of profiles: the earlier created_at (to the microsecond), ties to the smaller
+// id. The first of two survives their merge; lists of profiles are shown oldest first by it.
+inline bool survives(const ProfileRecord& a, const ProfileRecord& b) {
+  return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+}
+
 struct IdentifyOptions {
   TraitPolicy traits = TraitPolicy::keep_survivor;
   std::int64_t max_profiles = 10;             // original profiles one profile may stand for

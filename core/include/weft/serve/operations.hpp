@@ -41,6 +41,10 @@ Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Met
 // 404 when nothing answers for `target`. The log keeps the counts only.
 Operation erase_person(std::string target, bool suppress, Metrics& metrics);
 
+// The operations-log record of a `weft rebuild`: {"events", "failed", "profiles_before",
+// "profiles_after"}, counts only.
+OperationRecord rebuild_record(const Rederivation& done);
+
 // The JSON of `GET /erasures`: {"erasures": [{"operation", "at", "profiles", "identifiers",
 // "events", "merges"}]}, newest first, never what was erased.
 std::string erasures_json(Store& store, std::int64_t limit);

@@ -29,6 +29,14 @@ struct Identifier {
   std::string value;
 };
 
+// "TYPE:VALUE", both non-empty (the value may hold ':'), as the API and the command line write
+// an identifier; nullopt otherwise.
+inline std::optional<Identifier> parse_identifier(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  return Identifier{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
 struct ProfileRecord {
   std::string id;
   std::int64_t created_at = 0;  // microseconds

@@ -133,16 +133,15 @@ public:
 private:
   void profiles_by_identifier(const std::optional<std::string>& identifier) {
     if (!identifier) throw BadRequest{"expected ?identifier=TYPE:VALUE"};
-    const std::size_t colon = identifier->find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == identifier->size())
-      throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + *identifier + "'"};
+    const auto parsed = parse_identifier(*identifier);
+    if (!parsed) throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + *identifier + "'"};
     auto store = context_.readers->acquire();
     rapidjson::StringBuffer b;
     Writer w(b);
     w.StartObject();
     w.Key("profiles");
     w.StartArray();
-    if (auto id = store->find_identifier(identifier->substr(0, colon), identifier->substr(colon + 1)))
+    if (auto id = store->find_identifier(parsed->type, parsed->value))
       if (auto json = load_profile_json(*store, *id)) raw_object(w, *json, rapidjson::kObjectType);
     w.EndArray();
     w.EndObject();

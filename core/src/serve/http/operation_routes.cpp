@@ -30,13 +30,6 @@ void run(HttpContext& context, Poco::Net::HTTPServerResponse& response, Operatio
   send(response, a.status, a.body);
 }
 
-// TYPE:VALUE, both non-empty; nullopt otherwise.
-std::optional<Identifier> parse_identifier(const std::string& text) {
-  const std::size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
-  return Identifier{text.substr(0, colon), text.substr(colon + 1)};
-}
-
 // The workflows an operation re-derives with: the server's current ones.
 WorkflowsBySource workflows_of(const HttpContext& context) {
   WorkflowsBySource workflows;
