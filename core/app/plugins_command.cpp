@@ -20,7 +20,7 @@ void describe_fields(const std::vector<FieldSpec>& fields, const std::string& in
     std::string need = f.required ? "required" : f.default_value ? "default " + *f.default_value : "optional";
     std::cout << indent << std::left << std::setw(24) << f.name << " " << type << "; " << need << "\n"
               << indent << "    " << f.description << "\n";
-    if (f.type == WEFT_FIELD_OBJECT) describe_fields(f.fields, indent + "  ");
+    if (f.type == WEFT_FIELD_OBJECT || f.type == WEFT_FIELD_OBJECT_LIST) describe_fields(f.fields, indent + "  ");
   }
 }
 

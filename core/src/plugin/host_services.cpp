@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include <charconv>
 #include <cstring>
 #include <new>
 
@@ -49,17 +50,31 @@ void fill(const rapidjson::Value& v, weft_value* out) {
   }
 }
 
+// Follows a key path: keys separated by '.', each optionally followed by [index] steps
+// ("cases[2].port", "cases[2].in[0]").
 const rapidjson::Value* config_lookup(const weft_config* config, const char* name) {
   if (!config || !config->root || !name) return nullptr;
   const rapidjson::Value* current = config->root;
   std::string_view rest(name);
   while (true) {
     const std::size_t dot = rest.find('.');
-    const std::string_view key = rest.substr(0, dot);
+    std::string_view step = rest.substr(0, dot);
+    const std::size_t bracket = step.find('[');
     if (!current->IsObject()) return nullptr;
-    auto it = find_member(*current, key);
+    auto it = find_member(*current, step.substr(0, bracket));
     if (it == current->MemberEnd()) return nullptr;
     current = &it->value;
+    for (step.remove_prefix(bracket == std::string_view::npos ? step.size() : bracket); !step.empty();) {
+      const std::size_t close = step.find(']');
+      std::size_t index = 0;
+      const auto digits = step.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (step[0] != '[' || close == std::string_view::npos || digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+          !current->IsArray() || index >= current->Size())
+        return nullptr;
+      current = &(*current)[static_cast<rapidjson::SizeType>(index)];
+      step.remove_prefix(close + 1);
+    }
     if (dot == std::string_view::npos) return current;
     rest.remove_prefix(dot + 1);
   }
@@ -104,6 +119,34 @@ int config_entry(const weft_config* config, const char* name, size_t index, weft
     return WEFT_FOUND;
   }
   return WEFT_MISSING;
+}
+
+int config_declare_ports(const weft_config* config, const char* const* names, size_t count, weft_error* error) {
+  if (!config || !config->declared_ports) {
+    set_error(error, "config_declare_ports may only be called during create");
+    return -1;
+  }
+  try {
+    std::vector<std::string> ports;
+    for (size_t i = 0; i < count; ++i) ports.emplace_back(names && names[i] ? names[i] : "");
+    if (const std::string problem = port_names_problem(ports); !problem.empty()) {
+      set_error(error, "the node " + problem);
+      return -1;
+    }
+    *config->declared_ports = std::move(ports);
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+    return -1;
+  }
+}
+
+void config_error_at(const weft_config* config, const char* name) {
+  if (!config || !config->error_at || !name) return;
+  try {
+    *config->error_at = name;
+  } catch (...) {  // the error then stays at the node
+  }
 }
 
 weft_path* path_compile(const char* text, size_t length, weft_error* error) {
@@ -320,6 +363,8 @@ weft_host make_host_table(const std::string* label) {
   host.profile_set_trait = &profile_set_trait;
   host.profile_identify = &profile_identify;
   host.patterns_match = &patterns_match;
+  host.config_declare_ports = &config_declare_ports;
+  host.config_error_at = &config_error_at;
   return host;
 }
 

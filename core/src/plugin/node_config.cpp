@@ -4,7 +4,9 @@
 #include "weft/event/regex.hpp"
 #include "weft/base/suggest.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 namespace weft {
@@ -31,6 +33,36 @@ std::string check_path(const std::string& text) {
   }
 }
 
+// YAML's plain true and false, as a boolean.
+bool read_bool(const std::string& text, rapidjson::Value& out) {
+  if (text == "true" || text == "True" || text == "TRUE") {
+    out.SetBool(true);
+    return true;
+  }
+  if (text == "false" || text == "False" || text == "FALSE") {
+    out.SetBool(false);
+    return true;
+  }
+  return false;
+}
+
+// A plain scalar that is wholly an integer (int64) or a finite decimal number.
+bool read_number(const std::string& text, rapidjson::Value& out) {
+  const char* end = text.data() + text.size();
+  std::int64_t integer = 0;
+  if (auto [ptr, ec] = std::from_chars(text.data(), end, integer); !text.empty() && ec == std::errc() && ptr == end) {
+    out.SetInt64(integer);
+    return true;
+  }
+  double number = 0;
+  const bool numeric_start = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' || text[0] == '.');
+  if (auto [ptr, ec] = std::from_chars(text.data(), end, number); numeric_start && ec == std::errc() && ptr == end && std::isfinite(number)) {
+    out.SetDouble(number);
+    return true;
+  }
+  return false;
+}
+
 // Converts one scalar (as written, `plain` when unquoted) to the field's type. Returns "" and
 // sets `out`, or says what was expected.
 std::string convert_scalar(const FieldSpec& field, const std::string& text, bool plain, rapidjson::Value& out, Allocator& a) {
@@ -45,14 +77,7 @@ std::string convert_scalar(const FieldSpec& field, const std::string& text, bool
       return "";
     }
     case WEFT_FIELD_BOOLEAN:
-      if (plain && (text == "true" || text == "True" || text == "TRUE")) {
-        out.SetBool(true);
-        return "";
-      }
-      if (plain && (text == "false" || text == "False" || text == "FALSE")) {
-        out.SetBool(false);
-        return "";
-      }
+      if (plain && read_bool(text, out)) return "";
       return "expected true or false, found '" + text + "'";
     case WEFT_FIELD_JSONPATH:
       if (std::string problem = check_path(text); !problem.empty()) return problem;
@@ -67,10 +92,23 @@ std::string convert_scalar(const FieldSpec& field, const std::string& text, bool
       break;
     case WEFT_FIELD_STRING:
       break;
+    case WEFT_FIELD_NUMBER:
+      if (!plain || !read_number(text, out))
+        return "expected a number, found " + std::string(plain ? "'" : "the string \"") + text + (plain ? "'" : "\"");
+      return "";
+    case WEFT_FIELD_SCALAR:
+      if (plain && read_bool(text, out)) return "";
+      if (plain && read_number(text, out)) return "";
+      break;  // anything else, and every quoted value, is a string
+    case WEFT_FIELD_REGEX:
+      if (const std::string why = regex_problem(text); !why.empty()) return "'" + text + "' is not a valid regular expression: " + why;
+      break;
     case WEFT_FIELD_REGEX_LIST:
     case WEFT_FIELD_MAP:
     case WEFT_FIELD_OBJECT:
-      return std::string("expected a ") + (field.type == WEFT_FIELD_OBJECT ? "map" : field.type == WEFT_FIELD_MAP ? "map" : "list") +
+    case WEFT_FIELD_SCALAR_LIST:
+    case WEFT_FIELD_OBJECT_LIST:
+      return std::string("expected a ") + (field.type == WEFT_FIELD_OBJECT || field.type == WEFT_FIELD_MAP ? "map" : "list") +
              ", found a single value";
   }
   out = make_string(text, a);
@@ -79,13 +117,63 @@ std::string convert_scalar(const FieldSpec& field, const std::string& text, bool
 
 bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
 
+// What one build writes besides the config: its problems, and where each value is.
+struct Sink {
+  std::vector<ConfigProblem>& problems;
+  ConfigMarks* marks;
+  void mark(const std::string& key, const YAML::Mark& at) const {
+    if (marks) marks->emplace(key, at);
+  }
+};
+
 void build_object(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
-                  const std::string& prefix, rapidjson::Value& out, Allocator& a, std::vector<ConfigProblem>& problems);
+                  const std::string& prefix, rapidjson::Value& out, Allocator& a, const Sink& sink);
+
+std::string key_list(const std::vector<FieldSpec>& fields) {
+  std::string keys;
+  for (const auto& f : fields) keys += (keys.empty() ? "" : ", ") + f.name;
+  return keys;
+}
 
 void build_value(const FieldSpec& field, const YAML::Node& node, const std::string& key, rapidjson::Value& out, Allocator& a,
-                 std::vector<ConfigProblem>& problems) {
+                 const Sink& sink) {
+  std::vector<ConfigProblem>& problems = sink.problems;
   const auto problem = [&](const YAML::Mark& mark, const std::string& message) { problems.push_back({mark, "'" + key + "': " + message}); };
   switch (field.type) {
+    case WEFT_FIELD_SCALAR_LIST: {
+      if (!node.IsSequence()) return problem(node.Mark(), "expected a list of values");
+      out.SetArray();
+      const FieldSpec item_spec{"", WEFT_FIELD_SCALAR, false, std::nullopt, {}, "", {}};
+      std::size_t index = 0;
+      for (const YAML::Node& item : node) {
+        const std::string item_key = key + "[" + std::to_string(index++) + "]";
+        sink.mark(item_key, item.Mark());
+        if (!item.IsScalar()) {
+          problem(item.Mark(), "expected a single value (a string, number or true/false), found a " + std::string(item.IsMap() ? "map" : "list"));
+          continue;
+        }
+        rapidjson::Value value;
+        convert_scalar(item_spec, item.Scalar(), is_plain(item), value, a);  // a scalar is always one
+        out.PushBack(value, a);
+      }
+      return;
+    }
+    case WEFT_FIELD_OBJECT_LIST: {
+      if (!node.IsSequence()) return problem(node.Mark(), "expected a list of maps with keys " + key_list(field.fields));
+      out.SetArray();
+      std::size_t index = 0;
+      for (const YAML::Node& item : node) {
+        const std::string item_key = key + "[" + std::to_string(index++) + "]";
+        sink.mark(item_key, item.Mark());
+        rapidjson::Value entry(rapidjson::kObjectType);
+        if (!item.IsMap())
+          problems.push_back({item.Mark(), "'" + item_key + "': expected a map with keys " + key_list(field.fields)});
+        else
+          build_object(item, item.Mark(), field.fields, item_key + ".", entry, a, sink);
+        out.PushBack(entry, a);  // kept even when wrong, so that indexes match the file
+      }
+      return;
+    }
     case WEFT_FIELD_REGEX_LIST: {
       if (!node.IsSequence()) return problem(node.Mark(), "expected a list of regular expressions");
       out.SetArray();
@@ -127,13 +215,9 @@ void build_value(const FieldSpec& field, const YAML::Node& node, const std::stri
       return;
     }
     case WEFT_FIELD_OBJECT:
-      if (!node.IsMap()) return problem(node.Mark(), "expected a map with keys " + [&] {
-        std::string keys;
-        for (const auto& f : field.fields) keys += (keys.empty() ? "" : ", ") + f.name;
-        return keys;
-      }());
+      if (!node.IsMap()) return problem(node.Mark(), "expected a map with keys " + key_list(field.fields));
       out.SetObject();
-      build_object(node, node.Mark(), field.fields, key + ".", out, a, problems);
+      build_object(node, node.Mark(), field.fields, key + ".", out, a, sink);
       return;
     default:
       if (!node.IsScalar()) return problem(node.Mark(), std::string("expected a ") + field_type_name(field.type) + " value, found a " +
@@ -143,7 +227,8 @@ void build_value(const FieldSpec& field, const YAML::Node& node, const std::stri
 }
 
 void build_object(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
-                  const std::string& prefix, rapidjson::Value& out, Allocator& a, std::vector<ConfigProblem>& problems) {
+                  const std::string& prefix, rapidjson::Value& out, Allocator& a, const Sink& sink) {
+  std::vector<ConfigProblem>& problems = sink.problems;
   std::vector<std::string> names;
   for (const FieldSpec& f : fields) names.push_back(f.name);
   std::set<std::string> present;
@@ -163,8 +248,9 @@ void build_object(const YAML::Node& with, const YAML::Mark& where, const std::ve
         present.erase(key);  // `key:` with no value counts as absent
         continue;
       }
+      sink.mark(prefix + key, entry.second.Mark());
       rapidjson::Value value;
-      build_value(*spec, entry.second, prefix + key, value, a, problems);
+      build_value(*spec, entry.second, prefix + key, value, a, sink);
       if (!value.IsNull()) out.AddMember(make_string(key, a), value, a);
     }
   }
@@ -183,17 +269,22 @@ void build_object(const YAML::Node& with, const YAML::Mark& where, const std::ve
 }  // namespace
 
 void build_node_config(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
-                       rapidjson::Document& out, std::vector<ConfigProblem>& problems) {
+                       rapidjson::Document& out, std::vector<ConfigProblem>& problems, ConfigMarks* marks) {
   out.SetObject();
   if (with.IsDefined() && !with.IsNull() && !with.IsMap()) {
     problems.push_back({with.Mark(), "'with' must be a map of config keys"});
     return;
   }
-  build_object(with, where, fields, "", out, out.GetAllocator(), problems);
+  build_object(with, where, fields, "", out, out.GetAllocator(), Sink{problems, marks});
+}
+
+bool is_collection(weft_field_type type) {
+  return type == WEFT_FIELD_REGEX_LIST || type == WEFT_FIELD_MAP || type == WEFT_FIELD_OBJECT || type == WEFT_FIELD_SCALAR_LIST ||
+         type == WEFT_FIELD_OBJECT_LIST;
 }
 
 std::string check_default_value(const FieldSpec& field) {
-  if (field.type == WEFT_FIELD_REGEX_LIST || field.type == WEFT_FIELD_MAP || field.type == WEFT_FIELD_OBJECT)
+  if (is_collection(field.type))
     return std::string("a ") + field_type_name(field.type) + " field cannot have a default";
   rapidjson::Document scratch;
   rapidjson::Value value;

@@ -23,7 +23,11 @@ bool valid_name(const char* name) {
 
 std::string text_or_empty(const char* text) { return text ? text : ""; }
 
-std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t count, const std::string& prefix, int depth) {
+// The last field type a plugin of ABI minor `minor` may use.
+weft_field_type last_field_type(std::uint32_t minor) { return minor >= 2 ? WEFT_FIELD_OBJECT_LIST : WEFT_FIELD_OBJECT; }
+
+std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t count, const std::string& prefix, int depth,
+                                   std::uint32_t minor) {
   if (count > 0 && !fields) throw Refused("field_count is " + std::to_string(count) + " but the field table is NULL");
   if (depth > 4) throw Refused("config objects nested deeper than 4 levels");
   std::vector<FieldSpec> out;
@@ -35,8 +39,9 @@ std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t 
     spec.name = f.name;
     const std::string where = "config field '" + prefix + spec.name + "'";
     if (!seen.insert(spec.name).second) throw Refused(where + " is declared twice");
-    if (f.type < WEFT_FIELD_STRING || f.type > WEFT_FIELD_OBJECT)
-      throw Refused(where + " has unknown type " + std::to_string(static_cast<int>(f.type)));
+    if (f.type < WEFT_FIELD_STRING || f.type > last_field_type(minor))
+      throw Refused(where + " has unknown type " + std::to_string(static_cast<int>(f.type)) +
+                    (f.type <= WEFT_FIELD_OBJECT_LIST ? " (it needs ABI 1.2; the plugin declares 1." + std::to_string(minor) + ")" : ""));
     spec.type = f.type;
     spec.required = f.required != 0;
     spec.description = text_or_empty(f.description);
@@ -44,9 +49,9 @@ std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t 
       spec.choices = split(text_or_empty(f.choices), '|');
       if (spec.choices.empty()) throw Refused(where + " is an enum without choices");
     }
-    if (f.type == WEFT_FIELD_OBJECT) {
+    if (f.type == WEFT_FIELD_OBJECT || f.type == WEFT_FIELD_OBJECT_LIST) {
       if (f.field_count == 0) throw Refused(where + " is an object without fields");
-      spec.fields = copy_fields(f.fields, f.field_count, prefix + spec.name + ".", depth + 1);
+      spec.fields = copy_fields(f.fields, f.field_count, prefix + spec.name + ".", depth + 1, minor);
     }
     if (f.default_value) {
       spec.default_value = f.default_value;
@@ -61,13 +66,8 @@ std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t 
 std::vector<std::string> copy_ports(const weft_plugin_descriptor& d) {
   if (d.port_count == 0 || !d.ports) throw Refused("declares no ports (at least \"out\" is expected)");
   std::vector<std::string> ports;
-  for (std::size_t i = 0; i < d.port_count; ++i) {
-    const char* port = d.ports[i];
-    if (!valid_name(port)) throw Refused("port #" + std::to_string(i + 1) + " has an invalid name (expected [a-z][a-z0-9_]*)");
-    if (std::string(port) == "error") throw Refused("declares port 'error', which every node has implicitly");
-    if (std::find(ports.begin(), ports.end(), port) != ports.end()) throw Refused(std::string("declares port '") + port + "' twice");
-    ports.emplace_back(port);
-  }
+  for (std::size_t i = 0; i < d.port_count; ++i) ports.emplace_back(d.ports[i] ? d.ports[i] : "");
+  if (const std::string problem = port_names_problem(ports); !problem.empty()) throw Refused(problem);
   return ports;
 }
 
@@ -99,7 +99,7 @@ Plugin describe(const weft_plugin_descriptor& d) {
   plugin.descriptor = &d;
   try {
     plugin.ports = copy_ports(d);
-    plugin.fields = copy_fields(d.fields, d.field_count, "", 0);
+    plugin.fields = copy_fields(d.fields, d.field_count, "", 0, d.abi_minor);
   } catch (const Refused& e) {
     throw Refused("plugin '" + name + "' " + e.what());
   }
@@ -107,6 +107,19 @@ Plugin describe(const weft_plugin_descriptor& d) {
 }
 
 }  // namespace
+
+std::string port_names_problem(const std::vector<std::string>& ports) {
+  if (ports.empty()) return "declares no ports (at least one is expected)";
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const std::string& port = ports[i];
+    if (!valid_name(port.c_str()))
+      return "port #" + std::to_string(i + 1) + " '" + port + "' has an invalid name (expected [a-z][a-z0-9_]*, at most 64 characters)";
+    if (port == "error") return "declares port 'error', which every node has implicitly";
+    if (!seen.insert(port).second) return "declares port '" + port + "' twice";
+  }
+  return "";
+}
 
 const char* field_type_name(weft_field_type type) {
   switch (type) {
@@ -119,6 +132,11 @@ const char* field_type_name(weft_field_type type) {
     case WEFT_FIELD_REGEX_LIST: return "list of regexes";
     case WEFT_FIELD_MAP: return "map of name to JSONPath or literal";
     case WEFT_FIELD_OBJECT: return "object";
+    case WEFT_FIELD_NUMBER: return "number";
+    case WEFT_FIELD_SCALAR: return "value";
+    case WEFT_FIELD_SCALAR_LIST: return "list of values";
+    case WEFT_FIELD_REGEX: return "regex";
+    case WEFT_FIELD_OBJECT_LIST: return "list of objects";
   }
   return "unknown";
 }

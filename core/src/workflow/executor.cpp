@@ -49,7 +49,7 @@ RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* id
       return result;
     }
     const Route& route = node.routes[port.port];
-    if (port.port == node.plugin().ports.size()) {  // the error port
+    if (port.port == node.instance->ports().size()) {  // the error port
       result.error = std::move(port.error);
       result.error_node = at;
     }

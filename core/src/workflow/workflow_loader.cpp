@@ -13,7 +13,7 @@ namespace weft {
 
 const std::string& WorkflowNode::port_name(std::size_t index) const {
   static const std::string error = "error";
-  const auto& ports = plugin().ports;
+  const auto& ports = instance->ports();
   return index < ports.size() ? ports[index] : error;
 }
 
@@ -172,43 +172,46 @@ private:
     if (index > 0 && plugin->is_trigger())
       error(plugin_name.Mark(), "'" + plugin->name + "' is a trigger: only the first node of a workflow may be one");
 
-    read_routes(node["on"], *plugin, index, label, routes);
+    const YAML::Node on = node["on"];
+    if (on.IsDefined() && !on.IsNull() && !on.IsMap())
+      error(on.Mark(), "'on' must be a map of port: target (a later node id, stop, drop or reject)");
 
     rapidjson::Document config;
     std::vector<ConfigProblem> problems;
+    ConfigMarks marks;
     const YAML::Node with = node["with"];
-    build_node_config(with, with.IsDefined() ? with.Mark() : node.Mark(), plugin->fields, config, problems);
+    build_node_config(with, with.IsDefined() ? with.Mark() : node.Mark(), plugin->fields, config, problems, &marks);
     for (const ConfigProblem& p : problems) error(p.mark, label + " (" + plugin->name + "): " + p.message);
     if (!problems.empty() || result.id.empty()) return result;
 
     try {
       result.instance = std::make_unique<NodeInstance>(plugin, workflow.id + "/" + result.id, std::move(config));
     } catch (const NodeCreateError& e) {
-      error(with.IsDefined() ? with.Mark() : plugin_name.Mark(), label + " (" + plugin->name + "): " + e.what());
+      const auto at = marks.find(e.at);
+      error(at != marks.end() ? at->second : with.IsDefined() ? with.Mark() : plugin_name.Mark(),
+            label + " (" + plugin->name + "): " + (e.at.empty() ? "" : "'" + e.at + "': ") + e.what());
       return result;
     }
-    result.routes.assign(plugin->ports.size() + 1, Route{});
+    result.routes.assign(result.instance->ports().size() + 1, Route{});
     result.routes.back().kind = Route::Kind::fail;
+    // Routes are read once the node exists: a node may declare its own ports (ABI 1.2).
+    if (on.IsDefined() && on.IsMap()) read_routes(on, *result.instance, index, label, routes);
     return result;
   }
 
-  void read_routes(const YAML::Node& on, const Plugin& plugin, std::size_t index, const std::string& label,
+  void read_routes(const YAML::Node& on, const NodeInstance& node, std::size_t index, const std::string& label,
                    std::vector<PendingRoute>& routes) {
-    if (!on.IsDefined() || on.IsNull()) return;
-    if (!on.IsMap()) {
-      error(on.Mark(), "'on' must be a map of port: target (a later node id, stop, drop or reject)");
-      return;
-    }
-    std::vector<std::string> ports = plugin.ports;
+    std::vector<std::string> ports = node.ports();
     ports.push_back("error");
     std::set<std::string> seen;
     for (const auto& entry : on) {
       const std::string port = entry.first.Scalar();
-      const auto port_index = plugin.port_index(port);
+      const auto port_index = node.port_index(port);
       if (!port_index) {
         std::string list;
         for (const auto& p : ports) list += (list.empty() ? "" : ", ") + p;
-        error(entry.first.Mark(), "unknown port '" + port + "' in " + label + ": " + plugin.name + " has " + list + did_you_mean(port, ports));
+        error(entry.first.Mark(), "unknown port '" + port + "' in " + label + ": this " + node.plugin().name + " node has " + list +
+                                      did_you_mean(port, ports));
         continue;
       }
       if (!seen.insert(port).second) {

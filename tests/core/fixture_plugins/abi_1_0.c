@@ -1,6 +1,7 @@
-/* A plugin as one built against ABI 1.0 is: it declares minor 0 and uses only the host
- * functions 1.0 had (path_compile, event_read_id, event_write_string). Copies $.payload.user
- * into $.properties.seen. A 1.1 host must load and run it unchanged. */
+/* A plugin built against ABI 1.0: compiled with the 1.0 header (abi_1_0/weft/plugin.h, frozen),
+ * it declares minor 0, fixed ports, and uses only the host functions 1.0 had (path_compile,
+ * event_read_id, event_write_string). Copies $.payload.user into $.properties.seen. Every later
+ * host of major 1 must load and run it unchanged. */
 #include <weft/plugin.h>
 
 #include <stdlib.h>

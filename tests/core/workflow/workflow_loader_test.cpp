@@ -149,7 +149,7 @@ TEST_CASE("routes to unknown or earlier nodes, and unknown ports, are reported")
                            "    on: { alt: secnd, missing: first, error: receive, outt: stop }\n"
                            "  - id: second\n    plugin: probe\n    with: { mark: b }\n");
   CHECK(loaded.errors == std::vector<std::string>{
-                             "8:55: unknown port 'outt' in node 'first': probe has out, alt, missing, error (did you mean 'out'?)",
+                             "8:55: unknown port 'outt' in node 'first': this probe node has out, alt, missing, error (did you mean 'out'?)",
                              "8:16: route to unknown node 'secnd' (did you mean 'second'?) (a target is a later node id, stop, "
                              "drop or reject)",
                              "8:32: route from 'first' to 'first', which is not after it: routes go forward (workflows are acyclic)",

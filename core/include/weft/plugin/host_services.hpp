@@ -10,9 +10,12 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <vector>
 
 struct weft_config {
   const rapidjson::Value* root;
+  std::vector<std::string>* declared_ports = nullptr;  // config_declare_ports writes here, during create
+  std::string* error_at = nullptr;                     // config_error_at writes the key path here
 };
 struct weft_path {
   weft::JsonPath path;

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,18 @@ struct ConfigProblem {
   std::string message;
 };
 
+// Where each value of a node's config was written, by key path as plugins name it
+// ("key", "outer.inner", "cases[1]", "cases[1].port"): for errors a plugin places (config_error_at).
+using ConfigMarks = std::map<std::string, YAML::Mark>;
+
 // Builds `out` (an object) from `with` (a map, or null/undefined for none). `where` is the
-// mark to report missing keys at when `with` is absent.
+// mark to report missing keys at when `with` is absent. `marks`, when given, receives where
+// every value is.
 void build_node_config(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
-                       rapidjson::Document& out, std::vector<ConfigProblem>& problems);
+                       rapidjson::Document& out, std::vector<ConfigProblem>& problems, ConfigMarks* marks = nullptr);
+
+// Lists and maps, which have no default and are never a single value.
+bool is_collection(weft_field_type type);
 
 // "" when the field's default parses as its type, else what is wrong.
 std::string check_default_value(const FieldSpec& field);

@@ -10,8 +10,10 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace weft {
 class Identity;
@@ -37,14 +39,17 @@ struct weft_event {
 
 namespace weft {
 
+// A plugin's create failed. `at` is the config key path the plugin placed the error at
+// (config_error_at), or empty for the node as a whole.
 class NodeCreateError : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  NodeCreateError(const std::string& message, std::string at = {}) : std::runtime_error(message), at(std::move(at)) {}
+  std::string at;
 };
 
 // What a node's process call returned: a port index, or the error port with a message.
 struct NodeResult {
-  std::size_t port;     // index into plugin.ports; ports.size() means `error`
+  std::size_t port;     // index into the node's ports; ports().size() means `error`
   std::string error;    // set when port is `error`
 };
 
@@ -60,6 +65,12 @@ public:
   const Plugin& plugin() const { return *plugin_; }
   const rapidjson::Value& config() const { return config_; }
 
+  // This node's ports by index (the plugin's, or those the node declared in create); `error`
+  // is implicit, at index ports().size().
+  const std::vector<std::string>& ports() const { return ports_.empty() ? plugin_->ports : ports_; }
+  // Index of `port`, ports().size() for "error", or nullopt.
+  std::optional<std::size_t> port_index(const std::string& port) const;
+
   // Runs the node on `event`. Never throws: a throwing or misbehaving plugin yields `error`.
   NodeResult process(weft_event& event) const;
 
@@ -67,6 +78,7 @@ private:
   std::shared_ptr<const Plugin> plugin_;  // keeps the library loaded while the node lives
   std::string label_;
   rapidjson::Document config_;
+  std::vector<std::string> ports_;  // declared by the node; empty: the plugin's
   weft_host host_;
   void* node_ = nullptr;
 };

@@ -29,6 +29,9 @@ struct FieldSpec {
 
 const char* field_type_name(weft_field_type type);
 
+// What is wrong with a list of port names (a descriptor's or a node's own), or "".
+std::string port_names_problem(const std::vector<std::string>& ports);
+
 struct Plugin {
   std::string name;
   std::string version;

@@ -11,6 +11,9 @@
  *   - WEFT_ABI_MINOR grows when fields are appended at the end of weft_plugin_descriptor or
  *     weft_host. Each such struct starts with `struct_size`: a reader uses a field only when
  *     struct_size shows it is there. Nothing is ever removed within one major.
+ *   - 1.1 added patterns_match and the IGNORED results; 1.2 added ports per node
+ *     (config_declare_ports), config_error_at, and the field types NUMBER to OBJECT_LIST.
+ *     A plugin built against an older header loads and runs unchanged.
  *
  * Threads: the host may call `process` of one node from several threads at once (trigger
  * nodes run on HTTP threads). A node must treat the state it built in `create` as read-only
@@ -30,7 +33,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 1
+#define WEFT_ABI_MINOR 2
 
 /* The name of the one exported function, for dlsym. */
 #define WEFT_PLUGIN_ENTRY_NAME "weft_plugin_entry"
@@ -83,7 +86,13 @@ typedef enum weft_field_type {
   WEFT_FIELD_ENUM = 6,            /* one of `choices` */
   WEFT_FIELD_REGEX_LIST = 7,      /* a list of regular expressions (RE2 syntax), each must compile */
   WEFT_FIELD_MAP = 8,             /* a map of name -> JSONPath or literal */
-  WEFT_FIELD_OBJECT = 9           /* a nested object whose keys are described by `fields` */
+  WEFT_FIELD_OBJECT = 9,          /* a nested object whose keys are described by `fields` */
+  /* since ABI 1.2 (a plugin declaring an older minor may not use them): */
+  WEFT_FIELD_NUMBER = 10,         /* an integer (read as INT) or a decimal number (DOUBLE) */
+  WEFT_FIELD_SCALAR = 11,         /* any single value, typed as YAML wrote it: INT, DOUBLE, BOOL (true/false) or STRING */
+  WEFT_FIELD_SCALAR_LIST = 12,    /* a list of SCALAR values */
+  WEFT_FIELD_REGEX = 13,          /* one regular expression (RE2 syntax) that must compile */
+  WEFT_FIELD_OBJECT_LIST = 14     /* a list of objects whose keys are described by `fields`; read "name[i].key" */
 } weft_field_type;
 
 /* One config key under a node's `with:`. The host rejects keys that no field names, values
@@ -154,9 +163,10 @@ typedef struct weft_host {
 
   /* -- config, valid during `create` only -- */
 
-  /* Reads the config value at `name` (a key, or "outer.inner" inside an OBJECT field), after
-   * defaults. Returns WEFT_FOUND and fills `out`, or WEFT_MISSING when absent. Strings in `out`
-   * live until `create` returns. */
+  /* Reads the config value at `name` (a key, or "outer.inner" inside an OBJECT field, and since
+   * ABI 1.2 "list[i]" for entry i of a list, as in "cases[2].port"), after defaults. Returns
+   * WEFT_FOUND and fills `out` (a list as ARRAY with its length), or WEFT_MISSING when absent.
+   * Strings in `out` live until `create` returns. */
   int (*config_get)(const weft_config* config, const char* name, weft_value* out);
 
   /* Reads entry `index` of the REGEX_LIST or MAP value at `name`. For a MAP, `key` receives the
@@ -245,6 +255,21 @@ typedef struct weft_host {
   /* Returns 1 when one of the patterns of `list` (from blocklist_compile, here a plain pattern
    * list) matches all of `text`, else 0. Linear in `length`; never recurses; any thread. */
   int (*patterns_match)(const weft_blocklist* list, const char* text, size_t length);
+
+  /* -- since ABI 1.2: present when struct_size covers it -- */
+
+  /* Optional for the plugin, during `create` only: gives this node its own ports, replacing the
+   * descriptor's `ports` for it (a `switch` has one port per configured case). `process` then
+   * returns indexes into `names`, and `on:` routes are checked against them. Names follow the
+   * descriptor's rules ([a-z][a-z0-9_]*, unique, not "error"); the host copies them. Returns
+   * 0, or -1 with `error` filled (the node should then fail its `create`). */
+  int (*config_declare_ports)(const weft_config* config, const char* const* names, size_t count, weft_error* error);
+
+  /* Optional for the plugin, during `create` only, before it returns NULL: says that the error
+   * concerns the config value at `name` (a key path as for config_get, e.g. "cases[1].port"),
+   * so the host reports it at that value's file:line:column instead of the node's. An unknown
+   * name leaves the error at the node. */
+  void (*config_error_at)(const weft_config* config, const char* name);
 } weft_host;
 
 /* ---- The descriptor a plugin returns ---------------------------------------------------- */

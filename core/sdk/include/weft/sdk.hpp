@@ -26,6 +26,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
@@ -45,6 +46,33 @@ namespace weft {
 class Error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
+};
+
+// Thrown by configure about one config value: the user sees the error at that value's
+// file:line:column. `key` is a key path as Config reads it ("cases[1].port").
+class ConfigError : public Error {
+public:
+  ConfigError(std::string key, const std::string& message) : Error(message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+private:
+  std::string key_;
+};
+
+// The port of a node that declares its own ports (Config::declare_ports): its index in the
+// declared list. A node class with `using Port = weft::PortIndex;` returns these from process.
+struct PortIndex {
+  std::size_t index;
+};
+
+// A SCALAR config value as YAML typed it: INT, DOUBLE, BOOL or STRING. `text` is the string,
+// or the integer in decimal, or true/false; empty for a DOUBLE.
+struct ConfigValue {
+  weft_type type = WEFT_TYPE_NULL;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  double number = 0;
+  std::string text;
 };
 
 // ---- config table helpers ----------------------------------------------------------------
@@ -68,6 +96,14 @@ constexpr weft_config_field choice(const char* name, const char* choices, const 
 template <std::size_t N>
 constexpr weft_config_field object(const char* name, const weft_config_field (&fields)[N], const char* description) {
   return weft_config_field{name, WEFT_FIELD_OBJECT, 0, nullptr, nullptr, description, fields, N};
+}
+
+// An OBJECT_LIST field (plugin ABI 1.2): a list of objects whose keys are `fields`; read
+// entry i's keys as "name[i].key".
+template <std::size_t N>
+constexpr weft_config_field object_list(const char* name, const weft_config_field (&fields)[N], const char* description,
+                                        bool is_required = false) {
+  return weft_config_field{name, WEFT_FIELD_OBJECT_LIST, is_required ? 1 : 0, nullptr, nullptr, description, fields, N};
 }
 
 // The JSONPath of member `name` under `parent` (e.g. "$.properties"), for any name: bracket
@@ -257,6 +293,66 @@ public:
     return entries;
   }
 
+  // A NUMBER field (or INTEGER) as a double; throws when absent.
+  double number(const char* name) const {
+    weft_value value{};
+    if (host_.abi()->config_get(config_, name, &value) != WEFT_FOUND || (value.type != WEFT_TYPE_INT && value.type != WEFT_TYPE_DOUBLE))
+      throw Error(std::string("config field '") + name + "' is missing or not a number");
+    return value.type == WEFT_TYPE_INT ? static_cast<double>(value.integer) : value.number;
+  }
+
+  // A SCALAR value (a field, or an entry "list[i]" of a SCALAR_LIST), if present.
+  std::optional<ConfigValue> value(const std::string& name) const {
+    weft_value raw{};
+    if (host_.abi()->config_get(config_, name.c_str(), &raw) != WEFT_FOUND) return std::nullopt;
+    ConfigValue out;
+    out.type = raw.type;
+    switch (raw.type) {
+      case WEFT_TYPE_STRING: out.text.assign(raw.string, raw.length); break;
+      case WEFT_TYPE_INT: out.integer = raw.integer; out.text = std::to_string(raw.integer); break;
+      case WEFT_TYPE_DOUBLE: out.number = raw.number; break;
+      case WEFT_TYPE_BOOL: out.boolean = raw.boolean != 0; out.text = out.boolean ? "true" : "false"; break;
+      default: return std::nullopt;
+    }
+    return out;
+  }
+
+  // How many entries a list field (OBJECT_LIST, SCALAR_LIST, REGEX_LIST) has; 0 when absent.
+  std::size_t size(const std::string& name) const {
+    weft_value value{};
+    if (host_.abi()->config_get(config_, name.c_str(), &value) != WEFT_FOUND || value.type != WEFT_TYPE_ARRAY) return 0;
+    return value.length;
+  }
+
+  // Gives this node its own ports (plugin ABI 1.2), replacing the plugin's `ports` list for it;
+  // process then returns weft::PortIndex into `names`. Throws when the names are not valid
+  // ([a-z][a-z0-9_]*, unique, not "error") or the host is older than 1.2.
+  void declare_ports(const std::vector<std::string>& names) const {
+    const weft_host* abi = host_.abi();
+    if (abi->struct_size < offsetof(weft_host, config_declare_ports) + sizeof(abi->config_declare_ports) || !abi->config_declare_ports)
+      throw Error("this weft host is too old for ports per node (it needs plugin ABI 1.2)");
+    std::vector<const char*> pointers;
+    for (const auto& name : names) pointers.push_back(name.c_str());
+    weft_error error{};
+    if (abi->config_declare_ports(config_, pointers.data(), pointers.size(), &error) != 0) throw Error(error.message);
+  }
+
+  // Compiles one regular expression (a REGEX field, or any pattern) as a Patterns of one.
+  Patterns pattern(const std::string& regex) const {
+    const char* pointer = regex.c_str();
+    weft_error error{};
+    weft_blocklist* compiled = host_.abi()->blocklist_compile(&pointer, 1, &error);
+    if (!compiled) throw Error(error.message);
+    return Patterns(host_.abi(), compiled);
+  }
+
+  // For the SDK: places a failing configure's error at config value `key`.
+  void place_error(const std::string& key) const {
+    const weft_host* abi = host_.abi();
+    if (abi->struct_size >= offsetof(weft_host, config_error_at) + sizeof(abi->config_error_at) && abi->config_error_at)
+      abi->config_error_at(config_, key.c_str());
+  }
+
   // A REGEX_LIST field compiled; an empty Patterns when absent (which, as id rules, means the
   // default blocklist, and matches nothing).
   Patterns patterns(const char* name) const {
@@ -404,9 +500,17 @@ constexpr weft_plugin_kind kind_of() {
 template <class Node>
 constexpr bool has_port_enum() {
   if constexpr (requires { typename Node::Port; })
-    return std::is_enum_v<typename Node::Port>;
+    return std::is_enum_v<typename Node::Port> || std::is_same_v<typename Node::Port, PortIndex>;
   else
     return false;
+}
+
+template <class Port>
+constexpr int port_number(Port port) {
+  if constexpr (std::is_same_v<Port, PortIndex>)
+    return static_cast<int>(port.index);
+  else
+    return static_cast<int>(port);
 }
 
 template <class Node>
@@ -423,6 +527,9 @@ void* create(const weft_host* host, const weft_config* config, weft_error* error
     auto instance = std::make_unique<Instance<Node>>(Instance<Node>{host, Node{}});
     instance->node.configure(Config(host, config));
     return instance.release();
+  } catch (const ConfigError& e) {
+    Config(host, config).place_error(e.key());
+    set_error(error, e.what());
   } catch (const std::exception& e) {
     set_error(error, e.what());
   } catch (...) {
@@ -436,7 +543,7 @@ int process(void* opaque, weft_event* event, weft_error* error) noexcept {
   try {
     const auto* instance = static_cast<const Instance<Node>*>(opaque);
     Event view(instance->host, event);
-    return static_cast<int>(instance->node.process(view));
+    return port_number(instance->node.process(view));
   } catch (const std::exception& e) {
     set_error(error, e.what());
   } catch (...) {
@@ -452,7 +559,8 @@ void destroy(void* opaque) noexcept {
 
 template <class Node>
 const weft_plugin_descriptor* descriptor(const char* name, const char* version, const char* description) {
-  static_assert(has_port_enum<Node>(), "a weft node declares its ports: enum class Port { out, ... };");
+  static_assert(has_port_enum<Node>(),
+                "a weft node declares its ports: enum class Port { out, ... }; (or using Port = weft::PortIndex; with declare_ports)");
   static_assert(has_port_names<Node>(),
                 "a weft node names its ports in order: static constexpr const char* ports[] = {\"out\", ...};");
   static_assert(std::is_default_constructible_v<Node>, "a weft node must be default-constructible");
