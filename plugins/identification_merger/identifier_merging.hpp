@@ -1,0 +1,105 @@
+// What identification_merger and email_identification_merger share (SPEC 5, 15): read an id
+// at a path, normalise it, and add it as identifier TYPE:VALUE to the event's profile, merging
+// the profile that holds it. The merge rules and limits are the host's; a node only picks the
+// identifier. Both plugins are this class with their own config names.
+#pragma once
+
+#include <weft/sdk.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace merging {
+
+enum class Port { out, missing, invalid, limited };
+inline constexpr const char* ports[] = {"out", "missing", "invalid", "limited"};
+
+// Turns a read id into the identifier's value; nullopt sends the event to `invalid`.
+using Normalizer = std::function<std::optional<std::string>(std::string_view)>;
+
+inline void lower_ascii(std::string& text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
+}
+
+// local@domain.tld: one '@', something before it, a domain of two or more non-empty labels,
+// and no blank or control characters anywhere.
+inline bool looks_like_email(std::string_view email) {
+  if (std::any_of(email.begin(), email.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; })) return false;
+  const std::size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
+  const std::string_view domain = email.substr(at + 1);
+  if (domain.empty() || domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) return false;
+  return domain.find('.') != std::string_view::npos;
+}
+
+// Trimmed, lower-cased, and shaped like an e-mail address.
+inline std::optional<std::string> normalize_email(std::string_view id) {
+  std::string email(id);
+  lower_ascii(email);
+  if (!looks_like_email(email)) return std::nullopt;
+  return email;
+}
+
+// Identifier types name a namespace of ids: like source ids, [a-z0-9][a-z0-9_-]{0,63}.
+inline bool valid_identifier_type(std::string_view type) {
+  if (type.empty() || type.size() > 64) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    const char c = type[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+struct Settings {
+  std::string type;              // the identifier's type: email, phone, customer_id, ...
+  weft::Path value;              // where the id is
+  Normalizer normalize;          // never empty
+  bool untrimmed = false;        // `normalize: none`: the string exactly as sent
+  weft_trait_policy traits = WEFT_TRAITS_KEEP_SURVIVOR;
+  std::int64_t max_profiles = 10;
+  std::int64_t max_per_profile = 5;
+  weft::Blocklist blocked;
+};
+
+class IdentifierMerger {
+public:
+  // Takes the settings; `config` compiles the path the node reads the event's profile from.
+  void configure(const weft::Config& config, Settings settings, const char* max_profiles_key, const char* max_per_profile_key) {
+    if (settings.max_profiles < 1) throw weft::ConfigError(max_profiles_key, "must be at least 1");
+    if (settings.max_per_profile < 1) throw weft::ConfigError(max_per_profile_key, "must be at least 1");
+    settings_ = std::move(settings);
+    profile_ = config.host().compile("$.profile_id");
+  }
+
+  Port process(weft::Event& event) const {
+    const auto profile = event.read(profile_);
+    if (!profile || profile->type != WEFT_TYPE_STRING) return Port::missing;
+    const auto selected = event.id(settings_.value, settings_.blocked);
+    if (!selected) return Port::missing;
+    std::optional<std::string> value;
+    if (settings_.untrimmed) {
+      const auto raw = event.read(settings_.value);
+      value = raw && raw->type == WEFT_TYPE_STRING ? std::string(raw->string, raw->length) : std::string(*selected);
+    } else {
+      value = settings_.normalize(*selected);
+    }
+    if (!value) return Port::invalid;
+    const auto result = event.identify(settings_.type, *value, settings_.traits, settings_.max_profiles, settings_.max_per_profile);
+    if (result == weft::Event::Identified::ignored) return Port::missing;  // blocked or removed by an operator
+    return result == weft::Event::Identified::limited ? Port::limited : Port::out;
+  }
+
+private:
+  Settings settings_;
+  weft::Path profile_;
+};
+
+inline weft_trait_policy trait_policy(const weft::Config& config) {
+  return config.string_or("traits", "keep_survivor") == "most_recent" ? WEFT_TRAITS_MOST_RECENT : WEFT_TRAITS_KEEP_SURVIVOR;
+}
+
+}  // namespace merging
