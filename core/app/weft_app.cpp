@@ -28,6 +28,8 @@ Commands:
   profiles merge|remove-identifier|rederive|erase ...
                             correct identity by hand, or erase a person (--url URL)
   rebuild [--dry-run]       re-derive every profile from the events, under the current workflows
+  test [PATH...]            run workflow tests (*.test.yaml); exit 1 when one fails
+  try --source ID [FILE|-]  run one payload through a workflow and show what it would do
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -91,6 +93,38 @@ identifiers that would move, the merges that would be undone and made.
 
 Example:
   weft rebuild --dry-run --config /etc/weft/weft.yaml
+)"},
+    {"test", R"(weft test — run workflow tests
+
+Usage: weft test [--config FILE] [PATH...]
+
+Runs the workflow tests in each PATH (a *.test.yaml file, or a folder's *.test.yaml and
+*.test.yml files; default: the config's `workflows` folder). Each file names a source; its
+workflow is the one in the test file's folder, else in the `workflows` folder. Every case
+posts its events in order through the real plugins into a fresh in-memory store, and checks
+what each event did (expect: status, path, type, properties, error) and the live profiles
+afterwards (profiles: identifiers exactly, traits at least, events). Signatures are not
+checked. Prints one line per case, the differences of a failing one, and
+"N passed, M failed" last.
+
+Exit status: 0 when every case passes, 1 when one fails, 2 when a test file (or the
+workflow it tests) is invalid.
+
+Example:
+  weft test workflows/
+)"},
+    {"try", R"(weft try — run one payload through a workflow, storing nothing
+
+Usage: weft try [--config FILE] --source ID [FILE|-]
+
+Runs the JSON payload in FILE (or standard input) through source ID's workflow on the
+configured store, in a transaction that is rolled back: prints each node with the port it
+left on and its time, the event's status, type and properties, and what the profile would
+become (created or existing, the profiles merged into it, the traits that would change).
+Signatures are not checked.
+
+Example:
+  weft try --source stripe workflows/samples/stripe_customer.json
 )"},
     {"serve", R"(weft serve — receive webhooks and serve the API
 
@@ -264,8 +298,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
     std::cerr << "weft: --describe belongs to `weft plugins`\n";
     return exit_usage;
   }
-  if (source_ && command != "ingest" && command != "replay") {
-    std::cerr << "weft: --source belongs to `weft ingest` and `weft replay`\n";
+  if (source_ && command != "ingest" && command != "replay" && command != "try") {
+    std::cerr << "weft: --source belongs to `weft ingest`, `weft replay` and `weft try`\n";
     return exit_usage;
   }
 
@@ -304,6 +338,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "replay") return replay_command(invocation);
   if (command == "profiles") return profiles_command(invocation);
   if (command == "rebuild") return rebuild_command(invocation);
+  if (command == "test") return test_command(invocation);
+  if (command == "try") return try_command(invocation);
   return plugins_command(invocation);
 }
 

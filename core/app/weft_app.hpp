@@ -17,7 +17,7 @@ struct Invocation {
   std::optional<std::string> config_file;
   Settings settings;
   std::optional<std::string> describe;  // plugins --describe NAME
-  std::optional<std::string> source;    // ingest and replay: --source ID
+  std::optional<std::string> source;    // ingest, replay and try: --source ID
   std::optional<std::string> reason;    // profiles: --reason TEXT
   std::optional<std::string> url;       // profiles: --url http://HOST:PORT of a running server
   bool block = false;                   // profiles remove-identifier: --block
@@ -32,6 +32,8 @@ int serve_command(const Invocation& invocation);
 int replay_command(const Invocation& invocation);
 int profiles_command(const Invocation& invocation);
 int rebuild_command(const Invocation& invocation);
+int test_command(const Invocation& invocation);
+int try_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;

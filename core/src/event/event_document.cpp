@@ -3,6 +3,8 @@
 #include "weft/base/clock.hpp"
 #include "weft/event/json.hpp"
 
+#include <algorithm>
+
 namespace weft {
 namespace {
 
@@ -35,6 +37,17 @@ void EventDocument::set_string(std::string_view member, std::string_view value) 
   auto it = find_member(doc_, member);
   if (it == doc_.MemberEnd())
     doc_.AddMember(string_value(member, allocator()), string_value(value, allocator()), allocator());
+  else
+    it->value = string_value(value, allocator());
+}
+
+void EventDocument::set_header(std::string_view name, std::string_view value) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
+  rapidjson::Value& all = headers();
+  auto it = find_member(all, lower);
+  if (it == all.MemberEnd())
+    all.AddMember(string_value(lower, allocator()), string_value(value, allocator()), allocator());
   else
     it->value = string_value(value, allocator());
 }

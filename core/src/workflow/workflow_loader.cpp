@@ -272,7 +272,7 @@ std::vector<std::filesystem::path> expand(const std::vector<std::filesystem::pat
       std::vector<std::filesystem::path> found;
       for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
         const auto ext = entry.path().extension();
-        if ((ext == ".yaml" || ext == ".yml") && entry.is_regular_file()) found.push_back(entry.path());
+        if ((ext == ".yaml" || ext == ".yml") && !is_workflow_test_file(entry.path()) && entry.is_regular_file()) found.push_back(entry.path());
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -286,6 +286,11 @@ std::vector<std::filesystem::path> expand(const std::vector<std::filesystem::pat
 }
 
 }  // namespace
+
+bool is_workflow_test_file(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  return name.ends_with(".test.yaml") || name.ends_with(".test.yml");
+}
 
 std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
                                               std::vector<Diagnostic>& diagnostics) {

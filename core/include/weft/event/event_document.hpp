@@ -39,6 +39,8 @@ public:
   rapidjson::Value& payload() { return doc_["payload"]; }
   rapidjson::Value& properties() { return doc_["properties"]; }
   rapidjson::Value& headers() { return doc_["headers"]; }
+  // Sets request header `name` (stored lower-case, as nodes read it); a later one replaces it.
+  void set_header(std::string_view name, std::string_view value);
 
   // When the event arrived, in microseconds; also written as RFC 3339 to $.received_at.
   void set_received_at(std::int64_t micros);

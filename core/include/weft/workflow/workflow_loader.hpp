@@ -19,7 +19,10 @@ namespace weft {
 std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
                                               std::vector<Diagnostic>& diagnostics);
 
-// Files and directories (their *.yaml and *.yml, in name order). Returns the valid workflows by
+// Whether `path` is a workflow test file (*.test.yaml, *.test.yml: SPEC 15), never a workflow.
+bool is_workflow_test_file(const std::filesystem::path& path);
+
+// Files and directories (their *.yaml and *.yml but test files, in name order). Returns the valid workflows by
 // source id; a second file with a known id is an error.
 std::map<std::string, std::shared_ptr<const Workflow>> load_workflows(const std::vector<std::filesystem::path>& paths,
                                                                       const PluginRegistry& plugins,

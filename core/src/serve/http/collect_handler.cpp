@@ -103,17 +103,7 @@ void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
   stamp_event(*event, source_);
   for (const auto& [name, value] : request) {
     // Nodes may copy headers into what is stored, which must stay valid JSON text.
-    if (!valid_utf8(name) || !valid_utf8(value)) continue;
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
-    rapidjson::Value& headers = event->headers();
-    auto existing = headers.FindMember(lower.c_str());
-    rapidjson::Value text(value.c_str(), static_cast<rapidjson::SizeType>(value.size()), event->allocator());
-    if (existing != headers.MemberEnd())
-      existing->value = std::move(text);
-    else
-      headers.AddMember(rapidjson::Value(lower.c_str(), static_cast<rapidjson::SizeType>(lower.size()), event->allocator()), text,
-                        event->allocator());
+    if (valid_utf8(name) && valid_utf8(value)) event->set_header(name, value);
   }
   RunResult trigger = run_trigger(*source.workflow, *event);
   if (path_type_) event->set_string("type", *path_type_);  // the path's type wins over event_type

@@ -1,0 +1,108 @@
+// weft test [PATH...] (SPEC 15): runs workflow test files, one line per case, the differences
+// of a failing one, "N passed, M failed" last. Exit 0 when all pass, 1 when any fails, 2 when a
+// test file (or the workflow it tests) is invalid.
+#include "weft/workflow/workflow_loader.hpp"
+#include "weft_app.hpp"
+#include "workflow_test_file.hpp"
+#include "workflow_test_run.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+namespace weft::app {
+namespace {
+
+constexpr int exit_failed = 1;
+constexpr int exit_invalid_test = 2;
+
+std::vector<std::filesystem::path> test_files(const std::vector<std::filesystem::path>& paths, std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& entry : std::filesystem::directory_iterator(path, ec))
+        if (entry.is_regular_file() && is_workflow_test_file(entry.path())) found.push_back(entry.path());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (!std::filesystem::exists(path, ec)) {
+      diagnostics.push_back({path.string(), 1, 1, "no such file or directory"});
+    } else if (!is_workflow_test_file(path)) {
+      diagnostics.push_back({path.string(), 1, 1, "not a workflow test file: their names end in .test.yaml"});
+    } else {
+      files.push_back(path);
+    }
+  }
+  return files;
+}
+
+// Workflows by folder, each folder loaded once.
+class WorkflowFolders {
+public:
+  explicit WorkflowFolders(const PluginRegistry& plugins) : plugins_(plugins) {}
+
+  const Workflow* find(const std::filesystem::path& folder, const std::string& source, std::vector<Diagnostic>& diagnostics) {
+    auto it = loaded_.find(folder);
+    if (it == loaded_.end()) it = loaded_.emplace(folder, load_workflows({folder}, plugins_, diagnostics)).first;
+    const auto found = it->second.find(source);
+    return found == it->second.end() ? nullptr : found->second.get();
+  }
+
+private:
+  const PluginRegistry& plugins_;
+  std::map<std::filesystem::path, std::map<std::string, std::shared_ptr<const Workflow>>> loaded_;
+};
+
+}  // namespace
+
+int test_command(const Invocation& invocation) {
+  std::vector<std::filesystem::path> paths(invocation.args.begin(), invocation.args.end());
+  if (paths.empty()) paths.push_back(invocation.settings.workflows);
+
+  std::vector<Diagnostic> diagnostics;
+  std::vector<TestFile> tests;
+  for (const auto& file : test_files(paths, diagnostics))
+    if (auto test = read_test_file(file, diagnostics)) tests.push_back(std::move(*test));
+  if (tests.empty() && diagnostics.empty()) diagnostics.push_back({paths.front().string(), 1, 1, "no workflow test files (*.test.yaml) found"});
+
+  PluginRegistry plugins;
+  for (const auto& dir : invocation.settings.plugin_dirs) plugins.load_directory(dir);
+  for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
+  WorkflowFolders folders(plugins);
+  std::vector<const Workflow*> workflows;
+  for (const TestFile& test : tests) {
+    const auto folder = std::filesystem::path(test.file).parent_path();
+    const Workflow* workflow = folders.find(folder.empty() ? "." : folder, test.source, diagnostics);
+    if (!workflow) workflow = folders.find(invocation.settings.workflows, test.source, diagnostics);
+    if (!workflow)
+      diagnostics.push_back({test.file, 1, 1, "no workflow defines source '" + test.source + "' (looked in " +
+                                                  (folder.empty() ? std::string(".") : folder.string()) + " and " +
+                                                  invocation.settings.workflows.string() + ")"});
+    workflows.push_back(workflow);
+  }
+  if (!diagnostics.empty()) {
+    for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+    return exit_invalid_test;
+  }
+
+  int passed = 0, failed = 0;
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    for (const TestCase& test : tests[i].cases) {
+      const auto differences = run_test_case(*workflows[i], test, invocation.settings.max_json_depth);
+      const std::string where = tests[i].file + ":" + std::to_string(test.line);
+      if (differences.empty()) {
+        ++passed;
+        std::cout << "ok    " << where << ": " << test.name << "\n";
+      } else {
+        ++failed;
+        std::cout << "FAIL  " << where << ": " << test.name << "\n";
+        for (const auto& d : differences) std::cout << "      " << d << "\n";
+      }
+    }
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed > 0 ? exit_failed : exit_ok;
+}
+
+}  // namespace weft::app
