@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <tuple>
 
 namespace weft::app {
 namespace {
@@ -73,15 +74,22 @@ int test_command(const Invocation& invocation) {
   std::vector<const Workflow*> workflows;
   for (const TestFile& test : tests) {
     const auto folder = std::filesystem::path(test.file).parent_path();
-    const Workflow* workflow = folders.find(folder.empty() ? "." : folder, test.source, diagnostics);
-    if (!workflow) workflow = folders.find(invocation.settings.workflows, test.source, diagnostics);
+    const std::filesystem::path here = folder.empty() ? "." : folder;
+    const std::filesystem::path& configured = invocation.settings.workflows;
+    std::error_code ec;
+    const bool also_configured = std::filesystem::is_directory(configured, ec) && !std::filesystem::equivalent(here, configured, ec);
+    const Workflow* workflow = folders.find(here, test.source, diagnostics);
+    if (!workflow && also_configured) workflow = folders.find(configured, test.source, diagnostics);
     if (!workflow)
-      diagnostics.push_back({test.file, 1, 1, "no workflow defines source '" + test.source + "' (looked in " +
-                                                  (folder.empty() ? std::string(".") : folder.string()) + " and " +
-                                                  invocation.settings.workflows.string() + ")"});
+      diagnostics.push_back({test.file, test.source_line, test.source_column,
+                             "no workflow defines source '" + test.source + "' (looked in " + here.string() +
+                                 (also_configured ? " and " + configured.string() : std::string()) + ")"});
     workflows.push_back(workflow);
   }
   if (!diagnostics.empty()) {
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
     for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
     return exit_invalid_test;
   }

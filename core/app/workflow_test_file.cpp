@@ -51,6 +51,10 @@ public:
     result.file = file_;
     check_keys(root, file_keys, "");
     result.source = required_text(root, "source", "the id of the workflow under test");
+    if (const YAML::Node source = root["source"]; source.IsDefined()) {
+      result.source_line = source.Mark().line + 1;
+      result.source_column = source.Mark().column + 1;
+    }
     const YAML::Node cases = root["cases"];
     if (!cases.IsDefined() || !cases.IsSequence() || cases.size() == 0)
       error(cases.IsDefined() ? cases.Mark() : root.Mark(), "'cases' must be a non-empty list of test cases");

@@ -46,6 +46,8 @@ struct TestCase {
 struct TestFile {
   std::string file;
   std::string source;
+  int source_line = 1;  // where `source:` is, for errors about it
+  int source_column = 1;
   std::vector<TestCase> cases;
 };
 

@@ -96,7 +96,7 @@ test('find a merged person by e-mail, see both systems, the merge, an event trac
     await page.click('a[data-nav="workflows"]');
     const slack = page.getByTestId('workflow-slack');
     await slack.locator('canvas').first().waitFor();
-    assert.equal(Number(await slack.getAttribute('data-nodes')), 6 + 3);  // six nodes; stored, rejected, failed
+    assert.equal(Number(await slack.getAttribute('data-nodes')), 7 + 3);  // seven nodes; stored, dropped, failed
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="workflow-slack"]').dataset.events) > 0);
     await shot(page, '4-workflows');
 
