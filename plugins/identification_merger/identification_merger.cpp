@@ -34,6 +34,7 @@ public:
       throw weft::ConfigError("region", "region applies to normalize: phone only (this node normalizes with " + normalize + ")");
     if (!region.empty() && !merging::known_phone_region(region))
       throw weft::ConfigError("region", "unknown region '" + region + "': expected an ISO 3166 country code such as DE or US");
+    if (normalize == "phone") merging::load_phone_metadata();
     if (normalize == "phone")
       settings.normalize = [region](std::string_view id) { return merging::normalize_phone(id, region); };
     else if (normalize == "email")

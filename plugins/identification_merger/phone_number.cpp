@@ -10,10 +10,12 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 constexpr std::size_t max_input = 250;  // libphonenumber's kMaxInputStringLength
 
-// Thread-safe once made; made on first use (it loads the metadata, ~5 ms).
+// Thread-safe once made; made on first use.
 const PhoneNumberUtil& util() { return *PhoneNumberUtil::GetInstance(); }
 
 }  // namespace
+
+void load_phone_metadata() { util(); }
 
 bool known_phone_region(const std::string& region) { return util().GetCountryCodeForRegion(region) != 0; }
 

@@ -8,6 +8,10 @@
 
 namespace merging {
 
+// Loads libphonenumber's metadata (~15 ms, once per process): called when a node is made, so
+// that no event waits for it.
+void load_phone_metadata();
+
 // Whether `region` is an ISO 3166 country libphonenumber knows ("DE", "US").
 bool known_phone_region(const std::string& region);
 
