@@ -89,6 +89,39 @@ rm -rf "$shm"
 echo "weft serve, store on tmpfs: $tmpfs"
 awk -v d="$(field "$weft" rps)" -v t="$(field "$tmpfs" rps)" 'BEGIN { printf "serve on disk / on tmpfs: %.2f (target >= 0.75)\n", d / t }'
 
+# SPEC 15: the Slack workflow with and without a `switch` of 10 cases in front (no case matches
+# these events, so all ten are tried), both served by one server with its store on tmpfs (the
+# switch costs CPU, not I/O), loads in the order ABBA ABBA (A: plain, B: switched) so that the
+# store's growth weighs on both alike.
+switch_section() {
+  echo "== a switch of 10 cases in front of the Slack workflow (SPEC 15): one server, store on tmpfs"
+  local shm flows trigger tail_nodes cases rps plain_sum=0 switched_sum=0
+  shm=$(mktemp -d /dev/shm/weft-bench.XXXXXX)
+  flows="$work/switch/workflows"
+  mkdir -p "$flows"
+  trigger=$'nodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { event_type: $.payload.event.type, idempotency_key: $.payload.event_id }'
+  tail_nodes=$(sed -n '/^  - id: user_id/,$p' "$root/workflows/slack.yaml")
+  cases=$'  - id: kind\n    plugin: switch\n    with:\n      value: $.payload.event.type\n      cases:'
+  for i in 1 2 3 4; do cases+=$'\n'"        - { port: equals_$i, equals: never_$i }"; done
+  for i in 1 2 3; do cases+=$'\n'"        - { port: in_$i, in: [never_a$i, never_b$i, never_c$i] }"; done
+  for i in 1 2 3; do cases+=$'\n'"        - { port: matches_$i, matches: 'never_$i\\..*' }"; done
+  printf 'id: plain\n%s\n%s\n' "$trigger" "$tail_nodes" > "$flows/plain.yaml"
+  printf 'id: switched\n%s\n%s\n%s\n' "$trigger" "$cases" "$tail_nodes" > "$flows/switched.yaml"
+  printf 'listen: 127.0.0.1:0\nstore: sqlite:%s/weft.db\nworkflows: %s\nplugin_dirs: [%s/plugins]\n' "$shm" "$flows" "$build" > "$work/switch/weft.yaml"
+  "$build/bin/weft" validate --config "$work/switch/weft.yaml" > /dev/null
+  start "$work/switch.log" "$build/bin/weft" serve --config "$work/switch/weft.yaml"
+  for source in plain switched switched plain plain switched switched plain; do
+    rps=$(field "$(load "http://127.0.0.1:$PORT/collect/$source")" rps)
+    echo "  /collect/$source: rps=$rps"
+    if [ "$source" = plain ]; then plain_sum=$((plain_sum + ${rps%.*})); else switched_sum=$((switched_sum + ${rps%.*})); fi
+  done
+  stop
+  rm -rf "$shm"
+  awk -v p="$plain_sum" -v s="$switched_sum" \
+    'BEGIN { printf "switch of 10 cases: %.3f of the throughput without it (mean of four loads each; target >= 0.97)\n", s / p }'
+}
+switch_section
+
 ceiling_after=$(ceiling_run)
 echo "ceiling (bare Poco HTTPServer), after: $ceiling_after"
 awk -v w="$(field "$weft" rps)" -v c1="$(field "$ceiling" rps)" -v c2="$(field "$ceiling_after" rps)" -v p="$(field "$weft" p99_ms)" \

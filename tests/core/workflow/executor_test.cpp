@@ -126,3 +126,37 @@ TEST_CASE("a plugin built against ABI 1.0 loads and runs unchanged on this host"
   CHECK(ports(*w, r) == "receive:out old:out");
   CHECK(marks(event) == R"({"seen":"U1"})");
 }
+
+TEST_CASE("ports per node through the C ABI (1.2): declared ports are routed, traced and checked") {
+  const auto w = workflow("  - id: pick\n    plugin: declared_ports\n    with: { names: [first, second] }\n    on: { second: drop }\n");
+  REQUIRE(w->nodes[1].instance->ports() == std::vector<std::string>{"first", "second"});
+  const auto run = [&](const std::string& payload) {
+    weft::EventDocument event;
+    rapidjson::Value value;
+    REQUIRE(weft::parse_json(payload, value, event.allocator(), 64).ok);
+    event.payload() = std::move(value);
+    return weft::run_workflow(*w, event);
+  };
+  auto first = run(R"({"port":0})");
+  CHECK(ports(*w, first) == "receive:out pick:first");
+  CHECK(first.outcome == Outcome::processed);
+  CHECK(run(R"({"port":1})").outcome == Outcome::dropped);
+  const auto beyond = run(R"({"port":2})");
+  CHECK(beyond.outcome == Outcome::failed);
+  CHECK(beyond.error == "plugin 'declared_ports' returned port 2, but it declares 2 port(s)");
+
+  // invalid names are refused by the host; the plugin placed the error at `names`
+  weft::test::TempDir dir;
+  for (const auto& [names, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[a, a]", "the node declares port 'a' twice"},
+           {"[ok, error]", "the node declares port 'error', which every node has implicitly"},
+           {"[Bad]", "the node port #1 'Bad' has an invalid name (expected [a-z][a-z0-9_]*, at most 64 characters)"},
+           {"[]", "the node declares no ports (at least one is expected)"}}) {
+    const auto file = dir.write("bad.yaml", "id: demo\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                            "  - id: pick\n    plugin: declared_ports\n    with: { names: " + names + " }\n");
+    std::vector<weft::Diagnostic> diagnostics;
+    CHECK_FALSE(weft::load_workflow(file, weft::test::test_registry(), diagnostics));
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics[0].str() == file.string() + ":7:20: node 'pick' (declared_ports): 'names': " + message);
+  }
+}
