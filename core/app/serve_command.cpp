@@ -21,6 +21,7 @@ int serve_command(const Invocation& invocation) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGQUIT);
+  sigaddset(&signals, SIGHUP);  // reload (SPEC 16)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const auto loaded = load_workflows_or_report(settings, "serve");
@@ -30,7 +31,9 @@ int serve_command(const Invocation& invocation) {
 
   HttpContext context;
   std::vector<std::string> problems;
-  context.sources = make_sources(workflows, [](const char* name) { return std::getenv(name); }, problems);
+  const Environment environment = [](const char* name) { return std::getenv(name); };
+  auto initial = std::make_shared<LiveSet>();
+  initial->sources = make_sources(workflows, environment, problems);
   if (!settings.token_env.empty()) {
     const char* token = std::getenv(settings.token_env.c_str());
     if (token && *token)
@@ -50,7 +53,13 @@ int serve_command(const Invocation& invocation) {
   Committer committer(*store, metrics, settings.queue, settings.queue_bytes, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
   MetricsHistory history(metrics);  // after the committer, which counts the stored profiles
   ReaderPool readers(settings.store);
-  context.plugins = &loaded->plugins;
+  initial->plugins = std::make_shared<const PluginRegistry>(std::move(loaded->plugins));
+  const std::size_t source_count = initial->sources.size();
+  std::string source_ids;
+  for (const auto& [id, source] : initial->sources) source_ids += (source_ids.empty() ? "" : ", ") + id;
+  context.workflows.replace(std::move(initial));
+  Reloader reloader(settings, context.workflows, metrics, environment);
+  context.reloader = &reloader;
   context.committer = &committer;
   context.readers = &readers;
   context.metrics = &metrics;
@@ -67,14 +76,12 @@ int serve_command(const Invocation& invocation) {
   }
   server->start();
   const std::string host = settings.listen.substr(0, settings.listen.rfind(':'));
-  std::cout << "weft " << WEFT_VERSION << " listening on http://" << host << ":" << server->port() << " with "
-            << context.sources.size() << " sources (";
-  for (auto it = context.sources.begin(); it != context.sources.end(); ++it) std::cout << (it == context.sources.begin() ? "" : ", ") << it->first;
-  std::cout << "), store " << redacted_location(settings.store) << std::endl;
+  std::cout << "weft " << WEFT_VERSION << " listening on http://" << host << ":" << server->port() << " with " << source_count
+            << " sources (" << source_ids << "), store " << redacted_location(settings.store) << std::endl;
   if (!context.ui_dir.empty()) std::cout << "weft: the console is at http://" << host << ":" << server->port() << "/ui/" << std::endl;
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) reloader.reload();
   std::cout << "weft: " << (received == SIGINT ? "SIGINT" : received == SIGQUIT ? "SIGQUIT" : "SIGTERM")
             << ": finishing the events in flight" << std::endl;
   // Stop taking connections, answer everything queued (the batch in flight commits), then

@@ -7,11 +7,22 @@ import { parseMetrics, total } from './metrics.js';
 
 const OUTCOMES = { next: null, stop: 'stored', drop: 'dropped', reject: 'rejected', fail: 'failed' };
 
+// When the workflows were last reloaded (SIGHUP, POST /admin/reload), and whether it worked.
+function lastReload(reload) {
+  if (!reload) return h('p', { class: 'hint', 'data-testid': 'last-reload' }, 'Not reloaded since this weft started.');
+  const when = new Date(reload.at).toLocaleString();
+  if (reload.result === 'ok') return h('p', { class: 'hint', 'data-testid': 'last-reload' }, `Last reloaded ${when}.`);
+  return h('div', { class: 'problem', 'data-testid': 'last-reload' },
+    h('p', {}, `The reload of ${when} was refused; the workflows below are still the ones before it:`),
+    h('ul', {}, reload.errors.map((e) => h('li', {}, h('code', {}, e)))));
+}
+
 export async function showWorkflows(view) {
-  const { sources } = await api('/sources');
+  const { sources, last_reload: reload } = await api('/sources');
   const boxes = sources.map((source) => h('div', { class: 'graph wide', 'data-testid': `workflow-${source.id}` }));
   replace(view, h('h1', {}, 'Workflows'),
     h('p', { class: 'hint' }, 'One graph per source: each node with its plugin; each edge is a port, labelled with the events that left by it since this weft started.'),
+    lastReload(reload),
     sources.map((source, i) => h('section', { class: 'card' },
       h('h2', {}, source.name || source.id, ' ', h('code', {}, `/collect/${source.id}`), source.signed ? h('span', { class: 'chip' }, 'signed') : null),
       h('p', { class: 'hint' }, source.file), boxes[i])));

@@ -97,6 +97,7 @@ test('find a merged person by e-mail, see both systems, the merge, an event trac
     const slack = page.getByTestId('workflow-slack');
     await slack.locator('canvas').first().waitFor();
     assert.equal(Number(await slack.getAttribute('data-nodes')), 7 + 3);  // seven nodes; stored, dropped, failed
+    assert.match(await page.getByTestId('last-reload').innerText(), /Not reloaded since this weft started/);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="workflow-slack"]').dataset.events) > 0);
     await shot(page, '4-workflows');
 

@@ -161,8 +161,17 @@ void PluginRegistry::load_directory(const std::filesystem::path& directory) {
   for (const auto& file : files) load_file(file);
 }
 
+PluginRegistry PluginRegistry::rescan(const std::vector<std::filesystem::path>& directories) const {
+  PluginRegistry next;
+  next.plugins_ = plugins_;
+  for (const auto& directory : directories) next.load_directory(directory);
+  return next;
+}
+
 bool PluginRegistry::load_file(const std::filesystem::path& file) {
   const std::string path = file.string();
+  for (const auto& [name, plugin] : plugins_)
+    if (plugin->file == path) return true;
   // RTLD_LOCAL: one plugin's symbols never satisfy another's; RTLD_NOW: fail here, not later.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {

@@ -48,7 +48,14 @@ Metrics::Metrics()
       operations_family_(prometheus::BuildCounter()
                              .Name("weft_operations_total")
                              .Help("Operations done by an operator (SPEC 13), by kind")
-                             .Register(*registry_)) {}
+                             .Register(*registry_)),
+      reloads_family_(prometheus::BuildCounter()
+                          .Name("weft_reloads_total")
+                          .Help("Reloads of the workflows (SIGHUP, POST /admin/reload), by result: ok or failed")
+                          .Register(*registry_)) {
+  reloads("ok");  // both series exist from the start, at 0
+  reloads("failed");
+}
 
 namespace {
 
@@ -105,6 +112,11 @@ Metrics::Snapshot Metrics::snapshot() const {
 
 std::string Metrics::render() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+prometheus::Counter& Metrics::reloads(std::string_view result) {
+  return labelled(mutex_, reloads_, std::tuple<std::string_view>(result),
+                  [&]() -> prometheus::Counter& { return reloads_family_.Add({{"result", std::string(result)}}); });
 }
 
 }  // namespace weft

@@ -24,7 +24,8 @@ std::map<std::string, Source> make_sources(const std::map<std::string, std::shar
       const std::string secret_env = member(s, "secret_env");
       const char* secret = environment(secret_env.c_str());
       if (!secret || !*secret) {
-        problems.push_back(workflow->file + ": source '" + id + "': signature.secret_env names " + secret_env +
+        problems.push_back(workflow->file + ":" + std::to_string(workflow->id_line) + ":" + std::to_string(workflow->id_column) + ": source '" +
+                           id + "': signature.secret_env names " + secret_env +
                            ", which is not set; set it, or remove `signature` to accept unsigned webhooks");
         continue;
       }

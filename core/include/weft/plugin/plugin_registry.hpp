@@ -59,8 +59,14 @@ public:
   // Loads every *.so in `directory` (not recursive, in name order). A missing directory is a
   // refusal, not an exception.
   void load_directory(const std::filesystem::path& directory);
-  // Loads one library; returns whether it was accepted.
+  // Loads one library; returns whether it was accepted (true, and nothing done, for a file
+  // already loaded).
   bool load_file(const std::filesystem::path& file);
+
+  // For a reload (SPEC 16): the plugins loaded so far, kept as they are (their libraries are
+  // never unloaded while a node uses them, and a file already loaded is not read again), plus
+  // the libraries in `directories` not loaded yet. Refusals are this scan's.
+  PluginRegistry rescan(const std::vector<std::filesystem::path>& directories) const;
 
   std::shared_ptr<const Plugin> find(const std::string& name) const;
   std::vector<std::string> names() const;

@@ -38,6 +38,8 @@ public:
   prometheus::Counter& batch_retries() { return batch_retries_; }
   // weft_operations_total{kind}: operators' merges, removals, blocks, re-derivations, ...
   prometheus::Counter& operations(std::string_view kind);
+  // weft_reloads_total{result}: ok | failed (SPEC 16)
+  prometheus::Counter& reloads(std::string_view result);
 
   // The text exposition format.
   std::string render() const;
@@ -62,6 +64,7 @@ private:
   prometheus::Histogram& commit_batch_size_;
   prometheus::Counter& batch_retries_;
   prometheus::Family<prometheus::Counter>& operations_family_;
+  prometheus::Family<prometheus::Counter>& reloads_family_;
   // Orders tuples of label values, held as strings or looked up as string_views (each side
   // compared as string_views: no copies, and no cross-type tuple comparison, which clang 14
   // cannot do with libstdc++ 12).
@@ -84,6 +87,7 @@ private:
   std::map<Labels2, prometheus::Counter*, LabelsLess> slow_;      // workflow, node
   std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, LabelsLess> ports_;  // workflow, node, port
   std::map<std::tuple<std::string>, prometheus::Counter*, LabelsLess> operations_;                      // kind
+  std::map<std::tuple<std::string>, prometheus::Counter*, LabelsLess> reloads_;                         // result
 };
 
 }  // namespace weft

@@ -1,5 +1,6 @@
 #include "api_handler.hpp"
 
+#include "admin_routes.hpp"
 #include "operation_routes.hpp"
 #include "responses.hpp"
 
@@ -118,8 +119,9 @@ public:
       stored = store->load_event(id);
     }
     if (!stored) return not_found("event", id);
-    const auto source = context_.sources.find(stored->source);
-    if (source == context_.sources.end())
+    const auto live = context_.workflows.current();
+    const auto source = live->sources.find(stored->source);
+    if (source == live->sources.end())
       return send_error(response_, 409, "conflict", "source '" + stored->source + "' has no workflow now; the event is left as it is");
     auto answer = context_.committer->submit_replay(source->second.workflow, id);
     if (!answer) {
@@ -221,7 +223,7 @@ private:
   void failed_events(const std::optional<std::string>& status, const std::optional<std::string>& source,
                      const std::optional<std::string>& limit_text, const std::optional<std::string>& after) {
     if (status != "failed") throw BadRequest{"events are listed by status: expected ?status=failed (the dead letters)"};
-    if (source && !context_.sources.count(*source)) throw BadRequest{"unknown source '" + *source + "'"};
+    if (source && !context_.workflows.current()->sources.count(*source)) throw BadRequest{"unknown source '" + *source + "'"};
     const auto [limit, cursor] = page_request(limit_text, after);
     auto store = context_.readers->acquire();
     send_page(store->failed_events(source.value_or(""), cursor, limit + 1), limit, true);
@@ -240,7 +242,8 @@ private:
     w.StartObject();
     w.Key("sources");
     w.StartArray();
-    for (const auto& [id, source] : context_.sources) {
+    const auto live = context_.workflows.current();
+    for (const auto& [id, source] : live->sources) {
       const Workflow& wf = *source.workflow;
       w.StartObject();
       w.Key("id");
@@ -280,6 +283,9 @@ private:
       w.EndObject();
     }
     w.EndArray();
+    w.Key("last_reload");
+    const std::string last = last_reload_json(context_);
+    w.RawValue(last.c_str(), last.size(), rapidjson::kObjectType);
     w.EndObject();
     send(response_, 200, done(b));
   }
@@ -290,7 +296,8 @@ private:
     w.StartObject();
     w.Key("plugins");
     w.StartArray();
-    for (const auto& [name, plugin] : context_.plugins->plugins()) {
+    const auto live = context_.workflows.current();
+    for (const auto& [name, plugin] : live->plugins->plugins()) {
       w.StartObject();
       w.Key("name");
       text(w, name);
@@ -377,12 +384,13 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const bool merge = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "merge";
   const bool unblock = parts.size() == 2 && parts[0] == "blocked";
   const bool rederive = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "rederive";
+  const bool reload = parts.size() == 2 && parts[0] == "admin" && parts[1] == "reload";
   // DELETE /profiles/{id}/identifiers/{type}:{value}; a value may hold '/' (decoded from %2F).
   const bool remove = parts.size() >= 4 && parts[0] == "profiles" && parts[2] == "identifiers";
   // DELETE /profiles/{id} erases; the same path answers GET with the profile
   const bool erase = parts.size() == 2 && parts[0] == "profiles" && request.getMethod() == Poco::Net::HTTPRequest::HTTP_DELETE;
   // The one method each route answers: the writes are POST, removals DELETE, reads GET.
-  const std::string allowed = replay || merge || rederive ? Poco::Net::HTTPRequest::HTTP_POST
+  const std::string allowed = replay || merge || rederive || reload ? Poco::Net::HTTPRequest::HTTP_POST
                               : unblock || remove || erase ? Poco::Net::HTTPRequest::HTTP_DELETE
                                                           : Poco::Net::HTTPRequest::HTTP_GET;
   const std::string& method = request.getMethod();
@@ -404,6 +412,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       unblock_route(context_, response, parts[1]);
     else if (rederive)
       rederive_route(context_, response, parts[1]);
+    else if (reload)
+      reload_route(context_, response);
     else if (remove)
       remove_identifier_route(context_, response, parts[1], joined_from(parts, 3), uri.getQueryParameters());
     else if (erase)

@@ -47,8 +47,9 @@ std::string challenge_answer(const rapidjson::Value& challenge) {
 
 void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
   // SPEC 7: when several errors apply, the first of 404, 405, 415, 413, 401, 400 wins.
-  const auto found = context_.sources.find(source_);
-  if (found == context_.sources.end()) {
+  const auto live = context_.workflows.current();  // this request's set, kept for it even across a reload
+  const auto found = live->sources.find(source_);
+  if (found == live->sources.end()) {
     response.setKeepAlive(false);  // the body is not read
     return send_error(response, 404, "unknown_source", "no workflow defines source '" + source_ + "'");
   }

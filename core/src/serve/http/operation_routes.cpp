@@ -33,7 +33,7 @@ void run(HttpContext& context, Poco::Net::HTTPServerResponse& response, Operatio
 // The workflows an operation re-derives with: the server's current ones.
 WorkflowsBySource workflows_of(const HttpContext& context) {
   WorkflowsBySource workflows;
-  for (const auto& [id, source] : context.sources) workflows.emplace(id, source.workflow);
+  for (const auto& [id, source] : context.workflows.current()->sources) workflows.emplace(id, source.workflow);
   return workflows;
 }
 

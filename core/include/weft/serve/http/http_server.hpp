@@ -8,6 +8,8 @@
 #include "weft/serve/metrics_history.hpp"
 #include "weft/plugin/plugin_registry.hpp"
 #include "weft/serve/reader_pool.hpp"
+#include "weft/serve/live_workflows.hpp"
+#include "weft/serve/reload.hpp"
 #include "weft/serve/sources.hpp"
 
 #include <atomic>
@@ -36,8 +38,8 @@ struct HttpLimits {
 
 // Everything a request handler may use; outlives the server.
 struct HttpContext {
-  std::map<std::string, Source> sources;
-  const PluginRegistry* plugins = nullptr;
+  LiveWorkflows workflows;         // the plugins and sources, replaced as one by a reload
+  Reloader* reloader = nullptr;    // POST /admin/reload; null: not offered
   Committer* committer = nullptr;
   ReaderPool* readers = nullptr;
   Metrics* metrics = nullptr;
