@@ -1,11 +1,13 @@
 #include "weft/serve/committer.hpp"
 #include "weft/serve/http/http_server.hpp"
+#include "weft/serve/http/tls.hpp"
 #include "weft/store/store_location.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
 #include <Poco/Exception.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -67,18 +69,31 @@ int serve_command(const Invocation& invocation) {
   context.limits = {settings.max_body_bytes, settings.max_json_depth};
   context.ui_dir = console_dir();
 
+  std::unique_ptr<TlsCertificate> tls;
+  if (std::any_of(settings.listen.begin(), settings.listen.end(), [](const ListenAddress& a) { return a.tls; })) {
+    try {
+      tls = std::make_unique<TlsCertificate>(settings.tls_certificate, settings.tls_key);
+    } catch (const std::exception& e) {
+      std::cerr << "weft serve: not starting: " << e.what() << "\n";
+      return exit_invalid;
+    }
+    reloader.add_part(tls->reload_part());  // SIGHUP reads renewed certificates too
+  }
   std::unique_ptr<HttpServer> server;
   try {
-    server = std::make_unique<HttpServer>(context, settings.listen);
+    server = std::make_unique<HttpServer>(context, settings.listen, tls.get());
   } catch (const Poco::Exception& e) {
-    std::cerr << "weft serve: cannot listen on " << settings.listen << ": " << e.displayText() << "\n";
+    std::string addresses;
+    for (const auto& a : settings.listen) addresses += (addresses.empty() ? "" : ", ") + a.host_port;
+    std::cerr << "weft serve: cannot listen on " << addresses << ": " << e.displayText() << "\n";
     return exit_invalid;
   }
   server->start();
-  const std::string host = settings.listen.substr(0, settings.listen.rfind(':'));
-  std::cout << "weft " << WEFT_VERSION << " listening on http://" << host << ":" << server->port() << " with " << source_count
-            << " sources (" << source_ids << "), store " << redacted_location(settings.store) << std::endl;
-  if (!context.ui_dir.empty()) std::cout << "weft: the console is at http://" << host << ":" << server->port() << "/ui/" << std::endl;
+  std::string urls;
+  for (const auto& url : server->urls()) urls += (urls.empty() ? "" : ", ") + url;
+  std::cout << "weft " << WEFT_VERSION << " listening on " << urls << " with " << source_count << " sources (" << source_ids << "), store "
+            << redacted_location(settings.store) << std::endl;
+  if (!context.ui_dir.empty()) std::cout << "weft: the console is at " << server->urls().front() << "/ui/" << std::endl;
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) reloader.reload();

@@ -23,7 +23,7 @@ std::string write_config(const TempDir& dir, const ServeOptions& options) {
   for (const auto& d : options.plugin_dirs.empty() ? std::vector<std::string>{WEFT_PLUGIN_DIR} : options.plugin_dirs)
     plugin_dirs += (plugin_dirs.empty() ? "" : ", ") + d;
   const std::string workflows = options.workflows.empty() ? std::string(WEFT_SOURCE_DIR) + "/workflows" : options.workflows;
-  return dir.write("weft.yaml", "listen: 127.0.0.1:0\nstore: " + options.store + "\nworkflows: " + workflows + "\nplugin_dirs: [" + plugin_dirs +
+  return dir.write("weft.yaml", "listen: " + options.listen + "\nstore: " + options.store + "\nworkflows: " + workflows + "\nplugin_dirs: [" + plugin_dirs +
                                     "]\n" + options.extra_config)
       .string();
 }
@@ -105,6 +105,15 @@ int ServerProcess::wait() {
 std::string ServerProcess::output() {
   std::lock_guard lock(mutex_);
   return output_;
+}
+
+std::uint16_t ServerProcess::port_of(const std::string& url_start) {
+  const std::string text = output();
+  const std::size_t at = text.find(url_start);
+  if (at == std::string::npos) return 0;
+  const std::size_t digits = at + url_start.size();
+  const std::size_t end = text.find_first_not_of("0123456789", digits);
+  return end == digits ? 0 : static_cast<std::uint16_t>(std::stoi(text.substr(digits, end - digits)));
 }
 
 std::pair<int, std::string> serve_refusal(const TempDir& dir, ServeOptions options) {

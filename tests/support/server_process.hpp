@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string extra_config;                  // more weft.yaml lines (limits, api)
   std::string store = "sqlite:weft.db";      // the store location
   std::map<std::string, std::string> env;    // added to the child's environment
+  std::string listen = "127.0.0.1:0";        // the listen: value, as YAML (the first must be plain HTTP)
 };
 
 class ServerProcess {
@@ -34,6 +35,8 @@ public:
   ~ServerProcess();  // SIGTERM, then waits
 
   std::uint16_t port() const { return port_; }
+  // The port of another address it printed, by its URL's start ("https://127.0.0.1:"); 0 if none.
+  std::uint16_t port_of(const std::string& url_start);
   void signal(int signal);
   int wait();  // exit status; -1 when it had to be killed after 60 s
   std::string output();

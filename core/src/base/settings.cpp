@@ -31,8 +31,31 @@ public:
       error(root.Mark(), "a config file is a map (see weft --help)");
       return;
     }
-    check_keys(root, {"listen", "store", "plugin_dirs", "workflows", "limits", "api"}, "");
-    if (auto n = root["listen"]; n.IsDefined()) s.listen = scalar(n, "listen");
+    check_keys(root, {"listen", "tls", "store", "plugin_dirs", "workflows", "limits", "api"}, "");
+    if (auto n = root["listen"]; n.IsDefined()) {
+      s.listen.clear();
+      if (n.IsSequence() && n.size() > 0)
+        for (const auto& item : n) listen_address(item, s);
+      else if (n.IsScalar())
+        listen_address(n, s);
+      else
+        error(n.Mark(), "'listen' must be an address (HOST:PORT, http://HOST:PORT or https://HOST:PORT) or a list of them");
+    }
+    if (auto tls = root["tls"]; tls.IsDefined()) {
+      if (!tls.IsMap()) {
+        error(tls.Mark(), "'tls' must be a map: { certificate: FILE, key: FILE }");
+      } else {
+        check_keys(tls, {"certificate", "key"}, "tls.");
+        if (auto n = tls["certificate"]; n.IsDefined()) s.tls_certificate = path(scalar(n, "tls.certificate"));
+        if (auto n = tls["key"]; n.IsDefined()) s.tls_key = path(scalar(n, "tls.key"));
+        if (s.tls_certificate.empty() || s.tls_key.empty()) error(tls.Mark(), "'tls' needs both certificate and key (PEM files)");
+      }
+    }
+    for (const auto& address : s.listen)
+      if (address.tls && (s.tls_certificate.empty() || s.tls_key.empty())) {
+        error(root["listen"].Mark(), "https://" + address.host_port + " needs tls: { certificate: FILE, key: FILE }");
+        break;
+      }
     if (auto n = root["store"]; n.IsDefined()) s.store = store(scalar(n, "store"));
     if (auto n = root["workflows"]; n.IsDefined()) s.workflows = path(scalar(n, "workflows"));
     if (auto n = root["plugin_dirs"]; n.IsDefined()) {
@@ -102,6 +125,27 @@ private:
     out = value;
   }
 
+  void listen_address(const YAML::Node& n, Settings& s) {
+    std::string text = scalar(n, "listen");
+    bool tls = false;
+    if (text.rfind("https://", 0) == 0) {
+      tls = true;
+      text = text.substr(8);
+    } else if (text.rfind("http://", 0) == 0) {
+      text = text.substr(7);
+    } else if (text.find("://") != std::string::npos) {
+      error(n.Mark(), "'listen': unknown scheme in '" + text + "': expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
+      return;
+    }
+    while (!text.empty() && text.back() == '/') text.pop_back();
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+      error(n.Mark(), "'listen': expected HOST:PORT, found '" + text + "'");
+      return;
+    }
+    s.listen.push_back({text, tls});
+  }
+
   std::filesystem::path path(const std::string& text) { return (base_ / text).lexically_normal(); }
 
   std::string store(const std::string& text) {
@@ -128,6 +172,10 @@ Settings load_settings(const std::filesystem::path& file, const std::filesystem:
   Settings s = default_settings(std::filesystem::absolute(file).parent_path(), plugin_dir);
   SettingsReader(file, diagnostics).read(s);
   return s;
+}
+
+std::string ListenAddress::url(std::uint16_t port) const {
+  return std::string(tls ? "https://" : "http://") + host_port.substr(0, host_port.rfind(':')) + ":" + std::to_string(port);
 }
 
 }  // namespace weft

@@ -8,7 +8,9 @@ using weft::test::TempDir;
 
 TEST_CASE("without a config file the defaults are relative to the given folder") {
   const auto s = weft::default_settings("/srv/weft", "/opt/plugins");
-  CHECK(s.listen == "127.0.0.1:8686");
+  REQUIRE(s.listen.size() == 1);
+  CHECK(s.listen[0].host_port == "127.0.0.1:8686");
+  CHECK_FALSE(s.listen[0].tls);
   CHECK(s.store == "sqlite:/srv/weft/var/weft.db");
   CHECK(s.workflows == "/srv/weft/workflows");
   REQUIRE(s.plugin_dirs.size() == 1);
@@ -32,7 +34,8 @@ api: { token_env: MY_TOKEN }
   std::vector<weft::Diagnostic> problems;
   const auto s = weft::load_settings(file, "/default/plugins", problems);
   REQUIRE(problems.empty());
-  CHECK(s.listen == "0.0.0.0:9000");
+  REQUIRE(s.listen.size() == 1);
+  CHECK(s.listen[0].url(9000) == "http://0.0.0.0:9000");
   CHECK(s.store == "sqlite:" + (dir.path() / "data/w.db").string());
   REQUIRE(s.plugin_dirs.size() == 2);
   CHECK(s.plugin_dirs[0] == dir.path() / "etc/plugins");
@@ -54,4 +57,30 @@ TEST_CASE("config file mistakes are reported with file, line and column") {
   REQUIRE(problems.size() == 2);
   CHECK(problems[0].str() == file.string() + ":2:1: unknown key 'workflow' (did you mean 'workflows'?)");
   CHECK(problems[1].str() == file.string() + ":3:18: 'limits.queue' must be a positive integer, found 'lots'");
+}
+
+TEST_CASE("listen takes one address or a list; https:// needs tls with a certificate and a key") {
+  TempDir dir;
+  const auto file = dir.write("etc/weft.yaml", "listen: [127.0.0.1:8686, 'https://0.0.0.0:8443', http://[::1]:8080]\n"
+                                               "tls: { certificate: certs/full.pem, key: /etc/weft/key.pem }\n");
+  std::vector<weft::Diagnostic> problems;
+  auto s = weft::load_settings(file, "/p", problems);
+  REQUIRE(problems.empty());
+  REQUIRE(s.listen.size() == 3);
+  CHECK(s.listen[0].url(8686) == "http://127.0.0.1:8686");
+  CHECK(s.listen[1].tls);
+  CHECK(s.listen[1].host_port == "0.0.0.0:8443");
+  CHECK(s.listen[2].host_port == "[::1]:8080");
+  CHECK(s.tls_certificate == dir.path() / "etc/certs/full.pem");
+  CHECK(s.tls_key == "/etc/weft/key.pem");
+
+  const auto bad = dir.write("bad.yaml", "listen: ['https://0.0.0.0:8443', 'ftp://x:1', nope]\ntls: { cert: a.pem }\n");
+  problems.clear();
+  weft::load_settings(bad, "/p", problems);
+  REQUIRE(problems.size() == 5);
+  CHECK(problems[0].str() == bad.string() + ":1:33: 'listen': unknown scheme in 'ftp://x:1': expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
+  CHECK(problems[1].str() == bad.string() + ":1:46: 'listen': expected HOST:PORT, found 'nope'");
+  CHECK(problems[2].str() == bad.string() + ":2:8: unknown key 'tls.cert' (did you mean 'tls.certificate'?)");
+  CHECK(problems[3].str() == bad.string() + ":2:6: 'tls' needs both certificate and key (PEM files)");
+  CHECK(problems[4].str() == bad.string() + ":1:9: https://0.0.0.0:8443 needs tls: { certificate: FILE, key: FILE }");
 }

@@ -5,6 +5,7 @@
 #include "weft/base/diagnostic.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,8 +13,18 @@
 
 namespace weft {
 
+// One address weft listens on: "HOST:PORT" or "http://HOST:PORT" serve HTTP,
+// "https://HOST:PORT" TLS with the settings' certificate (SPEC 16).
+struct ListenAddress {
+  std::string host_port;  // for Poco::Net::SocketAddress
+  bool tls = false;
+  std::string url(std::uint16_t port) const;  // "https://HOST:PORT" with the port actually bound
+};
+
 struct Settings {
-  std::string listen = "127.0.0.1:8686";
+  std::vector<ListenAddress> listen = {{"127.0.0.1:8686", false}};
+  std::filesystem::path tls_certificate;  // PEM, the chain after the certificate; for https:// addresses
+  std::filesystem::path tls_key;          // PEM
   std::string store;  // "sqlite:<absolute path>" or a postgresql:// URL
   std::vector<std::filesystem::path> plugin_dirs;
   std::filesystem::path workflows;

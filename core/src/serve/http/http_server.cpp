@@ -5,13 +5,18 @@
 #include "responses.hpp"
 #include "ui_handler.hpp"
 
+#include "weft/serve/http/tls.hpp"
+
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
+
+#include <stdexcept>
 
 namespace weft {
 namespace {
@@ -60,18 +65,34 @@ Poco::Net::HTTPServerParams::Ptr http_server_params() {
   return params;
 }
 
-HttpServer::HttpServer(HttpContext& context, const std::string& listen)
+HttpServer::HttpServer(HttpContext& context, const std::vector<ListenAddress>& listen, TlsCertificate* tls)
     // Threads of their own: a request holds one while it waits for its batch to commit.
     : threads_(std::make_unique<Poco::ThreadPool>(http_min_threads, http_max_threads, 60)) {
-  Poco::Net::ServerSocket socket{Poco::Net::SocketAddress(listen), 256};
-  port_ = socket.address().port();
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(context), *threads_, socket, http_server_params());
+  if (listen.empty()) throw std::invalid_argument("no address to listen on");
+  for (const ListenAddress& address : listen) {
+    const Poco::Net::SocketAddress where(address.host_port);
+    if (address.tls && !tls) throw std::invalid_argument(address.url(where.port()) + " needs a TLS certificate");
+    // A TLS connection's handshake happens in its own thread on its first read (Poco's lazy
+    // handshake), under the same read timeout as any request: a client that opens TCP and never
+    // speaks holds one thread for at most that long, and never the acceptor.
+    Poco::Net::ServerSocket socket = address.tls ? Poco::Net::SecureServerSocket(where, 256, tls->context())
+                                                 : Poco::Net::ServerSocket(where, 256);
+    ports_.push_back(socket.address().port());
+    urls_.push_back(address.url(ports_.back()));
+    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(new Router(context), *threads_, socket, http_server_params()));
+  }
 }
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::start() { server_->start(); }
-void HttpServer::stop_accepting() { server_->stop(); }
-void HttpServer::stop() { server_->stopAll(false); }
+void HttpServer::start() {
+  for (auto& server : servers_) server->start();
+}
+void HttpServer::stop_accepting() {
+  for (auto& server : servers_) server->stop();
+}
+void HttpServer::stop() {
+  for (auto& server : servers_) server->stopAll(false);
+}
 
 }  // namespace weft

@@ -3,6 +3,7 @@
 // error body of SPEC 7.
 #pragma once
 
+#include "weft/base/settings.hpp"
 #include "weft/serve/committer.hpp"
 #include "weft/serve/metrics.hpp"
 #include "weft/serve/metrics_history.hpp"
@@ -19,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Poco/Net/HTTPServerParams.h>
 
@@ -58,10 +60,13 @@ constexpr int http_min_threads = 4;
 // take them all; a thread costs little while it waits.
 constexpr int http_max_threads = 1024;
 
+class TlsCertificate;
+
 class HttpServer {
 public:
-  // Binds `listen` ("host:port"; port 0 picks a free one). Throws on failure.
-  HttpServer(HttpContext& context, const std::string& listen);
+  // Binds every address (port 0 picks a free one); https:// ones serve TLS with `tls`, which
+  // must then be given and outlive the server. Throws on failure.
+  HttpServer(HttpContext& context, const std::vector<ListenAddress>& listen, TlsCertificate* tls = nullptr);
   ~HttpServer();
 
   void start();
@@ -69,12 +74,15 @@ public:
   void stop_accepting();
   // Waits for requests in progress to end.
   void stop();
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return ports_.front(); }  // the first address's
+  // "http://HOST:PORT" / "https://HOST:PORT" of each address, with the ports bound.
+  const std::vector<std::string>& urls() const { return urls_; }
 
 private:
-  std::unique_ptr<Poco::ThreadPool> threads_;  // outlives server_
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<Poco::ThreadPool> threads_;  // outlives the servers; shared by them
+  std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers_;
+  std::vector<std::uint16_t> ports_;
+  std::vector<std::string> urls_;
 };
 
 }  // namespace weft
