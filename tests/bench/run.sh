@@ -122,6 +122,81 @@ switch_section() {
 }
 switch_section
 
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { printf "%.0f", $2 }'; }
+
+# SPEC 16: reloads while the wrk load runs, 20 per load, each of a changed workflow file. The
+# first loads on a fresh server are the slowest (the store grows, its pages are first read), so
+# after two warm-up loads the loads alternate without and with reloads (A B A B A). Every request answered 2xx is counted against what the
+# store took (processed, or known as a redelivery: each wrk run repeats the event ids of the
+# ones before); the store takes a few more, answered after wrk stopped counting.
+reload_section() {
+  echo "== 20 reloads per load while the wrk load runs (SPEC 16)"
+  mkdir -p "$work/reload"
+  cp -r "$root/workflows" "$work/reload/workflows"
+  printf 'listen: 127.0.0.1:0\nstore: sqlite:%s/weft.db\nworkflows: %s/workflows\nplugin_dirs: [%s/plugins]\n' \
+    "$work/reload" "$work/reload" "$build" > "$work/reload/weft.yaml"
+  start "$work/reload.log" "$build/bin/weft" serve --config "$work/reload/weft.yaml"
+  load "http://127.0.0.1:$PORT/collect/slack" > /dev/null
+  load "http://127.0.0.1:$PORT/collect/slack" > /dev/null
+  local result loader stored_before stored_after answered=0 refused=0 errors=0 quiet_p99=0 busy_p99=0 n=0
+  stored_before=$(( $(metric 'weft_events_total{source="slack",status="processed"}') + $(metric 'weft_events_total{source="slack",status="duplicate"}') ))
+  for kind in quiet busy quiet busy quiet; do
+    wrk -t$threads -c$connections -d${seconds}s --latency -s "$bench/slack_events.lua" "http://127.0.0.1:$PORT/collect/slack" -- 100000 \
+      | grep '^RESULT' > "$work/reload.result" &
+    loader=$!
+    if [ "$kind" = busy ]; then
+      sleep 1
+      for i in $(seq 1 20); do
+        n=$((n + 1))
+        echo "# reload $n" >> "$work/reload/workflows/generic.yaml"
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$PORT/admin/reload" >> "$work/reload.answers"
+        sleep "$(awk -v s="$seconds" 'BEGIN { printf "%.2f", (s - 2) / 20 }')"
+      done
+    fi
+    wait $loader
+    result=$(cat "$work/reload.result")
+    echo "  $kind: $result"
+    answered=$((answered + $(field "$result" requests) - $(field "$result" non2xx)))
+    refused=$((refused + $(field "$result" non2xx)))
+    errors=$((errors + $(field "$result" errors)))
+    if [ "$kind" = busy ]; then busy_p99="$busy_p99 $(field "$result" p99_ms)"; else quiet_p99="$quiet_p99 $(field "$result" p99_ms)"; fi
+  done
+  stored_after=$(( $(metric 'weft_events_total{source="slack",status="processed"}') + $(metric 'weft_events_total{source="slack",status="duplicate"}') ))
+  echo "  reload answers: $(cut -d' ' -f1 "$work/reload.answers" | sort | uniq -c | tr -s ' ' | tr '\n' ';') slowest $(cut -d' ' -f2 "$work/reload.answers" | sort -n | tail -1) s; weft_reloads_total{result=\"ok\"} $(metric 'weft_reloads_total{result="ok"}')"
+  stop
+  # The machine stalls now and then (a quiet load's p99 swung from 3 ms to 955 ms in one run),
+  # so the reloads' loads are judged by their worst p99 against the median of the quiet ones.
+  local quiet_median busy_worst
+  quiet_median=$(echo $quiet_p99 | tr ' ' '\n' | sed 1d | sort -g | sed -n 2p)
+  busy_worst=$(echo $busy_p99 | tr ' ' '\n' | sed 1d | sort -g | tail -1)
+  awk -v a="$answered" -v r="$refused" -v e="$errors" -v stored=$((stored_after - stored_before)) -v b="$busy_worst" -v q="$quiet_median" \
+    'BEGIN { printf "reloads under load: %d requests answered 2xx, %d refused, %d socket errors, %d taken by the store (target: 0 refused, all taken); p99 with reloads at worst %.2f ms, without (median) %.2f ms: %.2f x (target <= 2)\n", a, r, e, stored, b, q, b / q }'
+}
+reload_section
+
+# SPEC 16: the same server's HTTPS address against its plain one, keep-alive, loads in the order
+# HTTP, HTTPS, HTTP (a certificate made for the run).
+https_section() {
+  echo "== HTTPS against HTTP on one server (SPEC 16)"
+  mkdir -p "$work/https"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout "$work/https/key.pem" -out "$work/https/cert.pem" 2> /dev/null
+  printf "listen: [127.0.0.1:0, 'https://127.0.0.1:0']\ntls: { certificate: cert.pem, key: key.pem }\nstore: sqlite:%s/weft.db\nworkflows: %s/workflows\nplugin_dirs: [%s/plugins]\n" \
+    "$work/https" "$root" "$build" > "$work/https/weft.yaml"
+  start "$work/https.log" "$build/bin/weft" serve --config "$work/https/weft.yaml"
+  local tls_port plain1 tls plain2
+  tls_port=$(grep -o 'https://127.0.0.1:[0-9]*' "$work/https.log" | head -1 | sed 's/.*://')
+  plain1=$(load "http://127.0.0.1:$PORT/collect/slack")
+  tls=$(load "https://127.0.0.1:$tls_port/collect/slack")
+  plain2=$(load "http://127.0.0.1:$PORT/collect/slack")
+  stop
+  echo "HTTP:  $plain1"
+  echo "HTTPS: $tls"
+  echo "HTTP:  $plain2"
+  awk -v a="$(field "$plain1" rps)" -v t="$(field "$tls" rps)" -v b="$(field "$plain2" rps)" \
+    'BEGIN { printf "HTTPS / HTTP throughput: %.2f of the mean of the HTTP loads (target >= 0.70)\n", t / ((a + b) / 2) }'
+}
+https_section
+
 ceiling_after=$(ceiling_run)
 echo "ceiling (bare Poco HTTPServer), after: $ceiling_after"
 awk -v w="$(field "$weft" rps)" -v c1="$(field "$ceiling" rps)" -v c2="$(field "$ceiling_after" rps)" -v p="$(field "$weft" p99_ms)" \

@@ -164,7 +164,7 @@ TEST_CASE("api: with a token, every route but /collect, /healthz and /metrics ne
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"POST", "/profiles/" + id + "/merge"}, {"DELETE", "/profiles/" + id + "/identifiers/people:U1"},
            {"POST", "/profiles/" + id + "/rederive"}, {"DELETE", "/profiles/" + id}, {"DELETE", "/blocked/people:U1"},
-           {"GET", "/operations"}, {"GET", "/blocked"}, {"GET", "/erasures"}}) {
+           {"GET", "/operations"}, {"GET", "/blocked"}, {"GET", "/erasures"}, {"POST", "/admin/reload"}}) {
     INFO(method << " " << path);
     const auto r = http(s.server.port(), method, path, R"({"profile":"x"})");
     CHECK(r.status == 401);
