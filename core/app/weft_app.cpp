@@ -131,7 +131,7 @@ Example:
 Usage: weft serve [--config FILE]
 
 Loads the plugins and every workflow, opens the store, and listens on `listen`
-(default 127.0.0.1:8686). Each workflow is a source: POST /collect/SOURCE (or
+(default 127.0.0.1:8686; a list of addresses, https://HOST:PORT ones with tls:). Each workflow is a source: POST /collect/SOURCE (or
 /collect/TYPE/SOURCE) runs the webhook through it. A 2xx answer means the event and all
 its effects are committed durably; requests are committed in batches, one fsync each.
 
@@ -142,7 +142,8 @@ The read API: GET /profiles/ID, /profiles?identifier=TYPE:VALUE, /profiles/ID/ev
 
 It refuses to start on invalid workflows, or when a source's signature secret_env is
 not set. SIGTERM or SIGINT stop it cleanly: the events in flight are committed and
-answered first.
+answered first. SIGHUP (or POST /admin/reload) reloads the workflows, new plugin libraries
+and the TLS certificate; if anything is wrong, the running set stays and the log says why.
 
 Defaults without --config: workflows from ./workflows, plugins from the build's plugin
 folder, store sqlite:./var/weft.db.
