@@ -17,23 +17,14 @@ namespace {
 constexpr int exit_failed = 1;
 constexpr int exit_invalid_test = 2;
 
+// The test files of `paths`; a file named that is not one is a diagnostic.
 std::vector<std::filesystem::path> test_files(const std::vector<std::filesystem::path>& paths, std::vector<Diagnostic>& diagnostics) {
   std::vector<std::filesystem::path> files;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (const auto& entry : std::filesystem::directory_iterator(path, ec))
-        if (entry.is_regular_file() && is_workflow_test_file(entry.path())) found.push_back(entry.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (!std::filesystem::exists(path, ec)) {
-      diagnostics.push_back({path.string(), 1, 1, "no such file or directory"});
-    } else if (!is_workflow_test_file(path)) {
-      diagnostics.push_back({path.string(), 1, 1, "not a workflow test file: their names end in .test.yaml"});
-    } else {
-      files.push_back(path);
-    }
+  for (const auto& file : expand_paths(paths, is_workflow_test_file, diagnostics)) {
+    if (is_workflow_test_file(file))
+      files.push_back(file);
+    else
+      diagnostics.push_back({file.string(), 1, 1, "not a workflow test file: their names end in .test.yaml"});
   }
   return files;
 }

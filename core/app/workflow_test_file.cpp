@@ -1,6 +1,7 @@
 #include "workflow_test_file.hpp"
 
 #include "weft/base/suggest.hpp"
+#include "weft/base/yaml_diagnostics.hpp"
 #include "weft/event/json.hpp"
 
 #include <rapidjson/document.h>
@@ -12,7 +13,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace weft::app {
@@ -29,7 +29,7 @@ constexpr int max_depth = 64;  // the nesting a payload written in YAML may have
 
 class Reader {
 public:
-  Reader(std::string file, std::vector<Diagnostic>& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
+  Reader(std::string file, std::vector<Diagnostic>& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics), yaml_(file_, diagnostics) {}
 
   std::optional<TestFile> read() {
     YAML::Node root;
@@ -65,19 +65,9 @@ public:
   }
 
 private:
-  void error(const YAML::Mark& mark, std::string message) {
-    diagnostics_.push_back({file_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, std::move(message)});
-  }
-
+  void error(const YAML::Mark& mark, std::string message) { yaml_.error(mark, std::move(message)); }
   void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& where) {
-    std::set<std::string> seen;
-    for (const auto& entry : map) {
-      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        error(entry.first.Mark(), "unknown key '" + key + "'" + where + did_you_mean(key, allowed));
-      else if (!seen.insert(key).second)
-        error(entry.first.Mark(), "duplicate key '" + key + "'" + where);
-    }
+    yaml_.check_keys(map, allowed, "", where);
   }
 
   std::string required_text(const YAML::Node& map, const char* key, const std::string& what) {
@@ -301,6 +291,7 @@ private:
 
   std::string file_;
   std::vector<Diagnostic>& diagnostics_;
+  YamlDiagnostics yaml_;
 };
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "weft/base/settings.hpp"
 
-#include "weft/base/suggest.hpp"
+#include "weft/base/yaml_diagnostics.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <set>
 
 namespace weft {
 namespace {
@@ -13,7 +12,7 @@ namespace {
 class SettingsReader {
 public:
   SettingsReader(const std::filesystem::path& file, std::vector<Diagnostic>& diagnostics)
-      : file_(file.string()), base_(std::filesystem::absolute(file).parent_path()), diagnostics_(diagnostics) {}
+      : file_(file.string()), base_(std::filesystem::absolute(file).parent_path()), yaml_(file_, diagnostics) {}
 
   void read(Settings& s) {
     YAML::Node root;
@@ -90,19 +89,9 @@ public:
   }
 
 private:
-  void error(const YAML::Mark& mark, std::string message) {
-    diagnostics_.push_back({file_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, std::move(message)});
-  }
-
+  void error(const YAML::Mark& mark, std::string message) { yaml_.error(mark, std::move(message)); }
   void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& prefix) {
-    std::set<std::string> seen;
-    for (const auto& entry : map) {
-      const std::string key = entry.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        error(entry.first.Mark(), "unknown key '" + prefix + key + "'" + did_you_mean(key, allowed));
-      else if (!seen.insert(key).second)
-        error(entry.first.Mark(), "duplicate key '" + prefix + key + "'");
-    }
+    yaml_.check_keys(map, allowed, prefix, "");
   }
 
   std::string scalar(const YAML::Node& n, const std::string& key) {
@@ -155,7 +144,7 @@ private:
 
   std::string file_;
   std::filesystem::path base_;
-  std::vector<Diagnostic>& diagnostics_;
+  YamlDiagnostics yaml_;
 };
 
 }  // namespace

@@ -266,6 +266,12 @@ void build_object(const YAML::Node& with, const YAML::Mark& where, const std::ve
   }
 }
 
+// Lists and maps, which have no default and are never a single value.
+bool is_collection(weft_field_type type) {
+  return type == WEFT_FIELD_REGEX_LIST || type == WEFT_FIELD_MAP || type == WEFT_FIELD_OBJECT || type == WEFT_FIELD_SCALAR_LIST ||
+         type == WEFT_FIELD_OBJECT_LIST;
+}
+
 }  // namespace
 
 void build_node_config(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
@@ -276,11 +282,6 @@ void build_node_config(const YAML::Node& with, const YAML::Mark& where, const st
     return;
   }
   build_object(with, where, fields, "", out, out.GetAllocator(), Sink{problems, marks});
-}
-
-bool is_collection(weft_field_type type) {
-  return type == WEFT_FIELD_REGEX_LIST || type == WEFT_FIELD_MAP || type == WEFT_FIELD_OBJECT || type == WEFT_FIELD_SCALAR_LIST ||
-         type == WEFT_FIELD_OBJECT_LIST;
 }
 
 std::string check_default_value(const FieldSpec& field) {

@@ -141,13 +141,6 @@ const char* field_type_name(weft_field_type type) {
   return "unknown";
 }
 
-std::optional<std::size_t> Plugin::port_index(const std::string& port) const {
-  if (port == "error") return ports.size();
-  auto it = std::find(ports.begin(), ports.end(), port);
-  if (it == ports.end()) return std::nullopt;
-  return static_cast<std::size_t>(it - ports.begin());
-}
-
 void PluginRegistry::load_directory(const std::filesystem::path& directory) {
   std::error_code ec;
   if (!std::filesystem::is_directory(directory, ec)) {

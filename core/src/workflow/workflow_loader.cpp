@@ -2,6 +2,7 @@
 
 #include "weft/plugin/node_config.hpp"
 #include "weft/base/suggest.hpp"
+#include "weft/base/yaml_diagnostics.hpp"
 #include "weft/base/text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -45,7 +46,7 @@ struct LoadedFile {
 class FileLoader {
 public:
   FileLoader(const std::filesystem::path& file, const PluginRegistry& plugins, std::vector<Diagnostic>& diagnostics)
-      : file_(file.string()), plugins_(plugins), diagnostics_(diagnostics) {}
+      : file_(file.string()), plugins_(plugins), diagnostics_(diagnostics), yaml_(file_, diagnostics) {}
 
   LoadedFile load() {
     LoadedFile result;
@@ -82,20 +83,9 @@ public:
   }
 
 private:
-  void error(const YAML::Mark& mark, std::string message) {
-    // yaml-cpp marks are 0-based, and -1 when unknown.
-    diagnostics_.push_back({file_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, std::move(message)});
-  }
-
-  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& what) {
-    std::set<std::string> seen;
-    for (const auto& entry : map) {
-      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        error(entry.first.Mark(), "unknown key '" + key + "'" + what + did_you_mean(key, allowed));
-      else if (!seen.insert(key).second)
-        error(entry.first.Mark(), "duplicate key '" + key + "'" + what);
-    }
+  void error(const YAML::Mark& mark, std::string message) { yaml_.error(mark, std::move(message)); }
+  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& where) {
+    yaml_.check_keys(map, allowed, "", where);
   }
 
   void read_id(const YAML::Node& root, Workflow& workflow, LoadedFile& result) {
@@ -262,18 +252,25 @@ private:
   std::string file_;
   const PluginRegistry& plugins_;
   std::vector<Diagnostic>& diagnostics_;
+  YamlDiagnostics yaml_;
 };
 
-std::vector<std::filesystem::path> expand(const std::vector<std::filesystem::path>& paths, std::vector<Diagnostic>& diagnostics) {
+bool is_workflow_file(const std::filesystem::path& path) {
+  const auto ext = path.extension();
+  return (ext == ".yaml" || ext == ".yml") && !is_workflow_test_file(path);
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> expand_paths(const std::vector<std::filesystem::path>& paths,
+                                                bool (*wanted)(const std::filesystem::path&), std::vector<Diagnostic>& diagnostics) {
   std::vector<std::filesystem::path> files;
   for (const auto& path : paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
       std::vector<std::filesystem::path> found;
-      for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-        const auto ext = entry.path().extension();
-        if ((ext == ".yaml" || ext == ".yml") && !is_workflow_test_file(entry.path()) && entry.is_regular_file()) found.push_back(entry.path());
-      }
+      for (const auto& entry : std::filesystem::directory_iterator(path, ec))
+        if (entry.is_regular_file() && wanted(entry.path())) found.push_back(entry.path());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (std::filesystem::exists(path, ec)) {
@@ -284,8 +281,6 @@ std::vector<std::filesystem::path> expand(const std::vector<std::filesystem::pat
   }
   return files;
 }
-
-}  // namespace
 
 bool is_workflow_test_file(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
@@ -302,7 +297,7 @@ std::map<std::string, std::shared_ptr<const Workflow>> load_workflows(const std:
                                                                       std::vector<Diagnostic>& diagnostics) {
   std::map<std::string, std::shared_ptr<const Workflow>> workflows;
   std::map<std::string, Diagnostic> first_file_of;  // source id -> where it was first defined
-  for (const auto& file : expand(paths, diagnostics)) {
+  for (const auto& file : expand_paths(paths, is_workflow_file, diagnostics)) {
     LoadedFile loaded = FileLoader(file, plugins, diagnostics).load();
     if (loaded.id.empty()) continue;
     const Diagnostic here{file.string(), loaded.id_mark.line + 1, loaded.id_mark.column + 1, ""};

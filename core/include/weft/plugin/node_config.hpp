@@ -29,9 +29,6 @@ using ConfigMarks = std::map<std::string, YAML::Mark>;
 void build_node_config(const YAML::Node& with, const YAML::Mark& where, const std::vector<FieldSpec>& fields,
                        rapidjson::Document& out, std::vector<ConfigProblem>& problems, ConfigMarks* marks = nullptr);
 
-// Lists and maps, which have no default and are never a single value.
-bool is_collection(weft_field_type type);
-
 // "" when the field's default parses as its type, else what is wrong.
 std::string check_default_value(const FieldSpec& field);
 

@@ -44,8 +44,6 @@ struct Plugin {
   std::shared_ptr<void> library;   // the dlopen handle; closed with the last reference
 
   bool is_trigger() const { return kind == WEFT_KIND_TRIGGER; }
-  // Index of `port` in `ports`, or ports.size() for "error", or nullopt.
-  std::optional<std::size_t> port_index(const std::string& port) const;
 };
 
 struct PluginRefusal {

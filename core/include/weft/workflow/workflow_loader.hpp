@@ -19,6 +19,11 @@ namespace weft {
 std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
                                               std::vector<Diagnostic>& diagnostics);
 
+// Files and folders as a command's arguments name them: a file as it is; a folder's files that
+// `wanted` accepts, in name order (not recursive); a missing path is a diagnostic.
+std::vector<std::filesystem::path> expand_paths(const std::vector<std::filesystem::path>& paths,
+                                                bool (*wanted)(const std::filesystem::path&), std::vector<Diagnostic>& diagnostics);
+
 // Whether `path` is a workflow test file (*.test.yaml, *.test.yml: SPEC 15), never a workflow.
 bool is_workflow_test_file(const std::filesystem::path& path);
 
