@@ -34,10 +34,10 @@ public:
       throw weft::ConfigError("region", "region applies to normalize: phone only (this node normalizes with " + normalize + ")");
     if (!region.empty() && !merging::known_phone_region(region))
       throw weft::ConfigError("region", "unknown region '" + region + "': expected an ISO 3166 country code such as DE or US");
-    if (normalize == "phone") merging::load_phone_metadata();
-    if (normalize == "phone")
+    if (normalize == "phone") {
+      merging::load_phone_metadata();
       settings.normalize = [region](std::string_view id) { return merging::normalize_phone(id, region); };
-    else if (normalize == "email")
+    } else if (normalize == "email")
       settings.normalize = merging::normalize_email;
     else if (normalize == "lower")
       settings.normalize = [](std::string_view id) -> std::optional<std::string> {
@@ -45,9 +45,8 @@ public:
         merging::lower_ascii(value);
         return value;
       };
-    else
+    else if (normalize == "trim")  // ids are read trimmed (SPEC 4)
       settings.normalize = [](std::string_view id) -> std::optional<std::string> { return std::string(id); };
-    settings.untrimmed = normalize == "none";
     settings.traits = merging::trait_policy(config);
     settings.max_profiles = config.integer("max_profiles");
     settings.max_per_profile = config.integer("max_per_profile");

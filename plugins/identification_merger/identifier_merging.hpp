@@ -57,8 +57,7 @@ inline bool valid_identifier_type(std::string_view type) {
 struct Settings {
   std::string type;              // the identifier's type: email, phone, customer_id, ...
   weft::Path value;              // where the id is
-  Normalizer normalize;          // never empty
-  bool untrimmed = false;        // `normalize: none`: the string exactly as sent
+  Normalizer normalize;          // empty: `normalize: none`, the string exactly as sent
   weft_trait_policy traits = WEFT_TRAITS_KEEP_SURVIVOR;
   std::int64_t max_profiles = 10;
   std::int64_t max_per_profile = 5;
@@ -81,11 +80,11 @@ public:
     const auto selected = event.id(settings_.value, settings_.blocked);
     if (!selected) return Port::missing;
     std::optional<std::string> value;
-    if (settings_.untrimmed) {
+    if (settings_.normalize) {
+      value = settings_.normalize(*selected);
+    } else {  // the id rules applied, but the value untrimmed
       const auto raw = event.read(settings_.value);
       value = raw && raw->type == WEFT_TYPE_STRING ? std::string(raw->string, raw->length) : std::string(*selected);
-    } else {
-      value = settings_.normalize(*selected);
     }
     if (!value) return Port::invalid;
     const auto result = event.identify(settings_.type, *value, settings_.traits, settings_.max_profiles, settings_.max_per_profile);
