@@ -45,7 +45,8 @@ EventRecord record_of(const Workflow& workflow, const EventDocument& event, cons
   r.status = failed ? "failed" : "processed";
   r.payload = to_json(event.root()["payload"]);
   r.properties = to_json(event.root()["properties"]);
-  r.trace = trace_json(workflow, run.trace);
+  r.trace = compact_trace(*workflow.trace_shape, run.trace);
+  r.trace_shape = workflow.trace_shape;
   if (failed)
     r.error = run.outcome == Outcome::failed ? "node '" + workflow.nodes[run.error_node].id + "': " + run.error : run.error;
   return r;

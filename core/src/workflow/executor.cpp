@@ -3,9 +3,6 @@
 #include "weft/base/clock.hpp"
 #include "weft/identity/identity.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <chrono>
 
 namespace weft {
@@ -71,27 +68,6 @@ RunResult run_trigger(const Workflow& workflow, EventDocument& event) { return r
 
 RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node) {
   return run_nodes(workflow, event, identity, first_node, workflow.nodes.size());
-}
-
-std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartArray();
-  for (const TraceEntry& entry : trace) {
-    const WorkflowNode& node = workflow.nodes[entry.node];
-    w.StartObject();
-    w.Key("node");
-    w.String(node.id.c_str());
-    w.Key("plugin");
-    w.String(node.plugin().name.c_str());
-    w.Key("port");
-    w.String(node.port_name(entry.port).c_str());
-    w.Key("micros");
-    w.Int64(entry.micros);
-    w.EndObject();
-  }
-  w.EndArray();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 const char* outcome_name(Outcome outcome) {

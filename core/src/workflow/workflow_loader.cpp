@@ -20,6 +20,16 @@ const std::string& WorkflowNode::port_name(std::size_t index) const {
 
 namespace {
 
+TraceShape shape_of(const Workflow& workflow) {
+  std::vector<TraceShape::Node> nodes;
+  for (const WorkflowNode& node : workflow.nodes) {
+    std::vector<std::string> ports = node.instance->ports();
+    ports.emplace_back("error");
+    nodes.push_back({node.id, node.plugin().name, std::move(ports)});
+  }
+  return TraceShape(std::move(nodes));
+}
+
 constexpr std::string_view source_id_first = "abcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view source_id_chars = "abcdefghijklmnopqrstuvwxyz0123456789_-";
 constexpr std::string_view node_id_first = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
@@ -77,6 +87,7 @@ public:
         error(name.Mark(), "'name' must be text");
     }
     read_nodes(root, *workflow);
+    if (diagnostics_.size() == errors_before) workflow->trace_shape = std::make_shared<const TraceShape>(shape_of(*workflow));
 
     if (diagnostics_.size() == errors_before) result.workflow = std::move(workflow);
     return result;

@@ -38,6 +38,37 @@ TEST_CASE("a processed event is stored with its payload, properties, type and tr
   CHECK_FALSE(e->error);
 }
 
+TEST_CASE("a stored trace names its workflow's shape: each event reads back with the nodes it ran, after the workflow changed") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto before = f.workflow("id: slack\n" + grouping);
+  const auto a = f.post(*before, R"({"user":"U1","email":"a@x.co"})");
+  auto after = f.workflow("id: slack\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                          "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.member }\n"
+                          "    on: { missing: stop }\n");
+  REQUIRE(after->trace_shape->key != before->trace_shape->key);
+  const auto b = f.post(*after, R"({"user":"U1"})");
+  const auto first = f.store.load_event(a.event_id);
+  const auto second = f.store.load_event(b.event_id);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->trace.find(R"({"node":"identify","plugin":"email_identification_merger","port":"out","micros":)") != std::string::npos);
+  CHECK(second->trace.rfind(R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":)", 0) == 0);
+  CHECK(second->trace.find(R"({"node":"extract","plugin":"json_path_extractor","port":"missing","micros":)") != std::string::npos);
+  CHECK(second->trace.find("identify") == std::string::npos);
+  // what the row holds: the shape's key and indexes (issue 20); the shape once per workflow
+  if (dynamic_cast<weft::SqliteStore*>(&f.store)) {
+    auto raw = f.sqlite().db().prepare("SELECT trace FROM events WHERE id = ?1");
+    raw.bind(1, a.event_id);
+    REQUIRE(raw.step());
+    CHECK(raw.text(0).rfind(before->trace_shape->key + ":0.0.", 0) == 0);
+    CHECK(raw.text(0).size() < 60);
+    raw.reset();
+    auto shapes = f.sqlite().db().prepare("SELECT count(*) FROM trace_shapes");
+    REQUIRE(shapes.step());
+    CHECK(shapes.integer(0) == 2);
+  }
+}
+
 TEST_CASE("a rejected or dropped event undoes the profiles and identifiers it made") {
   StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   for (const char* target : {"reject", "drop"}) {

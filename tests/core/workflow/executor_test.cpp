@@ -106,7 +106,13 @@ TEST_CASE("the run can start after the trigger, and the trace renders as SPEC 8 
   weft::EventDocument event;
   const auto result = weft::run_workflow(*w, event, nullptr, 1);
   REQUIRE(result.trace.size() == 1);
-  const std::string json = weft::trace_json(*w, result.trace);
+  REQUIRE(w->trace_shape);
+  const std::string stored = weft::compact_trace(*w->trace_shape, result.trace);
+  weft::TraceShapes shapes;
+  const std::string json = shapes.expand(stored, [&](std::string_view key) -> std::optional<std::string> {
+    if (key == w->trace_shape->key) return w->trace_shape->json;
+    return std::nullopt;
+  });
   CHECK(json.rfind(R"([{"node":"a","plugin":"probe","port":"out","micros":)", 0) == 0);
   CHECK(result.trace[0].micros >= 0);
 }

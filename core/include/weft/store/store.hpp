@@ -3,7 +3,10 @@
 // stores and fetches. All writes happen inside the writer's transaction.
 #pragma once
 
+#include "weft/store/stored_trace.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -74,8 +77,11 @@ struct EventRecord {
   std::string status;      // processed | failed
   std::string payload;     // JSON
   std::string properties;  // JSON object
-  std::string trace;       // JSON array
+  // Read: the SPEC 8 JSON array. Written: that array, or the compact form of a run of the
+  // workflow of `trace_shape` (stored_trace.hpp), which the store then keeps too.
+  std::string trace;
   std::optional<std::string> error;
+  std::shared_ptr<const TraceShape> trace_shape;  // written only
 };
 
 struct MergeRecord {

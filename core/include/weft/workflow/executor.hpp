@@ -11,12 +11,6 @@
 
 namespace weft {
 
-struct TraceEntry {
-  std::uint32_t node;  // index in workflow.nodes
-  std::uint32_t port;  // index in the node's ports; the last index is `error`
-  std::int64_t micros;
-};
-
 enum class Outcome {
   processed,  // ran to the end or to `stop`: store the event
   dropped,    // `drop`: store nothing but a counter, answer 200
@@ -43,9 +37,6 @@ RunResult run_trigger(const Workflow& workflow, EventDocument& event);
 // profiles through `identity`, which is null where no store is open. A store failure during a
 // node's host call is thrown (StoreError), not reported as the node's error.
 RunResult run_workflow(const Workflow& workflow, EventDocument& event, Identity* identity = nullptr, std::size_t first_node = 0);
-
-// The trace as SPEC 8 shows it: [{"node","plugin","port","micros"}].
-std::string trace_json(const Workflow& workflow, const std::vector<TraceEntry>& trace);
 
 const char* outcome_name(Outcome outcome);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "weft/plugin/node_instance.hpp"
+#include "weft/store/stored_trace.hpp"
 
 #include <memory>
 #include <string>
@@ -39,6 +40,8 @@ struct Workflow {
   int id_line = 0;   // where `id:` is, for cross-file diagnostics
   int id_column = 0;
   std::vector<WorkflowNode> nodes;
+  // Its nodes, plugins and ports, which stored traces name by index; set by the loader.
+  std::shared_ptr<const TraceShape> trace_shape;
 };
 
 }  // namespace weft

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 6> migrations = {
+inline constexpr std::array<std::string_view, 7> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -115,6 +115,10 @@ UPDATE profiles p SET created_for_type = m.type, created_for_value = m.value
 ALTER TABLE idempotency_keys ALTER COLUMN event_id DROP NOT NULL;
 CREATE TABLE suppressed (hash TEXT PRIMARY KEY, at BIGINT NOT NULL);
 CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+    // 6 -> 7: compact traces (stored_trace.hpp), as SQLite's 8 -> 9.
+    R"sql(
+CREATE TABLE trace_shapes (key TEXT PRIMARY KEY, nodes TEXT NOT NULL);
 )sql",
 };
 

@@ -17,24 +17,35 @@ namespace {
 using pg::Param;
 using pg::Result;
 
-EventRecord event_row(const Result& r, int row) {
-  return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
-                     r.text(row, 6),    r.text(row, 7), r.text(row, 8), r.text(row, 9), r.optional_text(row, 10)};
-}
-
 ProfileRecord profile_row(const Result& r, int row) {
   ProfileRecord p{r.text(row, 0), r.integer(row, 1), r.integer(row, 2), r.text(row, 3), std::nullopt};
   if (!r.is_null(row, 4)) p.created_for = Identifier{r.text(row, 4), r.text(row, 5)};
   return p;
 }
 
-std::vector<EventRecord> event_rows(const Result& r) {
+}  // namespace
+
+EventRecord PostgresStore::event_row(const Result& r, int row) {
+  const auto shape_of = [this](std::string_view key) -> std::optional<std::string> {
+    Result s = connection_->run("trace_shape", {key});
+    if (s.rows() == 0) return std::nullopt;
+    return s.text(0, 0);
+  };
+  return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
+                     r.text(row, 6),    r.text(row, 7), r.text(row, 8), trace_shapes_.expand(r.text(row, 9), shape_of),
+                     r.optional_text(row, 10), nullptr};
+}
+
+std::vector<EventRecord> PostgresStore::event_rows(const Result& r) {
   std::vector<EventRecord> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(event_row(r, i));
   return out;
 }
 
-}  // namespace
+// Queued with the event's own statement: ON CONFLICT DO NOTHING writes nothing for a known shape.
+void PostgresStore::keep_trace_shape(const EventRecord& e) {
+  if (e.trace_shape) connection_->queue("insert_trace_shape", {e.trace_shape->key, e.trace_shape->json});
+}
 
 static_assert(PostgresStore::schema_version == postgres_schema::migrations.size());
 
@@ -122,6 +133,8 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
   c.prepare("count_events", "SELECT count(*) FROM events WHERE profile_id = $1");
   c.prepare("load_event", select_events("WHERE id = $1"));
+  c.prepare("insert_trace_shape", "INSERT INTO trace_shapes (key, nodes) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+  c.prepare("trace_shape", "SELECT nodes FROM trace_shapes WHERE key = $1");
   c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
   c.prepare("events_after", select_events("WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("events_before", select_events("WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"));
@@ -347,6 +360,7 @@ void PostgresStore::insert_idempotency_key(std::string_view source, std::string_
 }
 
 void PostgresStore::insert_event(const EventRecord& e) {
+  keep_trace_shape(e);
   connection_->queue("insert_event",
                    {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error});
 }
@@ -366,6 +380,7 @@ std::optional<EventRecord> PostgresStore::load_event_at(std::int64_t seq) {
 }
 
 void PostgresStore::update_event(const EventRecord& e) {
+  keep_trace_shape(e);
   connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
 }
 

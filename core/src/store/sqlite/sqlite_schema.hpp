@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 8> migrations = {
+inline constexpr std::array<std::string_view, 9> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -167,6 +167,14 @@ CREATE TABLE suppressed (
 CREATE TABLE store_keys (
   name  TEXT PRIMARY KEY,
   value TEXT NOT NULL                    -- hex; never shown or logged
+) WITHOUT ROWID;
+)sql",
+    // 8 -> 9: traces name their workflow's shape by key instead of every node, plugin and port
+    // (stored_trace.hpp); rows written before keep their JSON arrays.
+    R"sql(
+CREATE TABLE trace_shapes (
+  key   TEXT PRIMARY KEY,                -- 16 hex digits
+  nodes TEXT NOT NULL                    -- JSON: [{"node","plugin","ports"}]
 ) WITHOUT ROWID;
 )sql",
 };

@@ -80,6 +80,8 @@ struct SqliteStore::Statements {
         checkpoint_truncate(db.prepare("PRAGMA wal_checkpoint(TRUNCATE)")),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
+        insert_trace_shape(db.prepare("INSERT OR IGNORE INTO trace_shapes (key, nodes) VALUES (?1, ?2)")),
+        trace_shape(db.prepare("SELECT nodes FROM trace_shapes WHERE key = ?1")),
         insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
         count_events(db.prepare("SELECT count(*) FROM events WHERE profile_id = ?1")),
@@ -105,6 +107,7 @@ struct SqliteStore::Statements {
   SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers, insert_suppressed, is_suppressed;
   SqliteStatement checkpoint_truncate;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
+  SqliteStatement insert_trace_shape, trace_shape;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
   SqliteStatement insert_operation, operations;
 };
@@ -491,46 +494,63 @@ void SqliteStore::insert_idempotency_key(std::string_view source, std::string_vi
   run(sql_->insert_idempotency_key);
 }
 
+// An ignored INSERT of a shape already stored reads one page and writes none.
+void SqliteStore::keep_trace_shape(const EventRecord& e) {
+  if (!e.trace_shape) return;
+  sql_->insert_trace_shape.bind(1, e.trace_shape->key).bind(2, e.trace_shape->json);
+  run(sql_->insert_trace_shape);
+}
+
 void SqliteStore::insert_event(const EventRecord& e) {
+  keep_trace_shape(e);
   auto& s = sql_->insert_event;
   s.bind(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional(5, e.profile_id).bind(6, e.status);
   s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error);
   run(s);
 }
 
-namespace {
-
-EventRecord event_row(const SqliteStatement& s) {
-  return EventRecord{s.integer(0),           std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)),
-                     s.integer(4),           optional_text(s, 5),    std::string(s.text(6)), std::string(s.text(7)),
-                     std::string(s.text(8)), std::string(s.text(9)), optional_text(s, 10)};
+EventRecord SqliteStore::event_row(const SqliteStatement& s) {
+  const auto shape_of = [this](std::string_view key) {
+    auto& q = sql_->trace_shape;
+    q.bind(1, key);
+    std::optional<std::string> json;
+    if (q.step()) json = std::string(q.text(0));
+    q.reset();
+    return json;
+  };
+  return EventRecord{s.integer(0),
+                     std::string(s.text(1)),
+                     std::string(s.text(2)),
+                     std::string(s.text(3)),
+                     s.integer(4),
+                     optional_text(s, 5),
+                     std::string(s.text(6)),
+                     std::string(s.text(7)),
+                     std::string(s.text(8)),
+                     trace_shapes_.expand(std::string(s.text(9)), shape_of),
+                     optional_text(s, 10),
+                     nullptr};
 }
 
-std::vector<EventRecord> event_rows(SqliteStatement& s) {
+std::vector<EventRecord> SqliteStore::event_rows(SqliteStatement& s) {
   std::vector<EventRecord> out;
   while (s.step()) out.push_back(event_row(s));
   s.reset();
   return out;
 }
 
-}  // namespace
-
 std::int64_t SqliteStore::count_events(std::string_view profile_id) {
   sql_->count_events.bind(1, profile_id);
   return single_integer(sql_->count_events);
 }
 
-namespace {
-
 // The one event a bound statement selects, if any.
-std::optional<EventRecord> one_event(SqliteStatement& s) {
+std::optional<EventRecord> SqliteStore::one_event(SqliteStatement& s) {
   std::optional<EventRecord> e;
   if (s.step()) e = event_row(s);
   s.reset();
   return e;
 }
-
-}  // namespace
 
 std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
   sql_->load_event.bind(1, id);
@@ -543,6 +563,7 @@ std::optional<EventRecord> SqliteStore::load_event_at(std::int64_t seq) {
 }
 
 void SqliteStore::update_event(const EventRecord& e) {
+  keep_trace_shape(e);
   auto& s = sql_->update_event;
   s.bind(1, e.id).bind(2, e.status).bind_optional(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
   s.bind(7, e.type);

@@ -67,6 +67,8 @@ INSERT INTO identifiers VALUES ('slack', 'U1', 'p1', 1);
 INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('p0', 2, 2, 'p1', 3);
 INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot)
   VALUES ('p1', 'p0', 'email', 'j@x.co', 'e0', 3, '{"id":"p0","identifiers":[{"type":"stripe","value":"cus_1"}]}');
+INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace)
+  VALUES ('e0', 'slack', 'message', 3, 'p1', 'processed', '{}', '{}', '[{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}]');
 )sql"));
   }
   SqliteStore store(path);
@@ -95,6 +97,8 @@ INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_i
   store.insert_idempotency_key("slack", "Ev1", "e1");  // the table version 2 added
   store.commit();
   CHECK(store.find_idempotency_key("slack", "Ev1") == "e1");
+  // version 9 stores traces by their workflow's shape; older rows keep their JSON arrays
+  CHECK(store.load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
   auto version = store.db().prepare("SELECT version FROM schema_version");
   REQUIRE(version.step());
   CHECK(version.integer(0) == weft::SqliteStore::schema_version);

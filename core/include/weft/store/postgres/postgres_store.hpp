@@ -11,6 +11,7 @@
 namespace weft {
 namespace pg {
 class Connection;
+class Result;
 }
 
 class PostgresStore final : public Store {
@@ -20,7 +21,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 6;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 7;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -79,8 +80,13 @@ public:
   std::int64_t count_live_profiles() override;
 
 private:
+  EventRecord event_row(const pg::Result& r, int row);
+  std::vector<EventRecord> event_rows(const pg::Result& r);
+  void keep_trace_shape(const EventRecord& e);
+
   std::unique_ptr<pg::Connection> connection_;
   std::string suppression_key_;
+  TraceShapes trace_shapes_;
 };
 
 }  // namespace weft

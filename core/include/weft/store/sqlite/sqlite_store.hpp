@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 8;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 9;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -80,6 +80,10 @@ public:
 
 private:
   void migrate();
+  void keep_trace_shape(const EventRecord& e);
+  std::vector<EventRecord> event_rows(SqliteStatement& s);
+  std::optional<EventRecord> one_event(SqliteStatement& s);
+  EventRecord event_row(const SqliteStatement& s);
 
   std::string path_;
   SqliteDb db_;
@@ -87,6 +91,7 @@ private:
   std::string suppression_key_;  // the lock file, while held
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
+  TraceShapes trace_shapes_;
   // Started by the first write transaction: connections that only read never checkpoint.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
