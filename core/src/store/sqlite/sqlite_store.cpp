@@ -183,6 +183,7 @@ void SqliteStore::migrate() {
 
 void SqliteStore::begin() {
   if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  checkpointer_->before_write();
   run(sql_->begin);
 }
 

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -141,9 +142,9 @@ TEST_CASE("the writer's WAL is copied into the database in the background, and e
   };
   {
     SqliteStore store(path);
-    // ~48 MiB of events: past the checkpointer's start (8,192 pages of 4 KiB) several times.
+    // ~160 MiB of events: past the checkpointer's start (128 MiB of WAL).
     const std::string payload = "\"" + std::string(4000, 'x') + "\"";
-    for (int batch = 0; batch < 12; ++batch) {
+    for (int batch = 0; batch < 40; ++batch) {
       store.begin();
       for (int i = 0; i < 1000; ++i) {
         store.insert_event(processed_event("e" + std::to_string(batch * 1000 + i), payload));
@@ -152,14 +153,41 @@ TEST_CASE("the writer's WAL is copied into the database in the background, and e
     }
     // The writer never checkpoints (wal_autocheckpoint is replaced): the database file grows
     // only through the background thread. Wait for it, bounded.
-    for (int i = 0; i < 600 && file_size(path) < 24u << 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    CHECK(file_size(path) >= 24u << 20);
-    CHECK(store.load_event("e11999"));
+    for (int i = 0; i < 600 && file_size(path) < 100u << 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(file_size(path) >= 100u << 20);
+    CHECK(store.load_event("e39999"));
   }
   CHECK(file_size(path + "-wal") == 0);  // truncated by the last round, or removed on close
   SqliteStore reopened(path);
   CHECK(reopened.load_event("e0"));
-  CHECK(reopened.load_event("e11999"));
+  CHECK(reopened.load_event("e39999"));
+}
+
+TEST_CASE("a writer that never pauses keeps the WAL bounded: past the limit it waits for a restart before its next transaction") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  weft::SqliteDb writer(path);
+  writer.exec("CREATE TABLE t (v TEXT)");
+  weft::SqliteCheckpointer checkpointer(path, writer, {1 << 20, 4 << 20});
+  auto insert = writer.prepare("INSERT INTO t VALUES (?1)");
+  const std::string row(4000, 'w');
+  std::uintmax_t largest = 0;
+  for (int transaction = 0; transaction < 40; ++transaction) {  // 40 x 1 MiB, one after the other
+    checkpointer.before_write();
+    writer.exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < 256; ++i) {
+      insert.bind(1, row);
+      insert.run();
+      insert.reset();
+    }
+    writer.exec("COMMIT");
+    largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
+  }
+  // the limit, plus the transaction that crossed it and the one after
+  CHECK(largest < std::uintmax_t{8} << 20);
+  auto count = writer.prepare("SELECT count(*) FROM t");
+  REQUIRE(count.step());
+  CHECK(count.integer(0) == 40 * 256);
 }
 
 TEST_CASE("commits larger than the WAL write buffer reach other connections and survive a reopen") {
@@ -184,4 +212,30 @@ TEST_CASE("commits larger than the WAL write buffer reach other connections and 
   }
   CHECK(reader.load_event("big19")->payload == payload);
   CHECK(reader.load_event("big0")->payload.size() == payload.size());
+}
+
+TEST_CASE("a new store has 2 KiB pages; an existing store keeps its own page size and works") {
+  TempDir dir;
+  const auto page_size = [](SqliteStore& store) {
+    auto s = store.db().prepare("PRAGMA page_size");
+    REQUIRE(s.step());
+    return s.integer(0);
+  };
+  SqliteStore fresh((dir.path() / "new.db").string());
+  CHECK(page_size(fresh) == 2048);
+
+  const std::string old_path = (dir.path() / "old.db").string();
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(old_path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE schema_version (version INTEGER NOT NULL)",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  SqliteStore old(old_path);
+  CHECK(page_size(old) == 4096);
+  old.begin();
+  old.insert_event(processed_event("e1", "{}"));
+  old.commit();
+  CHECK(old.load_event("e1"));
 }
