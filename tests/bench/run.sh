@@ -212,10 +212,15 @@ if [ -n "${WEFT_BENCH_POSTGRES:-}" ]; then
     echo "$work/$1/weft.yaml"
   }
   psql -q "$WEFT_BENCH_POSTGRES" -c "CREATE SCHEMA one; CREATE SCHEMA two"
+  # WAL bytes per event (issue 20): pg_stat_wal is the server's, and only weft writes to it here.
+  wal_bytes() { psql -qtA "$WEFT_BENCH_POSTGRES" -c "SELECT wal_bytes FROM pg_stat_wal"; }
   start "$work/pg1.log" "$build/bin/weft" serve --config "$(pg_config pg1 one)"
+  wal0=$(wal_bytes); events0=$(processed)
   one=$(load "http://127.0.0.1:$PORT/collect/slack")
+  wal1=$(wal_bytes); events1=$(processed)
   stop
   echo "weft serve x1 (PostgreSQL): $one"
+  awk -v w="$((wal1 - wal0))" -v e="$((events1 - events0))" 'BEGIN { printf "PostgreSQL WAL: %.0f bytes per event (%d events)\n", w / e, e }'
   start "$work/pg2a.log" "$build/bin/weft" serve --config "$(pg_config pg2a two)"
   pid_a=$PID port_a=$PORT
   start "$work/pg2b.log" "$build/bin/weft" serve --config "$(pg_config pg2b two)"
