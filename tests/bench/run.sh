@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark (issue 5): the bare Poco ceiling and weft serve under the same wrk load, in one
-# run, with the bytes weft writes per event and the same serve on tmpfs (issue 20); weft ingest of 1,000,000 events and weft rebuild of them; a profile of 1,000 events
-# re-derived under load; a 10,000-event profile erased under load; a 1,000,000-event HTTP
-# scale run. Prints figures and
-# the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
+# run, with the bytes weft writes per event and the same serve on tmpfs (issue 20); weft ingest
+# of 1,000,000 events and weft rebuild of them; ingest of 200,000 against 3,000,000 events
+# (growth); a profile of 1,000 events re-derived under load; a 10,000-event profile erased
+# under load; a 1,000,000-event HTTP scale run. Prints figures and the ratios the targets are
+# stated in. Usage: tests/bench/run.sh BUILD_DIR
 set -euo pipefail
 
 build=$(cd "${1:-build/bench}" && pwd)
@@ -258,6 +259,25 @@ rebuild_rss=$(grep 'Maximum resident' "$work/rebuild.time" | awk '{print $6}')
 rebuild_rate=$(head -1 "$work/rebuild.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
 awk -v r="$rebuild_rate" -v i="$rate" -v rr="$rebuild_rss" -v ir="$rss" \
   'BEGIN { printf "rebuild: %d events/s, %.2f of ingest (target >= 0.80); peak RSS %d MiB, ingest %d MiB (target: no higher)\n", r, r / i, rr / 1024, ir / 1024 }'
+
+# Growth (issue 20): the rate of a back-fill into a store that grows to 3,000,000 events against
+# one of 200,000, each into a fresh store, 10 events per user as in the issue.
+growth_run() {  # prints "RATE BYTES_PER_EVENT STORE_BYTES" of an ingest of $1 events
+  local n=$1
+  "$build/bin/generate_events" "$n" $((n / 10)) > "$work/growth.jsonl"
+  /usr/bin/time -f '%O' -o "$work/growth.time" "$build/bin/weft" ingest --config "$(config "growth$n")" --source slack "$work/growth.jsonl" \
+    > "$work/growth.out"
+  local rate
+  rate=$(head -1 "$work/growth.out" | sed -E 's/.*\(([0-9,]+) events\/s\).*/\1/' | tr -d ,)
+  echo "$rate $(($(tail -1 "$work/growth.time") * 512 / n)) $(stat -c %s "$work/growth$n/weft.db")"
+  rm -rf "$work/growth.jsonl" "$work/growth$n"
+}
+echo "== growth: weft ingest of 200,000 events (20,000 users) and of 3,000,000 (300,000 users), each into a fresh store"
+read -r small_rate small_bytes small_size <<< "$(growth_run 200000)"
+read -r large_rate large_bytes large_size <<< "$(growth_run 3000000)"
+echo "200,000 events: $small_rate events/s, $small_bytes bytes written per event, store $((small_size >> 20)) MiB"
+echo "3,000,000 events: $large_rate events/s, $large_bytes bytes written per event, store $((large_size >> 20)) MiB"
+awk -v s="$small_rate" -v l="$large_rate" 'BEGIN { printf "growth: 3,000,000 events at %.2f of the events/s of 200,000 (target >= 0.80)\n", l / s }'
 
 # An operation on one person while the wrk load runs (SPEC 13, 14): a store holding a person with
 # N events (user U$2), served; the load alone, the load with `operation` run 3 s into it, and the
