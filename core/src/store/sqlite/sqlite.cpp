@@ -103,13 +103,6 @@ SqliteDb::SqliteDb(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
   // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
   // The coalescing VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
-  // 2 KiB pages for a new database (an existing one keeps its own; docs/operations.md says
-  // how to convert it): each commit writes every page it changed into the WAL, and most of
-  // what weft serve changes is one row in a random leaf of identifiers, events_profile or
-  // profiles. Under the bench load: 17.9 KB written per event with 4 KiB pages, 12.7 with 2 KiB,
-  // at the same throughput; weft ingest of 200,000 events ~10 % slower, the store ~12 % larger
-  // (issue 20). 1 KiB pages fit one ~600-byte event row a page: +55 % store.
-  exec("PRAGMA page_size=2048");
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");

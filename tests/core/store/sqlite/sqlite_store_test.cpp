@@ -213,29 +213,3 @@ TEST_CASE("commits larger than the WAL write buffer reach other connections and 
   CHECK(reader.load_event("big19")->payload == payload);
   CHECK(reader.load_event("big0")->payload.size() == payload.size());
 }
-
-TEST_CASE("a new store has 2 KiB pages; an existing store keeps its own page size and works") {
-  TempDir dir;
-  const auto page_size = [](SqliteStore& store) {
-    auto s = store.db().prepare("PRAGMA page_size");
-    REQUIRE(s.step());
-    return s.integer(0);
-  };
-  SqliteStore fresh((dir.path() / "new.db").string());
-  CHECK(page_size(fresh) == 2048);
-
-  const std::string old_path = (dir.path() / "old.db").string();
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(old_path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE schema_version (version INTEGER NOT NULL)",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-  }
-  SqliteStore old(old_path);
-  CHECK(page_size(old) == 4096);
-  old.begin();
-  old.insert_event(processed_event("e1", "{}"));
-  old.commit();
-  CHECK(old.load_event("e1"));
-}

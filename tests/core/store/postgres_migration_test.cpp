@@ -1,0 +1,50 @@
+// The PostgreSQL schema's newest migration on a store an older weft made (SQLite's are in
+// sqlite/sqlite_store_test.cpp).
+#include "skip.hpp"
+#include "store_backends.hpp"
+
+#include "weft/store/postgres/postgres_store.hpp"
+#include "weft/store/store_factory.hpp"
+
+#include <catch2/catch.hpp>
+#include <libpq-fe.h>
+
+#include <algorithm>
+
+namespace {
+
+void exec(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string why = PQerrorMessage(conn);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) FAIL(sql + ": " + why);
+}
+
+}  // namespace
+
+TEST_CASE("PostgreSQL: a schema 6 store is upgraded to 7, its JSON traces read as they were and new traces stored by shape") {
+  const auto backends = weft::test::store_backends();
+  if (std::find(backends.begin(), backends.end(), "postgresql") == backends.end())
+    return weft::test::skip_test("needs WEFT_TEST_POSTGRES (packaging/dev.sh test starts a server)");
+  weft::test::TempDir dir;
+  const std::string url = weft::test::fresh_store_location("postgresql", dir);
+  weft::open_store(url);  // today's schema, then taken back to what schema 6 was
+  exec(url, "DROP TABLE trace_shapes; UPDATE schema_version SET version = 6; "
+            "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace) VALUES "
+            "('e0', 'slack', 'message', 3, NULL, 'processed', '{}', '{}', '[{\"node\":\"receive\",\"plugin\":\"webhook_trigger\",\"port\":\"out\",\"micros\":7}]')");
+
+  auto store = weft::open_store(url);
+  CHECK(store->load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
+  const auto shape = std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
+  weft::EventRecord e{0, "e1", "slack", "message", 4, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 9}}),
+                      std::nullopt, shape};
+  store->begin();
+  store->insert_event(e);
+  store->commit();
+  auto reopened = weft::open_store(url);  // a connection that has not seen the shape
+  CHECK(reopened->load_event("e1")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":9}])");
+}
