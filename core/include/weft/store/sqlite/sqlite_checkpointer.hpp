@@ -26,8 +26,8 @@
 namespace weft {
 
 // A round starts once a commit leaves `start_at_bytes` in the WAL. More lets a hot page
-// changed by many commits be copied once: weft serve under the bench load wrote 4.4 KB per
-// event into the database file with rounds every 32 MiB, 1.3 KB with rounds every 128 MiB
+// changed by many commits be copied once: weft serve under the bench load wrote ~4.3 KB per
+// event into the database file with rounds every 32 MiB, ~2-3 KB with rounds every 128 MiB
 // (issue 20). Past `writer_waits_past_bytes` the writer waits for a restart (see above).
 struct WalLimits {
   std::int64_t start_at_bytes = 128 << 20;
