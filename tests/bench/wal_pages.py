@@ -1,0 +1,26 @@
+# Which b-trees a store's WAL pages belong to (issue 20): reads the frames of the WAL's current
+# generation and names each page from dbstat on a copy of the store with its WAL beside it.
+# Usage: python3 tests/bench/wal_pages.py COPY.db COPY_OF_THE.wal   (copy both while weft is idle)
+import struct, sys, subprocess, collections
+db, wal = sys.argv[1], sys.argv[2]
+data = open(wal, 'rb').read()
+magic, ver, psize, ckseq, s1, s2, c1, c2 = struct.unpack('>8I', data[:32])
+frames = []
+off = 32
+while off + 24 + psize <= len(data):
+    pg, commit, fs1, fs2 = struct.unpack('>4I', data[off:off+16])
+    if (fs1, fs2) != (s1, s2): break
+    frames.append((pg, commit)); off += 24 + psize
+names = {}
+out = subprocess.run(['sqlite3', db, 'select pageno, name from dbstat'], capture_output=True, text=True).stdout
+for line in out.splitlines():
+    p, n = line.split('|', 1); names[int(p)] = n
+commits = sum(1 for f in frames if f[1])
+by = collections.Counter(names.get(p, '?new/free') for p, _ in frames)
+print(f'page size {psize}, frames {len(frames)}, commits {commits}, frames/commit {len(frames)/max(commits,1):.1f}')
+distinct = collections.Counter()
+seen=set()
+for p,_ in frames:
+    if p not in seen: seen.add(p); distinct[names.get(p,'?new/free')]+=1
+for n, c in by.most_common():
+    print(f'  {n:28s} {c:7d} {100*c/len(frames):5.1f}%  distinct pages {distinct[n]}')
