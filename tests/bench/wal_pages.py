@@ -1,6 +1,8 @@
 # Which b-trees a store's WAL pages belong to (issue 20): reads the frames of the WAL's current
 # generation and names each page from dbstat on a copy of the store with its WAL beside it.
-# Usage: python3 tests/bench/wal_pages.py COPY.db COPY_OF_THE.wal   (copy both while weft is idle)
+# Usage, while weft is idle: cp weft.db x/w.db; cp weft.db-wal x/w.db-wal; cp weft.db-wal frames.wal;
+#   python3 tests/bench/wal_pages.py x/w.db frames.wal
+# (dbstat reads x/w.db through its WAL, and may fold that WAL in: the frames are read from their own copy.)
 import struct, sys, subprocess, collections
 db, wal = sys.argv[1], sys.argv[2]
 data = open(wal, 'rb').read()
