@@ -69,6 +69,34 @@ TEST_CASE("a stored trace names its workflow's shape: each event reads back with
   }
 }
 
+TEST_CASE("a shape is stored again after the transaction or savepoint that wrote it was rolled back") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  const auto shape =
+      std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
+  const auto event = [&](const std::string& id) {
+    return weft::EventRecord{0, id, "s", "t", 1, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 5}}),
+                             std::nullopt, shape};
+  };
+  f.store.begin();
+  f.store.insert_event(event("rolled-back"));
+  f.store.rollback();
+  f.store.begin();
+  f.store.savepoint();
+  f.store.insert_event(event("undone"));
+  f.store.rollback_to_savepoint();
+  f.store.insert_event(event("kept"));
+  f.store.release_savepoint();
+  f.store.commit();
+  f.store.begin();
+  f.store.insert_event(event("later"));  // the shape is known to be stored: no statement for it
+  f.store.commit();
+  // the store reads shapes from its tables (it keeps only those it read): a lost one throws
+  const std::string expanded = R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":5}])";
+  CHECK(f.store.load_event("kept")->trace == expanded);
+  CHECK(f.store.load_event("later")->trace == expanded);
+  CHECK_FALSE(f.store.load_event("undone"));
+}
+
 TEST_CASE("a rejected or dropped event undoes the profiles and identifiers it made") {
   StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   for (const char* target : {"reject", "drop"}) {

@@ -42,9 +42,11 @@ std::vector<EventRecord> PostgresStore::event_rows(const Result& r) {
   return out;
 }
 
-// Queued with the event's own statement: ON CONFLICT DO NOTHING writes nothing for a known shape.
+// Queued with the event's own statement; DO NOTHING: another process may have stored the shape.
 void PostgresStore::keep_trace_shape(const EventRecord& e) {
-  if (e.trace_shape) connection_->queue("insert_trace_shape", {e.trace_shape->key, e.trace_shape->json});
+  if (!e.trace_shape || !written_shapes_.needed(e.trace_shape->key)) return;
+  connection_->queue("insert_trace_shape", {e.trace_shape->key, e.trace_shape->json});
+  written_shapes_.wrote(e.trace_shape->key);
 }
 
 static_assert(PostgresStore::schema_version == postgres_schema::migrations.size());
@@ -158,13 +160,21 @@ bool PostgresStore::hold(bool exclusive) {
 // to a profile another process merges away) and fails one of them, which is then retried.
 void PostgresStore::begin() {
   connection_->ensure_connected();
+  written_shapes_.discard_open();
   connection_->queue_sql("BEGIN ISOLATION LEVEL SERIALIZABLE");
 }
-void PostgresStore::commit() { connection_->run_sql("COMMIT"); }
+void PostgresStore::commit() {
+  connection_->run_sql("COMMIT");
+  written_shapes_.committed();
+}
+
 void PostgresStore::rollback() { connection_->run_sql("ROLLBACK"); }
 void PostgresStore::savepoint() { connection_->queue_sql("SAVEPOINT event"); }
 void PostgresStore::release_savepoint() { connection_->queue_sql("RELEASE SAVEPOINT event"); }
-void PostgresStore::rollback_to_savepoint() { connection_->queue_sql("ROLLBACK TO SAVEPOINT event"); }
+void PostgresStore::rollback_to_savepoint() {
+  written_shapes_.discard_open();
+  connection_->queue_sql("ROLLBACK TO SAVEPOINT event");
+}
 
 std::optional<IdentifierState> PostgresStore::identifier_state(std::string_view type, std::string_view value) {
   Result r = connection_->run("identifier_state", {type, value});

@@ -184,10 +184,15 @@ void SqliteStore::migrate() {
 void SqliteStore::begin() {
   if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
   checkpointer_->before_write();
+  written_shapes_.discard_open();
   run(sql_->begin);
 }
 
-void SqliteStore::commit() { run(sql_->commit); }
+void SqliteStore::commit() {
+  run(sql_->commit);
+  written_shapes_.committed();
+}
+
 void SqliteStore::rollback() { run(sql_->rollback); }
 // 1,000,000 events of the bench, 10,000 a transaction: 22.3k events/s with the default 32 MiB
 // of cache, 26.7k with 128 MiB; 100,000 a transaction: 33.0k and 42.4k.
@@ -195,7 +200,10 @@ void SqliteStore::expect_large_transactions() { db_.exec("PRAGMA cache_size=-131
 
 void SqliteStore::savepoint() { run(sql_->savepoint); }
 void SqliteStore::release_savepoint() { run(sql_->release); }
-void SqliteStore::rollback_to_savepoint() { run(sql_->rollback_to); }
+void SqliteStore::rollback_to_savepoint() {
+  written_shapes_.discard_open();
+  run(sql_->rollback_to);
+}
 
 std::optional<IdentifierState> SqliteStore::identifier_state(std::string_view type, std::string_view value) {
   auto& s = sql_->identifier_state;
@@ -495,11 +503,12 @@ void SqliteStore::insert_idempotency_key(std::string_view source, std::string_vi
   run(sql_->insert_idempotency_key);
 }
 
-// An ignored INSERT of a shape already stored reads one page and writes none.
+// OR IGNORE: another connection may have stored the shape.
 void SqliteStore::keep_trace_shape(const EventRecord& e) {
-  if (!e.trace_shape) return;
+  if (!e.trace_shape || !written_shapes_.needed(e.trace_shape->key)) return;
   sql_->insert_trace_shape.bind(1, e.trace_shape->key).bind(2, e.trace_shape->json);
   run(sql_->insert_trace_shape);
+  written_shapes_.wrote(e.trace_shape->key);
 }
 
 void SqliteStore::insert_event(const EventRecord& e) {

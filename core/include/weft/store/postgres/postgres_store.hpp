@@ -87,6 +87,7 @@ private:
   std::unique_ptr<pg::Connection> connection_;
   std::string suppression_key_;
   TraceShapes trace_shapes_;
+  WrittenShapes written_shapes_;
 };
 
 }  // namespace weft

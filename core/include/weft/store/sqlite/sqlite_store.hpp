@@ -92,6 +92,7 @@ private:
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
   TraceShapes trace_shapes_;
+  WrittenShapes written_shapes_;
   // Started by the first write transaction: connections that only read never checkpoint.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
