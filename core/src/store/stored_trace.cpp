@@ -23,19 +23,28 @@ std::string fnv1a_hex(std::string_view text) {
   return hex;
 }
 
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(JsonWriter& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
+
+// "node" and "plugin", the members a shape's node and a rendered step share.
+void write_names(JsonWriter& w, const TraceShape::Node& node) {
+  w.Key("node");
+  write_string(w, node.id);
+  w.Key("plugin");
+  write_string(w, node.plugin);
+}
+
 std::string shape_json(const std::vector<TraceShape::Node>& nodes) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  JsonWriter w(buffer);
   w.StartArray();
   for (const auto& node : nodes) {
     w.StartObject();
-    w.Key("node");
-    w.String(node.id.c_str(), static_cast<rapidjson::SizeType>(node.id.size()));
-    w.Key("plugin");
-    w.String(node.plugin.c_str(), static_cast<rapidjson::SizeType>(node.plugin.size()));
+    write_names(w, node);
     w.Key("ports");
     w.StartArray();
-    for (const auto& port : node.ports) w.String(port.c_str(), static_cast<rapidjson::SizeType>(port.size()));
+    for (const auto& port : node.ports) write_string(w, port);
     w.EndArray();
     w.EndObject();
   }
@@ -102,12 +111,12 @@ std::string TraceShapes::expand(const std::string& stored, const Loader& load) {
     if (!json) throw corrupt("names a workflow shape the store does not have");
     auto shape = TraceShape::parse(*json);
     if (!shape) throw corrupt("names a workflow shape the store cannot read");
-    it = known_.emplace(std::string(key), std::make_shared<const TraceShape>(std::move(*shape))).first;
+    it = known_.emplace(std::string(key), std::move(*shape)).first;
   }
-  const TraceShape& shape = *it->second;
+  const TraceShape& shape = it->second;
 
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  JsonWriter w(buffer);
   w.StartArray();
   const char* at = stored.data() + colon + 1;
   const char* const end = stored.data() + stored.size();
@@ -120,13 +129,9 @@ std::string TraceShapes::expand(const std::string& stored, const Loader& load) {
       throw corrupt("names a node or port its workflow shape does not have");
     const TraceShape::Node& n = shape.nodes[static_cast<std::size_t>(node)];
     w.StartObject();
-    w.Key("node");
-    w.String(n.id.c_str(), static_cast<rapidjson::SizeType>(n.id.size()));
-    w.Key("plugin");
-    w.String(n.plugin.c_str(), static_cast<rapidjson::SizeType>(n.plugin.size()));
+    write_names(w, n);
     w.Key("port");
-    const std::string& p = n.ports[static_cast<std::size_t>(port)];
-    w.String(p.c_str(), static_cast<rapidjson::SizeType>(p.size()));
+    write_string(w, n.ports[static_cast<std::size_t>(port)]);
     w.Key("micros");
     w.Int64(micros);
     w.EndObject();

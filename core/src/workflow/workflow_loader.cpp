@@ -87,9 +87,11 @@ public:
         error(name.Mark(), "'name' must be text");
     }
     read_nodes(root, *workflow);
-    if (diagnostics_.size() == errors_before) workflow->trace_shape = std::make_shared<const TraceShape>(shape_of(*workflow));
 
-    if (diagnostics_.size() == errors_before) result.workflow = std::move(workflow);
+    if (diagnostics_.size() == errors_before) {
+      workflow->trace_shape = std::make_shared<const TraceShape>(shape_of(*workflow));
+      result.workflow = std::move(workflow);
+    }
     return result;
   }
 

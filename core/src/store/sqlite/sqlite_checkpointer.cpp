@@ -13,10 +13,10 @@ int page_size(SqliteDb& db) {
 }  // namespace
 
 SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer, WalLimits limits)
-    : writer_(writer.handle()),
-      db_(path),
-      start_at_pages_(static_cast<int>(limits.start_at_bytes / page_size(writer))),
-      writer_waits_past_pages_(static_cast<int>(limits.writer_waits_past_bytes / page_size(writer))) {
+    : writer_(writer.handle()), db_(path) {
+  const int page = page_size(writer);
+  start_at_pages_ = static_cast<int>(limits.start_at_bytes / page);
+  writer_waits_past_pages_ = static_cast<int>(limits.writer_waits_past_bytes / page);
   // Replaces the auto-checkpoint hook: SQLite calls it after each commit with the WAL's size.
   sqlite3_wal_hook(
       writer.handle(),

@@ -52,8 +52,8 @@ private:
 
   sqlite3* writer_;
   SqliteDb db_;
-  int start_at_pages_;
-  int writer_waits_past_pages_;
+  int start_at_pages_ = 0;
+  int writer_waits_past_pages_ = 0;
   std::atomic<int> wal_pages_{0};  // as the writer's last commit left it
   std::mutex mutex_;
   std::condition_variable wanted_;
