@@ -1,0 +1,49 @@
+# How small a WAL would be if each frame were stored as the bytes that differ from an earlier
+# image of the same page (issue 20: a commit writes every page it touched whole, ~4 KiB for a
+# ~60-byte entry). Reads the frames of the WAL's current generation in order; a page's first
+# frame is stored whole, later ones as runs of differing 8-byte words (4 bytes per run) with
+# the 24-byte frame header and a 16-byte record header, or whole again when that passes half
+# a page. `base` compares with the page's last whole image (one read to rebuild a frame),
+# `chain` with its previous frame (a chain of reads).
+# Usage: python3 tests/bench/wal_delta.py weft.db-wal [base|chain]
+# To see a whole run, build with WalLimits raised past the run's WAL so no round starts over.
+import struct, sys
+
+wal = open(sys.argv[1], 'rb').read()
+chain = len(sys.argv) > 2 and sys.argv[2] == 'chain'
+magic, version, page_size, ckpt_seq, salt1, salt2, ck1, ck2 = struct.unpack('>8I', wal[:32])
+frame_size = 24 + page_size
+record_overhead = 24 + 16
+last_image = {}
+frames = commits = whole = deltas = stored = delta_bytes = 0
+offset = 32
+while offset + frame_size <= len(wal):
+    page_no, commit, s1, s2 = struct.unpack('>4I', wal[offset:offset + 16])
+    if (s1, s2) != (salt1, salt2):
+        break
+    page = wal[offset + 24:offset + frame_size]
+    frames += 1
+    commits += commit != 0
+    earlier = last_image.get(page_no)
+    size = None
+    if earlier is not None:
+        size, last = 0, -100
+        for k in range(0, page_size, 8):
+            if page[k:k + 8] != earlier[k:k + 8]:
+                size += 8 + (4 if k - last > 8 else 0)
+                last = k
+    if size is None or size > page_size // 2:
+        last_image[page_no] = page
+        whole += 1
+        stored += page_size + record_overhead
+    else:
+        if chain:
+            last_image[page_no] = page
+        deltas += 1
+        delta_bytes += size
+        stored += size + record_overhead
+    offset += frame_size
+logical = frames * frame_size
+print(f"page size {page_size}, frames {frames}, commits {commits}, WAL {logical / 1e6:.1f} MB; "
+      f"{'chain' if chain else 'base'}: {whole} whole, {deltas} deltas (mean {delta_bytes / max(deltas, 1):.0f} B), "
+      f"stored {stored / 1e6:.1f} MB = {stored / max(logical, 1):.3f} of the WAL")
