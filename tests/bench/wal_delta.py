@@ -7,23 +7,15 @@
 # `chain` with its previous frame (a chain of reads).
 # Usage: python3 tests/bench/wal_delta.py weft.db-wal [base|chain]
 # To see a whole run, build with WalLimits raised past the run's WAL so no round starts over.
-import struct, sys
+import sys
+from wal_frames import read_frames
 
-wal = open(sys.argv[1], 'rb').read()
+page_size, frames = read_frames(sys.argv[1])
 chain = len(sys.argv) > 2 and sys.argv[2] == 'chain'
-magic, version, page_size, ckpt_seq, salt1, salt2, ck1, ck2 = struct.unpack('>8I', wal[:32])
-frame_size = 24 + page_size
 record_overhead = 24 + 16
 last_image = {}
-frames = commits = whole = deltas = stored = delta_bytes = 0
-offset = 32
-while offset + frame_size <= len(wal):
-    page_no, commit, s1, s2 = struct.unpack('>4I', wal[offset:offset + 16])
-    if (s1, s2) != (salt1, salt2):
-        break
-    page = wal[offset + 24:offset + frame_size]
-    frames += 1
-    commits += commit != 0
+whole = deltas = stored = delta_bytes = 0
+for page_no, commit, page in frames:
     earlier = last_image.get(page_no)
     size = None
     if earlier is not None:
@@ -42,8 +34,8 @@ while offset + frame_size <= len(wal):
         deltas += 1
         delta_bytes += size
         stored += size + record_overhead
-    offset += frame_size
-logical = frames * frame_size
-print(f"page size {page_size}, frames {frames}, commits {commits}, WAL {logical / 1e6:.1f} MB; "
+logical = len(frames) * (24 + page_size)
+commits = sum(1 for _, commit, _ in frames if commit)
+print(f"page size {page_size}, frames {len(frames)}, commits {commits}, WAL {logical / 1e6:.1f} MB; "
       f"{'chain' if chain else 'base'}: {whole} whole, {deltas} deltas (mean {delta_bytes / max(deltas, 1):.0f} B), "
       f"stored {stored / 1e6:.1f} MB = {stored / max(logical, 1):.3f} of the WAL")
