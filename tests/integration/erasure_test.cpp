@@ -110,7 +110,7 @@ TEST_CASE("erasure: suppressed identifiers keep the person out, through any sour
 TEST_CASE("erasure: no byte of the erased person is left in the SQLite database or WAL files") {
   TwoPeople s("sqlite");
   const auto db = s.dir.path() / "weft.db";
-  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal"); };
+  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + file_bytes(db.string() + "-dwal"); };
   const std::vector<std::string> secrets = {"jane@erase.example", "jane.work@erase.example", "Quokka-Zyxwvut-4711", s.jane, s.jane_crm,
                                             s.first_event};
   {

@@ -93,7 +93,7 @@ SqliteDb::SqliteDb(const std::string& path) {
   // are refused and change nothing.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, coalescing_wal_vfs()) !=
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, weft_sqlite_vfs()) !=
       SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -102,7 +102,7 @@ SqliteDb::SqliteDb(const std::string& path) {
   }
   sqlite3_busy_timeout(db_, 5000);
   // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
-  // The coalescing VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
+  // The VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");

@@ -2,28 +2,21 @@
 
 #include <Poco/Logger.h>
 
+#include <sys/stat.h>
+
 namespace weft {
-namespace {
-
-int page_size(SqliteDb& db) {
-  auto s = db.prepare("PRAGMA page_size");
-  return s.step() ? static_cast<int>(s.integer(0)) : 4096;
-}
-
-}  // namespace
 
 SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer, WalLimits limits)
-    : writer_(writer.handle()), db_(path) {
-  const int page = page_size(writer);
-  start_at_pages_ = static_cast<int>(limits.start_at_bytes / page);
-  writer_waits_past_pages_ = static_cast<int>(limits.writer_waits_past_bytes / page);
-  // Replaces the auto-checkpoint hook: SQLite calls it after each commit with the WAL's size.
+    : writer_(writer.handle()), db_(path), log_path_(std::string(sqlite3_db_filename(writer.handle(), "main")) + "-dwal"),
+      limits_(limits) {
+  // Replaces the auto-checkpoint hook: SQLite calls it after each commit.
   sqlite3_wal_hook(
       writer.handle(),
-      [](void* self, sqlite3*, const char*, int pages) {
+      [](void* self, sqlite3*, const char*, int) {
         auto* checkpointer = static_cast<SqliteCheckpointer*>(self);
-        checkpointer->wal_pages_.store(pages, std::memory_order_relaxed);
-        if (pages >= checkpointer->start_at_pages_) checkpointer->wake();
+        const std::int64_t stored = checkpointer->stored_bytes();
+        checkpointer->wal_bytes_.store(stored, std::memory_order_relaxed);
+        if (stored >= checkpointer->limits_.start_at_bytes) checkpointer->wake();
         return SQLITE_OK;
       },
       this);
@@ -40,8 +33,13 @@ SqliteCheckpointer::~SqliteCheckpointer() {
   thread_.join();
 }
 
+std::int64_t SqliteCheckpointer::stored_bytes() const {
+  struct stat st {};
+  return ::stat(log_path_.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
+}
+
 void SqliteCheckpointer::before_write() {
-  if (wal_pages_.load(std::memory_order_relaxed) <= writer_waits_past_pages_) return;
+  if (wal_bytes_.load(std::memory_order_relaxed) <= limits_.writer_waits_past_bytes) return;
   std::unique_lock lock(mutex_);
   restart_wanted_ = pending_ = true;
   wanted_.notify_one();
@@ -73,7 +71,7 @@ void SqliteCheckpointer::run() {
       Poco::Logger::get("weft.store").warning(std::string("WAL checkpoint failed: ") + sqlite3_errmsg(db_.handle()));
     if (mode == SQLITE_CHECKPOINT_RESTART) {
       std::lock_guard lock(mutex_);
-      if (rc == SQLITE_OK) wal_pages_.store(0, std::memory_order_relaxed);
+      if (rc == SQLITE_OK) wal_bytes_.store(0, std::memory_order_relaxed);
       restart_wanted_ = false;
       restarted_.notify_all();
     }

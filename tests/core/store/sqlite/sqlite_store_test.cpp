@@ -157,7 +157,7 @@ TEST_CASE("the writer's WAL is copied into the database in the background, and e
     CHECK(file_size(path) >= 100u << 20);
     CHECK(store.load_event("e39999"));
   }
-  CHECK(file_size(path + "-wal") == 0);  // truncated by the last round, or removed on close
+  CHECK(file_size(path + "-dwal") <= 4096 + 40 + 32);  // truncated by the last round, or removed on close
   SqliteStore reopened(path);
   CHECK(reopened.load_event("e0"));
   CHECK(reopened.load_event("e39999"));
@@ -181,7 +181,7 @@ TEST_CASE("a writer that never pauses keeps the WAL bounded: past the limit it w
       insert.reset();
     }
     writer.exec("COMMIT");
-    largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
+    largest = std::max(largest, std::filesystem::file_size(path + "-dwal"));
   }
   // the limit, plus the transaction that crossed it and the one after
   CHECK(largest < std::uintmax_t{8} << 20);

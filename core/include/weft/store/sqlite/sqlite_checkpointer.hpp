@@ -25,10 +25,12 @@
 
 namespace weft {
 
-// A round starts once a commit leaves `start_at_bytes` in the WAL. More lets a hot page
-// changed by many commits be copied once: weft serve under the bench load wrote ~4.3 KB per
-// event into the database file with rounds every 32 MiB, ~2-3 KB with rounds every 128 MiB
-// (issue 20). Past `writer_waits_past_bytes` the writer waits for a restart (see above).
+// A round starts once a commit leaves `start_at_bytes` in the WAL's file (its stored size:
+// the log keeps deltas, delta_wal_log.hpp). More lets a hot page changed by many commits be
+// copied once: weft serve under the bench load wrote ~4.3 KB per event into the database file
+// with rounds every 32 MiB of frames, ~2-3 KB with rounds every 128 MiB (issue 20); and each
+// round starts the log over, where a page's first frame is stored whole. Past
+// `writer_waits_past_bytes` the writer waits for a restart (see above).
 struct WalLimits {
   std::int64_t start_at_bytes = 128 << 20;
   std::int64_t writer_waits_past_bytes = 512 << 20;
@@ -50,11 +52,13 @@ private:
   void wake();
   void run();
 
+  std::int64_t stored_bytes() const;
+
   sqlite3* writer_;
   SqliteDb db_;
-  int start_at_pages_ = 0;
-  int writer_waits_past_pages_ = 0;
-  std::atomic<int> wal_pages_{0};  // as the writer's last commit left it
+  std::string log_path_;
+  WalLimits limits_;
+  std::atomic<std::int64_t> wal_bytes_{0};  // stored, as the writer's last commit left it
   std::mutex mutex_;
   std::condition_variable wanted_;
   std::condition_variable restarted_;

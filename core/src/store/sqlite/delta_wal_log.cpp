@@ -1,0 +1,549 @@
+#include "weft/store/sqlite/delta_wal_log.hpp"
+
+#include "weft/store/sqlite/frame_delta.hpp"
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+
+namespace weft {
+namespace {
+
+constexpr std::int64_t header_bytes = 4096;  // one page, mapped by every process
+constexpr std::int64_t record_header_bytes = 40;
+constexpr std::uint32_t file_version = 1;
+constexpr char file_magic[8] = {'W', 'E', 'F', 'T', 'D', 'W', 'A', 'L'};
+constexpr std::uint32_t record_magic = 0x31524457;  // "WDR1"
+constexpr std::uint16_t max_depth = 16;             // deltas read to rebuild a frame, at most
+constexpr std::size_t cached_pages = 8192;          // latest images kept (32 MiB of 4 KiB pages)
+
+enum Kind : std::uint8_t { wal_header_record = 1, whole_frame = 2, delta_frame = 3, truncation = 4 };
+
+void put32(char* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+void put64(char* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+std::uint32_t get32(const volatile char* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
+  return v;
+}
+std::uint64_t get64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
+  return v;
+}
+std::uint32_t big_endian32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return std::uint32_t{u[0]} << 24 | std::uint32_t{u[1]} << 16 | std::uint32_t{u[2]} << 8 | u[3];
+}
+
+bool valid_page_size(std::uint32_t size) { return size >= 512 && size <= 65536 && (size & (size - 1)) == 0; }
+
+struct RecordHeader {
+  std::uint32_t generation, sequence, kind, frame, page;
+  std::int32_t base;
+  std::uint32_t payload;
+};
+
+// The 40 bytes before a payload; the checksum covers them (with the checksum zeroed) and it.
+void encode_header(char* out, const RecordHeader& h, std::string_view payload) {
+  put32(out, record_magic);
+  put32(out + 4, h.generation);
+  put32(out + 8, h.sequence);
+  put32(out + 12, h.kind);
+  put32(out + 16, h.frame);
+  put32(out + 20, h.page);
+  put32(out + 24, static_cast<std::uint32_t>(h.base));
+  put32(out + 28, h.payload);
+  put64(out + 32, 0);
+  const std::uint64_t sum = frame_delta::checksum(payload, frame_delta::checksum({out, 32}, 0));
+  put64(out + 32, sum);
+}
+
+int read_all(int fd, char* out, std::int64_t size, std::int64_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, static_cast<std::size_t>(size), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n == 0 ? SQLITE_IOERR_SHORT_READ : SQLITE_IOERR_READ;
+    out += n;
+    size -= n;
+    offset += n;
+  }
+  return SQLITE_OK;
+}
+
+int write_all(int fd, const char* data, std::int64_t size, std::int64_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, data, static_cast<std::size_t>(size), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+    data += n;
+    size -= n;
+    offset += n;
+  }
+  return SQLITE_OK;
+}
+
+std::int64_t file_size(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+}
+
+// A new or removed file is durable only once its directory is synced.
+void sync_directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+int write_file_header(int fd, std::uint32_t generation) {
+  char header[16];
+  std::memcpy(header, file_magic, 8);
+  put32(header + 8, file_version);
+  put32(header + 12, generation);
+  return write_all(fd, header, sizeof header, 0);
+}
+
+thread_local std::string payload_buffer;
+
+}  // namespace
+
+WriterFirstLock::WriterFirstLock() {
+  pthread_rwlockattr_t attributes;
+  pthread_rwlockattr_init(&attributes);
+  pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&lock_, &attributes);
+  pthread_rwlockattr_destroy(&attributes);
+}
+
+WriterFirstLock::~WriterFirstLock() { pthread_rwlock_destroy(&lock_); }
+
+std::shared_ptr<DeltaWalLog> DeltaWalLog::open(const std::string& database, int& rc) {
+  static std::mutex registry_mutex;
+  static std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>> registry;
+  const std::string path = database + "-dwal";
+  std::lock_guard lock(registry_mutex);
+  if (auto live = registry[path].lock(); live && live->pid_ == static_cast<std::uint32_t>(::getpid())) {
+    rc = SQLITE_OK;
+    return live;
+  }  // (one inherited through fork() is the parent's)
+  struct stat db {};
+  const mode_t mode = ::stat(database.c_str(), &db) == 0 ? (db.st_mode & 0777) : 0644;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+  if (fd < 0) {
+    rc = SQLITE_CANTOPEN;
+    return nullptr;
+  }
+  std::shared_ptr<DeltaWalLog> log(new DeltaWalLog(fd, path));
+  rc = log->initialise(database + "-wal");
+  if (rc != SQLITE_OK) return nullptr;
+  registry[path] = log;
+  for (auto it = registry.begin(); it != registry.end();) it = it->second.expired() ? registry.erase(it) : std::next(it);
+  return log;
+}
+
+DeltaWalLog::DeltaWalLog(int fd, std::string path)
+    : fd_(fd), path_(std::move(path)), pid_(static_cast<std::uint32_t>(::getpid())) {}
+
+DeltaWalLog::~DeltaWalLog() {
+  if (header_) ::munmap(const_cast<char*>(header_), header_bytes);
+  ::close(fd_);
+}
+
+int DeltaWalLog::initialise(const std::string& stock_wal) {
+  // Another process may be creating the same file: one at a time writes its header.
+  while (::flock(fd_, LOCK_EX) != 0)
+    if (errno != EINTR) return SQLITE_IOERR_LOCK;
+  int rc = SQLITE_OK;
+  if (file_size(fd_) < header_bytes) {
+    rc = ::ftruncate(fd_, header_bytes) == 0 ? write_file_header(fd_, 1) : SQLITE_IOERR_TRUNCATE;
+    if (rc == SQLITE_OK && ::fdatasync(fd_) != 0) rc = SQLITE_IOERR_FSYNC;
+    if (rc == SQLITE_OK) sync_directory_of(path_);
+  }
+  if (rc == SQLITE_OK) {
+    void* mapped = ::mmap(nullptr, header_bytes, PROT_READ, MAP_SHARED, fd_, 0);
+    if (mapped == MAP_FAILED) rc = SQLITE_IOERR_SHMMAP;
+    else header_ = static_cast<const volatile char*>(mapped);
+  }
+  if (rc == SQLITE_OK) {
+    std::unique_lock lock(mutex_);
+    if (std::memcmp(const_cast<const char*>(header_), file_magic, 8) != 0 || get32(header_ + 8) != file_version)
+      rc = SQLITE_NOTADB;
+    else rc = refresh();
+  }
+  // A stock WAL beside the store (an older weft, or a crash while it was taken in) holds the
+  // latest commits: its bytes become this log's, then it goes.
+  struct stat stock {};
+  if (rc == SQLITE_OK && ::stat(stock_wal.c_str(), &stock) == 0 && stock.st_size >= 32) {
+    const int in = ::open(stock_wal.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) rc = SQLITE_CANTOPEN;
+    std::string chunk;
+    for (std::int64_t at = 0; rc == SQLITE_OK && at < stock.st_size && (at == 0 || page_size_ != 0);) {
+      // the WAL header first (it gives the page size), then whole frames, 64 at a time
+      const std::int64_t want = at == 0 ? 32 : std::min<std::int64_t>(stock.st_size - at, 64 * frame_size());
+      chunk.resize(static_cast<std::size_t>(want));
+      rc = read_all(in, chunk.data(), want, at);
+      if (rc == SQLITE_OK) rc = write(chunk.data(), want, at);
+      at += want;
+    }
+    if (in >= 0) ::close(in);
+    if (rc == SQLITE_OK) rc = sync(false);
+    if (rc == SQLITE_OK && ::unlink(stock_wal.c_str()) != 0) rc = SQLITE_IOERR_DELETE;
+    if (rc == SQLITE_OK) sync_directory_of(stock_wal);
+  }
+  ::flock(fd_, LOCK_UN);
+  return rc;
+}
+
+bool DeltaWalLog::stale() const {
+  if (get32(header_ + 12) != generation_) return true;
+  // Only this process appended since the last scan: what it knows is all there is.
+  if (get32(header_ + 16) == pid_ && get32(header_ + 20) == known_epoch_ && seen_size_ == scanned_end_) return false;
+  const std::int64_t size = file_size(fd_);
+  return size != seen_size_ || seen_size_ > scanned_end_;
+}
+
+int DeltaWalLog::refresh() {
+  if (!stale()) return SQLITE_OK;
+  const std::uint32_t generation = get32(header_ + 12);
+  if (generation != generation_) reset(generation);
+  return scan();
+}
+
+void DeltaWalLog::reset(std::uint32_t generation) {
+  generation_ = generation;
+  has_wal_header_ = false;
+  page_size_ = 0;
+  scanned_end_ = header_bytes;
+  seen_size_ = header_bytes;
+  records_.clear();
+  frames_.clear();
+  latest_of_page_.clear();
+  cache_.clear();
+}
+
+int DeltaWalLog::scan() {
+  known_epoch_ = get32(header_ + 20);  // before the size: a later change shows
+  const std::int64_t size = file_size(fd_);
+  if (size < 0) return SQLITE_IOERR_FSTAT;
+  seen_size_ = size;
+  char raw[record_header_bytes];
+  std::string& payload = payload_buffer;
+  while (scanned_end_ + record_header_bytes <= size) {
+    if (read_all(fd_, raw, record_header_bytes, scanned_end_) != SQLITE_OK) break;
+    RecordHeader h{get32(raw + 4), get32(raw + 8), get32(raw + 12), get32(raw + 16), get32(raw + 20),
+                   static_cast<std::int32_t>(get32(raw + 24)), get32(raw + 28)};
+    const std::int64_t frame = frame_size();
+    const bool framed = page_size_ != 0;
+    const bool fits = get32(raw) == record_magic && h.generation == generation_ && h.sequence == records_.size() &&
+                      ((h.kind == wal_header_record && h.payload == 32 && !has_wal_header_) ||
+                       (h.kind == whole_frame && framed && h.payload == frame) ||
+                       (h.kind == delta_frame && framed && h.payload <= frame && h.base >= 0 &&
+                        static_cast<std::size_t>(h.base) < records_.size() && records_[h.base].page == h.page &&
+                        records_[h.base].depth < max_depth) ||
+                       (h.kind == truncation && h.payload == 0)) &&
+                      scanned_end_ + record_header_bytes + h.payload <= size;
+    if (!fits) break;
+    payload.resize(h.payload);
+    if (read_all(fd_, payload.data(), h.payload, scanned_end_ + record_header_bytes) != SQLITE_OK) break;
+    const std::uint64_t stored = get64(raw + 32);
+    std::memset(raw + 32, 0, 8);
+    if (frame_delta::checksum(payload, frame_delta::checksum({raw, 32}, 0)) != stored) break;
+    Record record{scanned_end_, h.payload, -1, h.page, 0, static_cast<std::uint8_t>(h.kind)};
+    if (h.kind == wal_header_record) {
+      std::memcpy(wal_header_, payload.data(), 32);
+      has_wal_header_ = true;
+      const std::uint32_t page = big_endian32(wal_header_ + 8);
+      page_size_ = valid_page_size(page) ? page : 0;
+      records_.push_back(record);
+    } else if (h.kind == truncation) {
+      if (frames_.size() > h.frame) frames_.resize(h.frame);
+      records_.push_back(record);
+    } else {
+      if (h.kind == delta_frame) {
+        record.base = h.base;
+        record.depth = static_cast<std::uint16_t>(records_[h.base].depth + 1);
+      }
+      cache_.erase(h.page);  // its image is of an older record now
+      remember(record, h.frame, {});
+    }
+    scanned_end_ += record_header_bytes + h.payload;
+  }
+  return SQLITE_OK;
+}
+
+void DeltaWalLog::remember(const Record& record, std::uint32_t frame, std::string image) {
+  const auto index = static_cast<std::int32_t>(records_.size());
+  records_.push_back(record);
+  if (frames_.size() <= frame) frames_.resize(frame + 1, -1);
+  frames_[frame] = index;
+  latest_of_page_[record.page] = index;
+  if (image.empty()) return;
+  if (cache_.size() >= cached_pages && !cache_.count(record.page)) cache_.erase(cache_.begin());  // any will do
+  cache_[record.page] = Cached{index, std::move(image)};
+}
+
+int DeltaWalLog::rebuild(std::int32_t record, std::string& image) const {
+  std::int32_t chain[max_depth + 1];
+  int length = 0;
+  std::int32_t at = record;
+  image.resize(static_cast<std::size_t>(frame_size()));
+  while (true) {
+    const Record& r = records_[at];
+    const auto cached = cache_.find(r.page);
+    if (cached != cache_.end() && cached->second.record == at) {
+      image = cached->second.image;
+      break;
+    }
+    if (r.kind == whole_frame) {
+      if (const int rc = read_all(fd_, image.data(), r.payload, r.pos + record_header_bytes); rc != SQLITE_OK)
+        return SQLITE_IOERR_READ;
+      break;
+    }
+    if (r.kind != delta_frame || length > max_depth) return SQLITE_CORRUPT;
+    chain[length++] = at;
+    at = r.base;
+  }
+  std::string& delta = payload_buffer;
+  while (length > 0) {
+    const Record& r = records_[chain[--length]];
+    delta.resize(r.payload);
+    if (read_all(fd_, delta.data(), r.payload, r.pos + record_header_bytes) != SQLITE_OK) return SQLITE_IOERR_READ;
+    if (!frame_delta::apply(delta, image.data(), image.size())) return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
+}
+
+int DeltaWalLog::read(void* out, int amount, std::int64_t offset) {
+  const auto read_locked = [&]() -> int {
+    char* dest = static_cast<char*>(out);
+    std::memset(dest, 0, static_cast<std::size_t>(amount));
+    const std::int64_t frame = frame_size();
+    const std::int64_t logical = has_wal_header_ ? 32 + static_cast<std::int64_t>(frames_.size()) * frame : 0;
+    const std::int64_t end = offset + amount;
+    std::int64_t at = offset;
+    if (at < 32 && has_wal_header_) {
+      const std::int64_t take = std::min<std::int64_t>(32, end) - at;
+      std::memcpy(dest, wal_header_ + at, static_cast<std::size_t>(take));
+      at += take;
+    }
+    thread_local std::string image;
+    while (at < std::min(end, logical)) {
+      const std::int64_t index = (at - 32) / frame;
+      const std::int64_t within = (at - 32) % frame;
+      const std::int64_t take = std::min(frame - within, std::min(end, logical) - at);
+      if (const std::int32_t record = frames_[static_cast<std::size_t>(index)]; record >= 0) {
+        if (const int rc = rebuild(record, image); rc != SQLITE_OK) return rc;
+        std::memcpy(dest + (at - offset), image.data() + within, static_cast<std::size_t>(take));
+      }
+      at += take;
+    }
+    return end > logical ? SQLITE_IOERR_SHORT_READ : SQLITE_OK;
+  };
+  {
+    std::shared_lock lock(mutex_);
+    if (!stale()) return read_locked();
+  }
+  std::unique_lock lock(mutex_);
+  if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+  return read_locked();
+}
+
+int DeltaWalLog::begin_generation(const char* wal_header) {
+  const std::uint32_t generation = generation_ + 1;
+  if (const int rc = write_file_header(fd_, generation); rc != SQLITE_OK) return rc;
+  if (::ftruncate(fd_, header_bytes) != 0) return SQLITE_IOERR_TRUNCATE;
+  reset(generation);
+  if (!wal_header) return SQLITE_OK;
+  std::string record(record_header_bytes, '\0');
+  record.append(wal_header, 32);
+  encode_header(record.data(), {generation, 0, wal_header_record, 0, 0, -1, 32}, {wal_header, 32});
+  if (const int rc = write_all(fd_, record.data(), static_cast<std::int64_t>(record.size()), header_bytes); rc != SQLITE_OK)
+    return rc;
+  std::memcpy(wal_header_, wal_header, 32);
+  has_wal_header_ = true;
+  const std::uint32_t page = big_endian32(wal_header + 8);
+  page_size_ = valid_page_size(page) ? page : 0;
+  records_.push_back({header_bytes, 32, -1, 0, 0, wal_header_record});
+  scanned_end_ = seen_size_ = header_bytes + static_cast<std::int64_t>(record.size());
+  return SQLITE_OK;
+}
+
+int DeltaWalLog::write(const char* data, std::int64_t size, std::int64_t offset) {
+  if (offset == 0) {  // SQLite starts the WAL over
+    if (size < 32) return SQLITE_IOERR_WRITE;
+    std::unique_lock lock(mutex_);
+    if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+    if (const int rc = begin_generation(data); rc != SQLITE_OK) return rc;
+    data += 32;
+    size -= 32;
+    offset = 32;
+  }
+  if (size == 0) return SQLITE_OK;
+  if (offset < 32) return SQLITE_IOERR_WRITE;
+  return write_frames(data, size, offset);
+}
+
+int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t offset) {
+  std::string batch;
+  std::vector<Pending> pending;
+  std::int64_t start = 0;
+  std::uint32_t generation = 0;
+  while (true) {
+    std::shared_lock lock(mutex_);
+    if (stale() || get32(header_ + 16) != pid_) {
+      lock.unlock();
+      std::unique_lock exclusive(mutex_);
+      if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+      // A torn tail (a writer that died mid-append) goes before anything follows it.
+      if (seen_size_ > scanned_end_) {
+        if (::ftruncate(fd_, scanned_end_) != 0) return SQLITE_IOERR_TRUNCATE;
+        seen_size_ = scanned_end_;
+      }
+      // This process appends from now on: its readers need not look at the file (stale()),
+      // the other processes' must.
+      if (get32(header_ + 16) != pid_) {
+        char writer[8];
+        put32(writer, pid_);
+        put32(writer + 4, known_epoch_ + 1);
+        if (const int rc = write_all(fd_, writer, sizeof writer, 16); rc != SQLITE_OK) return rc;
+        known_epoch_ += 1;
+      }
+      continue;
+    }
+    if (!has_wal_header_ || page_size_ == 0) return SQLITE_IOERR_WRITE;
+    start = scanned_end_;
+    generation = generation_;
+    int rc = encode(data, size, offset, batch, pending);
+    if (rc == SQLITE_OK) rc = write_all(fd_, batch.data(), static_cast<std::int64_t>(batch.size()), start);
+    if (rc == SQLITE_OK) break;
+    lock.unlock();
+    // What reached the file is the truth: read it again (a torn record ends the log).
+    std::unique_lock exclusive(mutex_);
+    reset(generation_);
+    scan();
+    return rc;
+  }
+  std::unique_lock lock(mutex_);
+  if (generation_ != generation || scanned_end_ != start) return refresh();  // a reader took the records in already
+  for (Pending& p : pending) remember(p.record, p.frame, std::move(p.image));
+  scanned_end_ = seen_size_ = start + static_cast<std::int64_t>(batch.size());
+  return SQLITE_OK;
+}
+
+// The records of frames written at `offset` (shared lock held: reads the log, changes nothing).
+int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset, std::string& batch,
+                        std::vector<Pending>& pending) const {
+  const std::int64_t frame = frame_size();
+  const auto first = static_cast<std::int32_t>(records_.size());
+  std::unordered_map<std::uint32_t, std::size_t> pending_of_page;  // the latest, in this write
+  std::string base;
+  std::string delta;
+  while (size > 0) {
+    const auto index = static_cast<std::uint32_t>((offset - 32) / frame);
+    const std::int64_t within = (offset - 32) % frame;
+    const std::int64_t take = std::min(frame - within, size);
+    std::string image;
+    if (within == 0 && take == frame) {
+      image.assign(data, static_cast<std::size_t>(frame));
+    } else {  // part of a frame (SQLite rewriting a frame's header or page): over its last image
+      image.assign(static_cast<std::size_t>(frame), '\0');
+      const auto earlier = std::find_if(pending.rbegin(), pending.rend(), [&](const Pending& p) { return p.frame == index; });
+      if (earlier != pending.rend()) image = earlier->image;
+      else if (index < frames_.size() && frames_[index] >= 0)
+        if (const int rc = rebuild(frames_[index], image); rc != SQLITE_OK) return rc;
+      std::memcpy(image.data() + within, data, static_cast<std::size_t>(take));
+    }
+    const std::uint32_t page = big_endian32(image.data());
+    const auto sequence = first + static_cast<std::int32_t>(pending.size());
+    RecordHeader h{generation_, static_cast<std::uint32_t>(sequence), whole_frame, index, page, -1, 0};
+    Record record{scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, -1, page, 0, whole_frame};
+    // The base: this page's latest frame, in this write or in the log.
+    std::int32_t base_record = -1;
+    std::uint16_t base_depth = 0;
+    bool have_base = false;
+    if (const auto mine = pending_of_page.find(page); mine != pending_of_page.end()) {
+      base_record = first + static_cast<std::int32_t>(mine->second);
+      base_depth = pending[mine->second].record.depth;
+      base = pending[mine->second].image;
+      have_base = true;
+    } else if (const auto latest = latest_of_page_.find(page); latest != latest_of_page_.end()) {
+      base_record = latest->second;
+      base_depth = records_[latest->second].depth;
+      have_base = base_depth < max_depth && rebuild(latest->second, base) == SQLITE_OK;
+    }
+    delta.clear();
+    if (have_base && base_depth < max_depth) {
+      frame_delta::encode(base, image, delta);
+      if (static_cast<std::int64_t>(delta.size()) <= frame / 2) {
+        h.kind = record.kind = delta_frame;
+        h.base = record.base = base_record;
+        record.depth = static_cast<std::uint16_t>(base_depth + 1);
+      }
+    }
+    const std::string_view payload = h.kind == delta_frame ? std::string_view(delta) : std::string_view(image);
+    h.payload = record.payload = static_cast<std::uint32_t>(payload.size());
+    const std::size_t at = batch.size();
+    batch.resize(at + record_header_bytes);
+    batch.append(payload);
+    encode_header(batch.data() + at, h, payload);
+    pending_of_page[page] = pending.size();
+    pending.push_back({record, index, std::move(image)});
+    data += take;
+    size -= take;
+    offset += take;
+  }
+  return SQLITE_OK;
+}
+
+int DeltaWalLog::truncate(std::int64_t size) {
+  std::unique_lock lock(mutex_);
+  if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+  if (size < 32) return begin_generation(nullptr);
+  if (!has_wal_header_ || page_size_ == 0) return SQLITE_OK;
+  const auto frames = static_cast<std::uint32_t>((size - 32) / frame_size());
+  if (frames >= frames_.size()) return SQLITE_OK;
+  if (seen_size_ > scanned_end_) {
+    if (::ftruncate(fd_, scanned_end_) != 0) return SQLITE_IOERR_TRUNCATE;
+    seen_size_ = scanned_end_;
+  }
+  char record[record_header_bytes];
+  encode_header(record, {generation_, static_cast<std::uint32_t>(records_.size()), truncation, frames, 0, -1, 0}, {});
+  if (const int rc = write_all(fd_, record, record_header_bytes, scanned_end_); rc != SQLITE_OK) return rc;
+  records_.push_back({scanned_end_, 0, -1, 0, 0, truncation});
+  frames_.resize(frames);
+  scanned_end_ = seen_size_ = scanned_end_ + record_header_bytes;
+  return SQLITE_OK;
+}
+
+int DeltaWalLog::sync(bool data_only) {
+  const int rc = data_only ? ::fdatasync(fd_) : ::fsync(fd_);
+  return rc == 0 ? SQLITE_OK : SQLITE_IOERR_FSYNC;
+}
+
+int DeltaWalLog::logical_size(std::int64_t& size) {
+  std::unique_lock lock(mutex_);
+  if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+  size = has_wal_header_ ? 32 + static_cast<std::int64_t>(frames_.size()) * frame_size() : 0;
+  return SQLITE_OK;
+}
+
+std::int64_t DeltaWalLog::stored_bytes() { return file_size(fd_); }
+
+}  // namespace weft

