@@ -25,7 +25,7 @@ constexpr std::uint32_t file_version = 1;
 constexpr char file_magic[8] = {'W', 'E', 'F', 'T', 'D', 'W', 'A', 'L'};
 constexpr std::uint32_t record_magic = 0x31524457;  // "WDR1"
 constexpr std::uint16_t max_depth = 16;             // deltas read to rebuild a frame, at most
-constexpr std::size_t cached_pages = 8192;          // latest images kept (32 MiB of 4 KiB pages)
+constexpr std::size_t cached_pages = 16384;         // latest images kept (64 MiB of 4 KiB pages)
 
 enum Kind : std::uint8_t { wal_header_record = 1, whole_frame = 2, delta_frame = 3, truncation = 4 };
 
@@ -122,6 +122,9 @@ int write_file_header(int fd, std::uint32_t generation) {
 
 thread_local std::string payload_buffer;
 
+// The hint file's fields: the appending process, its epoch, and the end of its last append.
+constexpr std::size_t hint_pid = 0, hint_epoch = 4, hint_end = 8;
+
 }  // namespace
 
 WriterFirstLock::WriterFirstLock() {
@@ -134,11 +137,20 @@ WriterFirstLock::WriterFirstLock() {
 
 WriterFirstLock::~WriterFirstLock() { pthread_rwlock_destroy(&lock_); }
 
+std::mutex& DeltaWalLog::registry_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>>& DeltaWalLog::registry() {
+  static std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>> logs;
+  return logs;
+}
+
 std::shared_ptr<DeltaWalLog> DeltaWalLog::open(const std::string& database, int& rc) {
-  static std::mutex registry_mutex;
-  static std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>> registry;
   const std::string path = database + "-dwal";
-  std::lock_guard lock(registry_mutex);
+  std::lock_guard lock(registry_mutex());
+  auto& registry = DeltaWalLog::registry();
   if (auto live = registry[path].lock(); live && live->pid_ == static_cast<std::uint32_t>(::getpid())) {
     rc = SQLITE_OK;
     return live;
@@ -163,7 +175,36 @@ DeltaWalLog::DeltaWalLog(int fd, std::string path)
 
 DeltaWalLog::~DeltaWalLog() {
   if (header_) ::munmap(const_cast<char*>(header_), header_bytes);
+  if (hint_) ::munmap(hint_, header_bytes);
+  if (hint_fd_ >= 0) ::close(hint_fd_);
   ::close(fd_);
+}
+
+std::uint32_t DeltaWalLog::hint32(std::size_t at) const {
+  return __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hint_ + at), __ATOMIC_ACQUIRE);
+}
+
+std::int64_t DeltaWalLog::hint_end_now() const {
+  return __atomic_load_n(reinterpret_cast<const std::int64_t*>(hint_ + hint_end), __ATOMIC_ACQUIRE);
+}
+
+void DeltaWalLog::publish_end() {
+  __atomic_store_n(reinterpret_cast<std::int64_t*>(hint_ + hint_end), scanned_end_, __ATOMIC_RELEASE);
+  used_.store(scanned_end_, std::memory_order_relaxed);
+}
+
+void DeltaWalLog::take_over() {
+  if (hint32(hint_pid) == pid_ && hint32(hint_epoch) == known_epoch_) return;
+  known_epoch_ = hint32(hint_epoch) + 1;
+  __atomic_store_n(reinterpret_cast<std::uint32_t*>(hint_ + hint_pid), pid_, __ATOMIC_RELEASE);
+  __atomic_store_n(reinterpret_cast<std::uint32_t*>(hint_ + hint_epoch), known_epoch_, __ATOMIC_RELEASE);
+}
+
+std::int64_t DeltaWalLog::stored_bytes(const std::string& database) {
+  std::lock_guard lock(registry_mutex());
+  const auto found = registry().find(database + "-dwal");
+  const auto log = found == registry().end() ? nullptr : found->second.lock();
+  return log ? log->used_.load(std::memory_order_relaxed) : 0;
 }
 
 int DeltaWalLog::initialise(const std::string& stock_wal) {
@@ -180,6 +221,17 @@ int DeltaWalLog::initialise(const std::string& stock_wal) {
     void* mapped = ::mmap(nullptr, header_bytes, PROT_READ, MAP_SHARED, fd_, 0);
     if (mapped == MAP_FAILED) rc = SQLITE_IOERR_SHMMAP;
     else header_ = static_cast<const volatile char*>(mapped);
+  }
+  // The hint: memory shared by the processes, never synced (a crash leaves nothing to trust
+  // in it but a hint: records are read and checked either way).
+  if (rc == SQLITE_OK) {
+    hint_fd_ = ::open((path_ + "-shm").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (hint_fd_ < 0 || (file_size(hint_fd_) < header_bytes && ::ftruncate(hint_fd_, header_bytes) != 0)) rc = SQLITE_CANTOPEN;
+  }
+  if (rc == SQLITE_OK) {
+    void* mapped = ::mmap(nullptr, header_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, hint_fd_, 0);
+    if (mapped == MAP_FAILED) rc = SQLITE_IOERR_SHMMAP;
+    else hint_ = static_cast<char*>(mapped);
   }
   if (rc == SQLITE_OK) {
     std::unique_lock lock(mutex_);
@@ -214,9 +266,8 @@ int DeltaWalLog::initialise(const std::string& stock_wal) {
 bool DeltaWalLog::stale() const {
   if (get32(header_ + 12) != generation_) return true;
   // Only this process appended since the last scan: what it knows is all there is.
-  if (get32(header_ + 16) == pid_ && get32(header_ + 20) == known_epoch_ && seen_size_ == scanned_end_) return false;
-  const std::int64_t size = file_size(fd_);
-  return size != seen_size_ || seen_size_ > scanned_end_;
+  if (hint32(hint_pid) == pid_ && hint32(hint_epoch) == known_epoch_) return false;
+  return hint_end_now() != seen_end_;
 }
 
 int DeltaWalLog::refresh() {
@@ -231,21 +282,19 @@ void DeltaWalLog::reset(std::uint32_t generation) {
   has_wal_header_ = false;
   page_size_ = 0;
   scanned_end_ = header_bytes;
-  seen_size_ = header_bytes;
   records_.clear();
   frames_.clear();
-  latest_of_page_.clear();
+  pages_.clear();
   cache_.clear();
 }
 
 int DeltaWalLog::scan() {
-  known_epoch_ = get32(header_ + 20);  // before the size: a later change shows
-  const std::int64_t size = file_size(fd_);
-  if (size < 0) return SQLITE_IOERR_FSTAT;
-  seen_size_ = size;
+  // the hint before the records: a change after this shows in stale()
+  known_epoch_ = hint32(hint_epoch);
+  seen_end_ = hint_end_now();
   char raw[record_header_bytes];
   std::string& payload = payload_buffer;
-  while (scanned_end_ + record_header_bytes <= size) {
+  while (true) {
     if (read_all(fd_, raw, record_header_bytes, scanned_end_) != SQLITE_OK) break;
     RecordHeader h{get32(raw + 4), get32(raw + 8), get32(raw + 12), get32(raw + 16), get32(raw + 20),
                    static_cast<std::int32_t>(get32(raw + 24)), get32(raw + 28)};
@@ -257,8 +306,7 @@ int DeltaWalLog::scan() {
                        (h.kind == delta_frame && framed && h.payload <= frame && h.base >= 0 &&
                         static_cast<std::size_t>(h.base) < records_.size() && records_[h.base].page == h.page &&
                         records_[h.base].depth < max_depth) ||
-                       (h.kind == truncation && h.payload == 0)) &&
-                      scanned_end_ + record_header_bytes + h.payload <= size;
+                       (h.kind == truncation && h.payload == 0));
     if (!fits) break;
     payload.resize(h.payload);
     if (read_all(fd_, payload.data(), h.payload, scanned_end_ + record_header_bytes) != SQLITE_OK) break;
@@ -285,6 +333,7 @@ int DeltaWalLog::scan() {
     }
     scanned_end_ += record_header_bytes + h.payload;
   }
+  used_.store(scanned_end_, std::memory_order_relaxed);
   return SQLITE_OK;
 }
 
@@ -293,7 +342,9 @@ void DeltaWalLog::remember(const Record& record, std::uint32_t frame, std::strin
   records_.push_back(record);
   if (frames_.size() <= frame) frames_.resize(frame + 1, -1);
   frames_[frame] = index;
-  latest_of_page_[record.page] = index;
+  PageRecords& of_page = pages_[record.page];
+  of_page.latest = index;
+  if (record.kind == whole_frame) of_page.whole = index;
   if (image.empty()) return;
   if (cache_.size() >= cached_pages && !cache_.count(record.page)) cache_.erase(cache_.begin());  // any will do
   cache_[record.page] = Cached{index, std::move(image)};
@@ -349,8 +400,12 @@ int DeltaWalLog::read(void* out, int amount, std::int64_t offset) {
       const std::int64_t within = (at - 32) % frame;
       const std::int64_t take = std::min(frame - within, std::min(end, logical) - at);
       if (const std::int32_t record = frames_[static_cast<std::size_t>(index)]; record >= 0) {
-        if (const int rc = rebuild(record, image); rc != SQLITE_OK) return rc;
-        std::memcpy(dest + (at - offset), image.data() + within, static_cast<std::size_t>(take));
+        const std::string* from = &image;
+        if (const auto cached = cache_.find(records_[record].page); cached != cache_.end() && cached->second.record == record)
+          from = &cached->second.image;  // the latest image of the page, most reads
+        else if (const int rc = rebuild(record, image); rc != SQLITE_OK)
+          return rc;
+        std::memcpy(dest + (at - offset), from->data() + within, static_cast<std::size_t>(take));
       }
       at += take;
     }
@@ -367,10 +422,14 @@ int DeltaWalLog::read(void* out, int amount, std::int64_t offset) {
 
 int DeltaWalLog::begin_generation(const char* wal_header) {
   const std::uint32_t generation = generation_ + 1;
+  // The records of the old generation stay where they are until overwritten (rewriting a
+  // file's blocks syncs faster than growing it); their generation tells them apart.
   if (const int rc = write_file_header(fd_, generation); rc != SQLITE_OK) return rc;
-  if (::ftruncate(fd_, header_bytes) != 0) return SQLITE_IOERR_TRUNCATE;
   reset(generation);
-  if (!wal_header) return SQLITE_OK;
+  if (!wal_header) {
+    publish_end();
+    return SQLITE_OK;
+  }
   std::string record(record_header_bytes, '\0');
   record.append(wal_header, 32);
   encode_header(record.data(), {generation, 0, wal_header_record, 0, 0, -1, 32}, {wal_header, 32});
@@ -381,7 +440,8 @@ int DeltaWalLog::begin_generation(const char* wal_header) {
   const std::uint32_t page = big_endian32(wal_header + 8);
   page_size_ = valid_page_size(page) ? page : 0;
   records_.push_back({header_bytes, 32, -1, 0, 0, wal_header_record});
-  scanned_end_ = seen_size_ = header_bytes + static_cast<std::int64_t>(record.size());
+  scanned_end_ = header_bytes + static_cast<std::int64_t>(record.size());
+  publish_end();
   return SQLITE_OK;
 }
 
@@ -390,6 +450,7 @@ int DeltaWalLog::write(const char* data, std::int64_t size, std::int64_t offset)
     if (size < 32) return SQLITE_IOERR_WRITE;
     std::unique_lock lock(mutex_);
     if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+    take_over();
     if (const int rc = begin_generation(data); rc != SQLITE_OK) return rc;
     data += 32;
     size -= 32;
@@ -407,24 +468,11 @@ int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t 
   std::uint32_t generation = 0;
   while (true) {
     std::shared_lock lock(mutex_);
-    if (stale() || get32(header_ + 16) != pid_) {
+    if (stale() || hint32(hint_pid) != pid_ || hint32(hint_epoch) != known_epoch_) {
       lock.unlock();
       std::unique_lock exclusive(mutex_);
       if (const int rc = refresh(); rc != SQLITE_OK) return rc;
-      // A torn tail (a writer that died mid-append) goes before anything follows it.
-      if (seen_size_ > scanned_end_) {
-        if (::ftruncate(fd_, scanned_end_) != 0) return SQLITE_IOERR_TRUNCATE;
-        seen_size_ = scanned_end_;
-      }
-      // This process appends from now on: its readers need not look at the file (stale()),
-      // the other processes' must.
-      if (get32(header_ + 16) != pid_) {
-        char writer[8];
-        put32(writer, pid_);
-        put32(writer + 4, known_epoch_ + 1);
-        if (const int rc = write_all(fd_, writer, sizeof writer, 16); rc != SQLITE_OK) return rc;
-        known_epoch_ += 1;
-      }
+      take_over();
       continue;
     }
     if (!has_wal_header_ || page_size_ == 0) return SQLITE_IOERR_WRITE;
@@ -443,7 +491,8 @@ int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t 
   std::unique_lock lock(mutex_);
   if (generation_ != generation || scanned_end_ != start) return refresh();  // a reader took the records in already
   for (Pending& p : pending) remember(p.record, p.frame, std::move(p.image));
-  scanned_end_ = seen_size_ = start + static_cast<std::int64_t>(batch.size());
+  scanned_end_ = start + static_cast<std::int64_t>(batch.size());
+  publish_end();
   return SQLITE_OK;
 }
 
@@ -478,19 +527,31 @@ int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset
     std::int32_t base_record = -1;
     std::uint16_t base_depth = 0;
     bool have_base = false;
+    std::string_view base_image;
     if (const auto mine = pending_of_page.find(page); mine != pending_of_page.end()) {
       base_record = first + static_cast<std::int32_t>(mine->second);
       base_depth = pending[mine->second].record.depth;
-      base = pending[mine->second].image;
+      base_image = pending[mine->second].image;
       have_base = true;
-    } else if (const auto latest = latest_of_page_.find(page); latest != latest_of_page_.end()) {
-      base_record = latest->second;
-      base_depth = records_[latest->second].depth;
-      have_base = base_depth < max_depth && rebuild(latest->second, base) == SQLITE_OK;
+    } else if (const auto known = pages_.find(page); known != pages_.end()) {
+      // Its previous frame when its image is at hand; else its last whole one (one read): a
+      // larger delta, but no chain of reads to rebuild a base.
+      const PageRecords& of_page = known->second;
+      const auto cached = cache_.find(page);
+      if (cached != cache_.end() && cached->second.record == of_page.latest && records_[of_page.latest].depth < max_depth) {
+        base_record = of_page.latest;
+        base_depth = records_[of_page.latest].depth;
+        base_image = cached->second.image;
+        have_base = true;
+      } else if (of_page.whole >= 0 && rebuild(of_page.whole, base) == SQLITE_OK) {
+        base_record = of_page.whole;
+        base_image = base;
+        have_base = true;
+      }
     }
     delta.clear();
     if (have_base && base_depth < max_depth) {
-      frame_delta::encode(base, image, delta);
+      frame_delta::encode(base_image, image, delta);
       if (static_cast<std::int64_t>(delta.size()) <= frame / 2) {
         h.kind = record.kind = delta_frame;
         h.base = record.base = base_record;
@@ -515,20 +576,21 @@ int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset
 int DeltaWalLog::truncate(std::int64_t size) {
   std::unique_lock lock(mutex_);
   if (const int rc = refresh(); rc != SQLITE_OK) return rc;
-  if (size < 32) return begin_generation(nullptr);
+  take_over();
+  if (size < 32) {  // SQLite wants the bytes gone (an erasure, a store closing): they go
+    if (const int rc = begin_generation(nullptr); rc != SQLITE_OK) return rc;
+    return ::ftruncate(fd_, header_bytes) == 0 ? SQLITE_OK : SQLITE_IOERR_TRUNCATE;
+  }
   if (!has_wal_header_ || page_size_ == 0) return SQLITE_OK;
   const auto frames = static_cast<std::uint32_t>((size - 32) / frame_size());
   if (frames >= frames_.size()) return SQLITE_OK;
-  if (seen_size_ > scanned_end_) {
-    if (::ftruncate(fd_, scanned_end_) != 0) return SQLITE_IOERR_TRUNCATE;
-    seen_size_ = scanned_end_;
-  }
   char record[record_header_bytes];
   encode_header(record, {generation_, static_cast<std::uint32_t>(records_.size()), truncation, frames, 0, -1, 0}, {});
   if (const int rc = write_all(fd_, record, record_header_bytes, scanned_end_); rc != SQLITE_OK) return rc;
   records_.push_back({scanned_end_, 0, -1, 0, 0, truncation});
   frames_.resize(frames);
-  scanned_end_ = seen_size_ = scanned_end_ + record_header_bytes;
+  scanned_end_ += record_header_bytes;
+  publish_end();
   return SQLITE_OK;
 }
 
@@ -543,7 +605,5 @@ int DeltaWalLog::logical_size(std::int64_t& size) {
   size = has_wal_header_ ? 32 + static_cast<std::int64_t>(frames_.size()) * frame_size() : 0;
   return SQLITE_OK;
 }
-
-std::int64_t DeltaWalLog::stored_bytes() { return file_size(fd_); }
 
 }  // namespace weft

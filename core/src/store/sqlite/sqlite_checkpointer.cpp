@@ -1,14 +1,13 @@
 #include "weft/store/sqlite/sqlite_checkpointer.hpp"
 
-#include <Poco/Logger.h>
+#include "weft/store/sqlite/delta_wal_log.hpp"
 
-#include <sys/stat.h>
+#include <Poco/Logger.h>
 
 namespace weft {
 
 SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer, WalLimits limits)
-    : writer_(writer.handle()), db_(path), log_path_(std::string(sqlite3_db_filename(writer.handle(), "main")) + "-dwal"),
-      limits_(limits) {
+    : writer_(writer.handle()), db_(path), database_(sqlite3_db_filename(writer.handle(), "main")), limits_(limits) {
   // Replaces the auto-checkpoint hook: SQLite calls it after each commit.
   sqlite3_wal_hook(
       writer.handle(),
@@ -33,10 +32,7 @@ SqliteCheckpointer::~SqliteCheckpointer() {
   thread_.join();
 }
 
-std::int64_t SqliteCheckpointer::stored_bytes() const {
-  struct stat st {};
-  return ::stat(log_path_.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
-}
+std::int64_t SqliteCheckpointer::stored_bytes() const { return DeltaWalLog::stored_bytes(database_); }
 
 void SqliteCheckpointer::before_write() {
   if (wal_bytes_.load(std::memory_order_relaxed) <= limits_.writer_waits_past_bytes) return;

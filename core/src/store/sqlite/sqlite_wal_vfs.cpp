@@ -140,9 +140,12 @@ int vfs_access(sqlite3_vfs*, const char* name, int flags, int* out) {
   return platform->xAccess(platform, (database_of(name) + "-dwal").c_str(), flags, out);
 }
 
+// SQLite deletes the WAL when its last connection closes, after copying every frame back.
 int vfs_delete(sqlite3_vfs*, const char* name, int sync_dir) {
   if (!is_wal(name)) return platform->xDelete(platform, name, sync_dir);
-  return platform->xDelete(platform, (database_of(name) + "-dwal").c_str(), sync_dir);
+  const std::string log = database_of(name) + "-dwal";
+  platform->xDelete(platform, (log + "-shm").c_str(), 0);
+  return platform->xDelete(platform, log.c_str(), sync_dir);
 }
 
 sqlite3_vfs vfs;

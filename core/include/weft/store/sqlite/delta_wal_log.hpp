@@ -6,29 +6,33 @@
 // about a quarter of the WAL's bytes.
 //
 // The physical file (`<db>-dwal`; a stock sqlite3 must not take it for a WAL):
-// - a 4 KiB header: magic "WEFTDWAL", version, generation, and the process that appends (its
-//   pid and an epoch that moves when another process takes over);
+// - a 4 KiB header: magic "WEFTDWAL", version, generation;
 // - then records, appended, each {magic, generation, sequence, kind, logical frame, page,
 //   base record, payload size, checksum} and a payload: SQLite's 32-byte WAL header, a whole
 //   frame, a frame as a delta against an earlier record of the same generation, or a
 //   truncation. The later record of a logical frame wins (SQLite rewrites frames of an open
 //   transaction in place, and after a rollback).
-// - SQLite writing its WAL header (offset 0) starts the WAL over: a new generation, the old
-//   records cut off. SQLite does that only once every frame was copied into the database.
+// - SQLite writing its WAL header (offset 0) starts the WAL over: a new generation, written
+//   from the file's start again over the old records, as SQLite reuses its WAL (rewriting a
+//   file's blocks syncs faster than growing it). SQLite does that only once every frame was
+//   copied into the database. A truncation to 0 (SQLite's TRUNCATE checkpoint) shrinks it.
 // - A record is valid only with the current generation, the next sequence number and its
-//   checksum: a torn tail (a crash mid-write) ends the log there, and the next writer cuts
-//   it off before it appends. SQLite's frame checksums stay the last word, as with its WAL.
+//   checksum: a torn tail (a crash mid-write) or an older generation ends the log there, and
+//   the next writer writes over it. SQLite's frame checksums stay the last word, as with its
+//   own WAL.
 //
-// One object per path and process, shared by its connections (open()); other processes see
-// the same file: before each call the log checks the header's generation and the file's size
-// and reads the records it has not seen. Writes come only from the connection that holds
-// SQLite's WAL write lock; it encodes and appends a commit's records while readers go on, and
-// locks them out only to publish the records in memory. Functions return SQLite result codes.
+// One object per path and process, shared by its connections (open()). Other processes see
+// the same file; a small shared file beside it (`<db>-dwal-shm`) says which process appends
+// and how far, so that before each call a log reads only what another process appended.
+// Writes come only from the connection that holds SQLite's WAL write lock; it encodes and
+// appends a commit's records while readers go on, and locks them out only to publish the
+// records in memory. Functions return SQLite result codes.
 #pragma once
 
-#include <climits>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <pthread.h>
 #include <string>
 #include <unordered_map>
@@ -70,8 +74,9 @@ public:
   int sync(bool data_only);
   int logical_size(std::int64_t& size);
 
-  // Bytes of the physical file (tests, metrics).
-  std::int64_t stored_bytes();
+  // Bytes of the log of `database` in use (its current generation) as this process last saw
+  // them; 0 when no connection of this process has it open. For the checkpointer.
+  static std::int64_t stored_bytes(const std::string& database);
 
 private:
   struct Record {
@@ -87,7 +92,14 @@ private:
     std::string image;
   };
 
+  static std::mutex& registry_mutex();
+  static std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>>& registry();
+
   DeltaWalLog(int fd, std::string path);
+  std::uint32_t hint32(std::size_t at) const;
+  std::int64_t hint_end_now() const;
+  void publish_end();  // exclusive lock held
+  void take_over();    // exclusive lock held: this process appends from now on
   int initialise(const std::string& stock_wal);
   bool stale() const;
   int refresh();                 // exclusive lock held
@@ -107,8 +119,15 @@ private:
 
   int fd_;
   std::string path_;
-  std::uint32_t pid_;                      // of this process
-  std::uint32_t known_epoch_ = 0;          // the header's writer epoch at the last scan
+  std::uint32_t pid_;  // of this process
+  // `<log>-shm`, shared by the processes and never synced: which process appends (pid, and an
+  // epoch that moves when another takes over) and where its last append ended. Readers of the
+  // appending process trust what they know; the others scan when the end moved.
+  int hint_fd_ = -1;
+  char* hint_ = nullptr;
+  std::uint32_t known_epoch_ = 0;  // the hint's epoch at the last scan, or of this process's turn
+  std::int64_t seen_end_ = 0;      // the hint's end at the last scan
+  std::atomic<std::int64_t> used_{0};
   const volatile char* header_ = nullptr;  // the file's first 4 KiB, mapped: the generation
   mutable WriterFirstLock mutex_;
 
@@ -117,10 +136,13 @@ private:
   char wal_header_[32] = {};
   std::uint32_t page_size_ = 0;
   std::int64_t scanned_end_ = 0;   // end of the last valid record
-  std::int64_t seen_size_ = 0;     // file size when last scanned
   std::vector<Record> records_;
   std::vector<std::int32_t> frames_;  // logical frame -> its latest record, -1: none
-  std::unordered_map<std::uint32_t, std::int32_t> latest_of_page_;
+  struct PageRecords {
+    std::int32_t latest = -1;  // its last frame's record
+    std::int32_t whole = -1;   // its last whole frame's
+  };
+  std::unordered_map<std::uint32_t, PageRecords> pages_;
   std::unordered_map<std::uint32_t, Cached> cache_;  // page -> image of its latest record
 };
 

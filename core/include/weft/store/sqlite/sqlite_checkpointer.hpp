@@ -32,8 +32,8 @@ namespace weft {
 // round starts the log over, where a page's first frame is stored whole. Past
 // `writer_waits_past_bytes` the writer waits for a restart (see above).
 struct WalLimits {
-  std::int64_t start_at_bytes = 128 << 20;
-  std::int64_t writer_waits_past_bytes = 512 << 20;
+  std::int64_t start_at_bytes = 384 << 20;
+  std::int64_t writer_waits_past_bytes = std::int64_t{1} << 30;
 };
 
 class SqliteCheckpointer {
@@ -56,7 +56,7 @@ private:
 
   sqlite3* writer_;
   SqliteDb db_;
-  std::string log_path_;
+  std::string database_;
   WalLimits limits_;
   std::atomic<std::int64_t> wal_bytes_{0};  // stored, as the writer's last commit left it
   std::mutex mutex_;
