@@ -30,6 +30,7 @@ Commands:
   rebuild [--dry-run]       re-derive every profile from the events, under the current workflows
   test [PATH...]            run workflow tests (*.test.yaml); exit 1 when one fails
   try --source ID [FILE|-]  run one payload through a workflow and show what it would do
+  backup FILE               copy the SQLite store, while weft runs, into one file
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -112,6 +113,19 @@ workflow it tests) is invalid.
 
 Example:
   weft test workflows/
+)"},
+    {"backup", R"(weft backup — copy a live SQLite store into one file
+
+Usage: weft backup [--config FILE] DEST
+
+Copies the configured SQLite store, as of one moment, to DEST (a new file), while servers
+and other weft commands go on writing. DEST is a plain SQLite database with nothing beside
+it: any sqlite3 opens it, and it serves as a store (`store: sqlite:DEST`). Use this, not
+sqlite3's .backup, while weft runs: the latest commits are in weft's WAL (`<store>-dwal`),
+which only weft reads. A PostgreSQL store is backed up with pg_dump.
+
+Example:
+  weft backup --config /etc/weft/weft.yaml /var/backups/weft-$(date +%F).db
 )"},
     {"try", R"(weft try — run one payload through a workflow, storing nothing
 
@@ -341,6 +355,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "rebuild") return rebuild_command(invocation);
   if (command == "test") return test_command(invocation);
   if (command == "try") return try_command(invocation);
+  if (command == "backup") return backup_command(invocation);
   return plugins_command(invocation);
 }
 

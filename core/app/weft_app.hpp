@@ -34,6 +34,7 @@ int profiles_command(const Invocation& invocation);
 int rebuild_command(const Invocation& invocation);
 int test_command(const Invocation& invocation);
 int try_command(const Invocation& invocation);
+int backup_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;

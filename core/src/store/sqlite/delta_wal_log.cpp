@@ -2,6 +2,7 @@
 
 #include "weft/store/sqlite/frame_delta.hpp"
 
+#include <lz4.h>
 #include <sqlite3.h>
 
 #include <fcntl.h>
@@ -27,7 +28,11 @@ constexpr std::uint32_t record_magic = 0x31524457;  // "WDR1"
 constexpr std::uint16_t max_depth = 16;             // deltas read to rebuild a frame, at most
 constexpr std::size_t cached_pages = 16384;         // latest images kept (64 MiB of 4 KiB pages)
 
-enum Kind : std::uint8_t { wal_header_record = 1, whole_frame = 2, delta_frame = 3, truncation = 4 };
+// A frame is stored whole, whole and compressed (LZ4: B-tree pages shrink to ~0.45 in ~4 us),
+// or as a delta.
+enum Kind : std::uint8_t { wal_header_record = 1, whole_frame = 2, delta_frame = 3, truncation = 4, compressed_frame = 5 };
+
+bool self_contained(std::uint32_t kind) { return kind == whole_frame || kind == compressed_frame; }
 
 void put32(char* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
@@ -303,6 +308,7 @@ int DeltaWalLog::scan() {
     const bool fits = get32(raw) == record_magic && h.generation == generation_ && h.sequence == records_.size() &&
                       ((h.kind == wal_header_record && h.payload == 32 && !has_wal_header_) ||
                        (h.kind == whole_frame && framed && h.payload == frame) ||
+                       (h.kind == compressed_frame && framed && h.payload < frame) ||
                        (h.kind == delta_frame && framed && h.payload <= frame && h.base >= 0 &&
                         static_cast<std::size_t>(h.base) < records_.size() && records_[h.base].page == h.page &&
                         records_[h.base].depth < max_depth) ||
@@ -344,7 +350,7 @@ void DeltaWalLog::remember(const Record& record, std::uint32_t frame, std::strin
   frames_[frame] = index;
   PageRecords& of_page = pages_[record.page];
   of_page.latest = index;
-  if (record.kind == whole_frame) of_page.whole = index;
+  if (self_contained(record.kind)) of_page.whole = index;
   if (image.empty()) return;
   if (cache_.size() >= cached_pages && !cache_.count(record.page)) cache_.erase(cache_.begin());  // any will do
   cache_[record.page] = Cached{index, std::move(image)};
@@ -365,6 +371,14 @@ int DeltaWalLog::rebuild(std::int32_t record, std::string& image) const {
     if (r.kind == whole_frame) {
       if (const int rc = read_all(fd_, image.data(), r.payload, r.pos + record_header_bytes); rc != SQLITE_OK)
         return SQLITE_IOERR_READ;
+      break;
+    }
+    if (r.kind == compressed_frame) {
+      std::string& compressed = payload_buffer;
+      compressed.resize(r.payload);
+      if (read_all(fd_, compressed.data(), r.payload, r.pos + record_header_bytes) != SQLITE_OK) return SQLITE_IOERR_READ;
+      const int size = static_cast<int>(image.size());
+      if (LZ4_decompress_safe(compressed.data(), image.data(), static_cast<int>(r.payload), size) != size) return SQLITE_CORRUPT;
       break;
     }
     if (r.kind != delta_frame || length > max_depth) return SQLITE_CORRUPT;
@@ -558,7 +572,15 @@ int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset
         record.depth = static_cast<std::uint16_t>(base_depth + 1);
       }
     }
-    const std::string_view payload = h.kind == delta_frame ? std::string_view(delta) : std::string_view(image);
+    if (h.kind == whole_frame) {
+      delta.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(frame))));
+      const int compressed = LZ4_compress_default(image.data(), delta.data(), static_cast<int>(frame), static_cast<int>(delta.size()));
+      if (compressed > 0 && compressed < frame - frame / 8) {
+        delta.resize(static_cast<std::size_t>(compressed));
+        h.kind = record.kind = compressed_frame;
+      }
+    }
+    const std::string_view payload = h.kind == whole_frame ? std::string_view(image) : std::string_view(delta);
     h.payload = record.payload = static_cast<std::uint32_t>(payload.size());
     const std::size_t at = batch.size();
     batch.resize(at + record_header_bytes);

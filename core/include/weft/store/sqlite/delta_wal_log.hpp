@@ -9,8 +9,8 @@
 // - a 4 KiB header: magic "WEFTDWAL", version, generation;
 // - then records, appended, each {magic, generation, sequence, kind, logical frame, page,
 //   base record, payload size, checksum} and a payload: SQLite's 32-byte WAL header, a whole
-//   frame, a frame as a delta against an earlier record of the same generation, or a
-//   truncation. The later record of a logical frame wins (SQLite rewrites frames of an open
+//   frame (LZ4-compressed when that saves an eighth), a frame as a delta against an earlier
+//   record of the same page and generation, or a truncation. The later record of a logical frame wins (SQLite rewrites frames of an open
 //   transaction in place, and after a rollback).
 // - SQLite writing its WAL header (offset 0) starts the WAL over: a new generation, written
 //   from the file's start again over the old records, as SQLite reuses its WAL (rewriting a
