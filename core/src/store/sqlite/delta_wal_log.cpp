@@ -309,7 +309,7 @@ int DeltaWalLog::scan() {
                       ((h.kind == wal_header_record && h.payload == 32 && !has_wal_header_) ||
                        (h.kind == whole_frame && framed && h.payload == frame) ||
                        (h.kind == compressed_frame && framed && h.payload < frame) ||
-                       (h.kind == delta_frame && framed && h.payload <= frame && h.base >= 0 &&
+                       (h.kind == delta_frame && framed && h.payload <= frame + 64 && h.base >= 0 &&
                         static_cast<std::size_t>(h.base) < records_.size() && records_[h.base].page == h.page &&
                         records_[h.base].depth < max_depth) ||
                        (h.kind == truncation && h.payload == 0));
@@ -459,23 +459,29 @@ int DeltaWalLog::begin_generation(const char* wal_header) {
   return SQLITE_OK;
 }
 
-int DeltaWalLog::write(const char* data, std::int64_t size, std::int64_t offset) {
-  if (offset == 0) {  // SQLite starts the WAL over
-    if (size < 32) return SQLITE_IOERR_WRITE;
-    std::unique_lock lock(mutex_);
-    if (const int rc = refresh(); rc != SQLITE_OK) return rc;
-    take_over();
-    if (const int rc = begin_generation(data); rc != SQLITE_OK) return rc;
-    data += 32;
-    size -= 32;
-    offset = 32;
+int DeltaWalLog::write(const std::vector<Write>& writes) {
+  std::vector<Write> frames;
+  frames.reserve(writes.size());
+  for (Write w : writes) {
+    if (w.offset == 0) {  // SQLite starts the WAL over
+      if (!frames.empty())
+        if (const int rc = write_frames(frames); rc != SQLITE_OK) return rc;
+      frames.clear();
+      if (w.size < 32) return SQLITE_IOERR_WRITE;
+      std::unique_lock lock(mutex_);
+      if (const int rc = refresh(); rc != SQLITE_OK) return rc;
+      take_over();
+      if (const int rc = begin_generation(w.data); rc != SQLITE_OK) return rc;
+      w = {32, w.data + 32, w.size - 32};
+    }
+    if (w.size == 0) continue;
+    if (w.offset < 32) return SQLITE_IOERR_WRITE;
+    frames.push_back(w);
   }
-  if (size == 0) return SQLITE_OK;
-  if (offset < 32) return SQLITE_IOERR_WRITE;
-  return write_frames(data, size, offset);
+  return frames.empty() ? SQLITE_OK : write_frames(frames);
 }
 
-int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t offset) {
+int DeltaWalLog::write_frames(const std::vector<Write>& writes) {
   std::string batch;
   std::vector<Pending> pending;
   std::int64_t start = 0;
@@ -492,7 +498,7 @@ int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t 
     if (!has_wal_header_ || page_size_ == 0) return SQLITE_IOERR_WRITE;
     start = scanned_end_;
     generation = generation_;
-    int rc = encode(data, size, offset, batch, pending);
+    int rc = encode(writes, batch, pending);
     if (rc == SQLITE_OK) rc = write_all(fd_, batch.data(), static_cast<std::int64_t>(batch.size()), start);
     if (rc == SQLITE_OK) break;
     lock.unlock();
@@ -510,27 +516,83 @@ int DeltaWalLog::write_frames(const char* data, std::int64_t size, std::int64_t 
   return SQLITE_OK;
 }
 
-// The records of frames written at `offset` (shared lock held: reads the log, changes nothing).
-int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset, std::string& batch,
-                        std::vector<Pending>& pending) const {
+// The records of the frames `writes` cover (shared lock held: reads the log, changes nothing).
+int DeltaWalLog::encode(const std::vector<Write>& writes, std::string& batch, std::vector<Pending>& pending) const {
   const std::int64_t frame = frame_size();
   const auto first = static_cast<std::int32_t>(records_.size());
-  std::unordered_map<std::uint32_t, std::size_t> pending_of_page;  // the latest, in this write
+  std::unordered_map<std::uint32_t, std::size_t> pending_of_page;   // the latest with an image, in this write
+  std::unordered_map<std::uint32_t, std::size_t> pending_of_frame;  // the latest, in this write
   std::string base;
   std::string delta;
+  const auto add = [&](RecordHeader h, Record record, std::uint32_t index, std::string_view payload, std::string image,
+                       std::string patch) {
+    h.payload = record.payload = static_cast<std::uint32_t>(payload.size());
+    const std::size_t at = batch.size();
+    batch.resize(at + record_header_bytes);
+    batch.append(payload);
+    encode_header(batch.data() + at, h, payload);
+    pending_of_frame[index] = pending.size();
+    if (!image.empty()) pending_of_page[record.page] = pending.size();
+    pending.push_back({record, index, std::move(image), std::move(patch)});
+  };
+  for (Write w : writes) {
+  const char* data = w.data;
+  std::int64_t size = w.size;
+  std::int64_t offset = w.offset;
   while (size > 0) {
     const auto index = static_cast<std::uint32_t>((offset - 32) / frame);
     const std::int64_t within = (offset - 32) % frame;
     const std::int64_t take = std::min(frame - within, size);
+    const std::string_view written(data, static_cast<std::size_t>(take));
     std::string image;
     if (within == 0 && take == frame) {
       image.assign(data, static_cast<std::size_t>(frame));
-    } else {  // part of a frame (SQLite rewriting a frame's header or page): over its last image
-      image.assign(static_cast<std::size_t>(frame), '\0');
-      const auto earlier = std::find_if(pending.rbegin(), pending.rend(), [&](const Pending& p) { return p.frame == index; });
-      if (earlier != pending.rend()) image = earlier->image;
-      else if (index < frames_.size() && frames_[index] >= 0)
-        if (const int rc = rebuild(frames_[index], image); rc != SQLITE_OK) return rc;
+    } else {
+      // Part of a frame: SQLite rewriting a frame's header (its checksums) or its page (a
+      // spilled page changed again). Over the frame's image when it is at hand; else as a
+      // patch of the frame's record, with no read (big transactions do this for every frame).
+      const auto mine = pending_of_frame.find(index);
+      const Pending* earlier = mine == pending_of_frame.end() ? nullptr : &pending[mine->second];
+      const std::int32_t current = earlier ? first + static_cast<std::int32_t>(mine->second)
+                                           : (index < frames_.size() ? frames_[index] : -1);
+      const Record* record = earlier ? &earlier->record : current >= 0 ? &records_[current] : nullptr;
+      const auto cached = record ? cache_.find(record->page) : cache_.end();
+      // A patch must keep the frame's page number: it comes from the base.
+      const bool same_page = within >= 4 || (within == 0 && take >= 4 && record && big_endian32(data) == record->page);
+      if (earlier && !earlier->image.empty()) {
+        image = earlier->image;
+      } else if (!earlier && cached != cache_.end() && cached->second.record == current) {
+        image = cached->second.image;
+      } else if (earlier && same_page) {  // a patch of a patch: one record with both
+        std::string patch = earlier->patch;
+        frame_delta::add_run(patch, static_cast<std::uint32_t>(within), written);
+        const auto sequence = first + static_cast<std::int32_t>(pending.size());
+        add({generation_, static_cast<std::uint32_t>(sequence), delta_frame, index, record->page, earlier->record.base, 0},
+            {scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, earlier->record.base, record->page, earlier->record.depth,
+             delta_frame},
+            index, patch, {}, patch);
+        data += take;
+        size -= take;
+        offset += take;
+        continue;
+      } else if (record && same_page && record->depth < max_depth) {
+        std::string patch;
+        frame_delta::add_run(patch, static_cast<std::uint32_t>(within), written);
+        const auto sequence = first + static_cast<std::int32_t>(pending.size());
+        add({generation_, static_cast<std::uint32_t>(sequence), delta_frame, index, record->page, current, 0},
+            {scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, current, record->page,
+             static_cast<std::uint16_t>(record->depth + 1), delta_frame},
+            index, patch, {}, patch);
+        data += take;
+        size -= take;
+        offset += take;
+        continue;
+      } else {
+        image.assign(static_cast<std::size_t>(frame), '\0');
+        if (earlier) return SQLITE_IOERR_WRITE;  // a patch whose page number changes: SQLite never does
+        if (current >= 0)
+          if (const int rc = rebuild(current, image); rc != SQLITE_OK) return rc;
+      }
       std::memcpy(image.data() + within, data, static_cast<std::size_t>(take));
     }
     const std::uint32_t page = big_endian32(image.data());
@@ -581,16 +643,11 @@ int DeltaWalLog::encode(const char* data, std::int64_t size, std::int64_t offset
       }
     }
     const std::string_view payload = h.kind == whole_frame ? std::string_view(image) : std::string_view(delta);
-    h.payload = record.payload = static_cast<std::uint32_t>(payload.size());
-    const std::size_t at = batch.size();
-    batch.resize(at + record_header_bytes);
-    batch.append(payload);
-    encode_header(batch.data() + at, h, payload);
-    pending_of_page[page] = pending.size();
-    pending.push_back({record, index, std::move(image)});
+    add(h, record, index, payload, std::move(image), {});
     data += take;
     size -= take;
     offset += take;
+  }
   }
   return SQLITE_OK;
 }

@@ -59,6 +59,21 @@ void encode(std::string_view before, std::string_view now, std::string& out) {
   }
 }
 
+void add_run(std::string& delta, std::uint32_t offset, std::string_view bytes) {
+  std::string kept;
+  for (std::size_t at = 0; at + 8 <= delta.size();) {
+    const std::uint32_t start = get32(delta.data() + at);
+    const std::uint32_t length = get32(delta.data() + at + 4);
+    const std::size_t next = std::min(delta.size(), at + 8 + length);
+    if (start < offset || std::uint64_t{start} + length > std::uint64_t{offset} + bytes.size()) kept.append(delta, at, next - at);
+    at = next;
+  }
+  put32(kept, offset);
+  put32(kept, static_cast<std::uint32_t>(bytes.size()));
+  kept.append(bytes);
+  delta = std::move(kept);
+}
+
 bool apply(std::string_view delta, char* image, std::size_t size) {
   std::size_t at = 0;
   while (at < delta.size()) {

@@ -11,11 +11,12 @@ SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer
   // Replaces the auto-checkpoint hook: SQLite calls it after each commit.
   sqlite3_wal_hook(
       writer.handle(),
-      [](void* self, sqlite3*, const char*, int) {
+      [](void* self, sqlite3*, const char*, int frames) {
         auto* checkpointer = static_cast<SqliteCheckpointer*>(self);
         const std::int64_t stored = checkpointer->stored_bytes();
         checkpointer->wal_bytes_.store(stored, std::memory_order_relaxed);
-        if (stored >= checkpointer->limits_.start_at_bytes) checkpointer->wake();
+        checkpointer->wal_frames_.store(frames, std::memory_order_relaxed);
+        if (stored >= checkpointer->limits_.start_at_bytes || frames >= checkpointer->limits_.start_at_frames) checkpointer->wake();
         return SQLITE_OK;
       },
       this);
@@ -35,7 +36,9 @@ SqliteCheckpointer::~SqliteCheckpointer() {
 std::int64_t SqliteCheckpointer::stored_bytes() const { return DeltaWalLog::stored_bytes(database_); }
 
 void SqliteCheckpointer::before_write() {
-  if (wal_bytes_.load(std::memory_order_relaxed) <= limits_.writer_waits_past_bytes) return;
+  if (wal_bytes_.load(std::memory_order_relaxed) <= limits_.writer_waits_past_bytes &&
+      wal_frames_.load(std::memory_order_relaxed) <= limits_.writer_waits_past_frames)
+    return;
   std::unique_lock lock(mutex_);
   restart_wanted_ = pending_ = true;
   wanted_.notify_one();
@@ -67,7 +70,10 @@ void SqliteCheckpointer::run() {
       Poco::Logger::get("weft.store").warning(std::string("WAL checkpoint failed: ") + sqlite3_errmsg(db_.handle()));
     if (mode == SQLITE_CHECKPOINT_RESTART) {
       std::lock_guard lock(mutex_);
-      if (rc == SQLITE_OK) wal_bytes_.store(0, std::memory_order_relaxed);
+      if (rc == SQLITE_OK) {
+        wal_bytes_.store(0, std::memory_order_relaxed);
+        wal_frames_.store(0, std::memory_order_relaxed);
+      }
       restart_wanted_ = false;
       restarted_.notify_all();
     }

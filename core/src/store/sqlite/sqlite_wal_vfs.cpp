@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft {
 namespace {
@@ -19,22 +20,35 @@ constexpr sqlite3_int64 gather_at_most = 1 << 20;
 
 sqlite3_vfs* platform = nullptr;
 
+constexpr std::size_t gather_writes_at_most = 8192;
+
+// What SQLite wrote and the log has not had yet: runs of contiguous bytes, in order. A commit
+// is a few runs (frames follow each other); a large transaction that spilled pages rewrites
+// frame headers one by one at its commit, thousands of runs of 24 bytes.
+struct Pending {
+  std::vector<DeltaWalLog::Write> writes;  // data: offsets into `bytes`, made pointers when handed over
+  sqlite3_int64 size = 0;
+  sqlite3_int64 low = 0, high = 0;  // the span they cover
+};
+
 // A WAL file as SQLite sees it; SQLite allocates szOsFile bytes for it and never moves it.
 struct WalFile {
   sqlite3_file base;  // first: SQLite sees this
   std::shared_ptr<DeltaWalLog>* log;
-  char* pending;  // bytes not yet handed to the log, starting at pending_offset
-  sqlite3_int64 pending_offset;
-  sqlite3_int64 pending_size;
+  char* bytes;  // gather_at_most bytes
+  Pending* pending;
 };
 
 WalFile* wal(sqlite3_file* f) { return reinterpret_cast<WalFile*>(f); }
 DeltaWalLog& log_of(sqlite3_file* f) { return **wal(f)->log; }
 
 int flush(WalFile* w) {
-  if (w->pending_size == 0) return SQLITE_OK;
-  const int rc = (*w->log)->write(w->pending, w->pending_size, w->pending_offset);
-  w->pending_size = 0;
+  Pending& p = *w->pending;
+  if (p.writes.empty()) return SQLITE_OK;
+  for (auto& write : p.writes) write.data = w->bytes + reinterpret_cast<std::uintptr_t>(write.data);
+  const int rc = (*w->log)->write(p.writes);
+  p.writes.clear();
+  p.size = 0;
   return rc;
 }
 
@@ -43,28 +57,40 @@ int wal_close(sqlite3_file* f) {
   const int rc = flush(w);
   delete w->log;
   w->log = nullptr;
-  std::free(w->pending);
+  delete w->pending;
   w->pending = nullptr;
+  std::free(w->bytes);
+  w->bytes = nullptr;
   return rc;
 }
 
 int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   WalFile* w = wal(f);
-  if (w->pending_size > 0 && offset < w->pending_offset + w->pending_size && offset + amount > w->pending_offset)
+  const Pending& p = *w->pending;
+  if (!p.writes.empty() && offset < p.high && offset + amount > p.low)
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
   return log_of(f).read(out, amount, offset);
 }
 
 int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
   WalFile* w = wal(f);
-  const bool continues = w->pending_size > 0 && offset == w->pending_offset + w->pending_size;
-  if (!continues || w->pending_size + amount > gather_at_most) {
+  Pending& p = *w->pending;
+  if (offset == 0 || amount > gather_at_most) {  // the WAL header starts the log over: alone, in order
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
-    if (amount > gather_at_most) return log_of(f).write(static_cast<const char*>(data), amount, offset);
-    w->pending_offset = offset;
+    return log_of(f).write(static_cast<const char*>(data), amount, offset);
   }
-  std::memcpy(w->pending + w->pending_size, data, static_cast<std::size_t>(amount));
-  w->pending_size += amount;
+  if (p.size + amount > gather_at_most || p.writes.size() >= gather_writes_at_most)
+    if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  const bool first = p.writes.empty();
+  if (!first && offset == p.writes.back().offset + p.writes.back().size) {
+    p.writes.back().size += amount;
+  } else {
+    p.writes.push_back({offset, reinterpret_cast<const char*>(static_cast<std::uintptr_t>(p.size)), amount});
+  }
+  std::memcpy(w->bytes + p.size, data, static_cast<std::size_t>(amount));
+  p.low = first ? offset : std::min(p.low, offset);
+  p.high = first ? offset + amount : std::max(p.high, offset + amount);
+  p.size += amount;
   return SQLITE_OK;
 }
 
@@ -118,16 +144,15 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
   if (!(flags & SQLITE_OPEN_WAL) || !name) return platform->xOpen(platform, name, file, flags, out_flags);
   WalFile* w = wal(file);
   w->base.pMethods = nullptr;
-  w->pending_offset = 0;
-  w->pending_size = 0;
-  w->pending = static_cast<char*>(std::malloc(gather_at_most));
-  if (!w->pending) return SQLITE_NOMEM;
+  w->bytes = static_cast<char*>(std::malloc(gather_at_most));
+  if (!w->bytes) return SQLITE_NOMEM;
   int rc = SQLITE_OK;
   auto log = DeltaWalLog::open(database_of(name), rc);
   if (!log) {
-    std::free(w->pending);
+    std::free(w->bytes);
     return rc == SQLITE_OK ? SQLITE_CANTOPEN : rc;
   }
+  w->pending = new Pending;
   w->log = new std::shared_ptr<DeltaWalLog>(std::move(log));
   if (out_flags) *out_flags = flags;
   w->base.pMethods = &wal_methods;

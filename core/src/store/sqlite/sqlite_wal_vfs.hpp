@@ -4,7 +4,7 @@
 // page's previous frame and rebuilds it when SQLite reads it; the VFS answers SQLite's
 // questions about `<db>-wal` (does it exist, delete it) with that file.
 //
-// The writes of a commit are gathered in memory and handed to the log in one piece before
+// The writes of a commit are gathered in memory and handed to the log in one call before
 // anything that must see them (sync, read, size, truncate, close): SQLite writes each frame
 // with two calls, ~110 for a commit of ~55 pages, and those cost the writer more than the
 // fsync (perf trace, weft serve under the bench load). Durability is unchanged: a commit's

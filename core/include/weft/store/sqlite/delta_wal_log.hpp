@@ -69,7 +69,13 @@ public:
 
   // The logical WAL file, as SQLite's xRead, xWrite, xTruncate, xSync and xFileSize see it.
   int read(void* out, int amount, std::int64_t offset);
-  int write(const char* data, std::int64_t size, std::int64_t offset);
+  struct Write {
+    std::int64_t offset;
+    const char* data;
+    std::int64_t size;
+  };
+  int write(const std::vector<Write>& writes);  // in order: where two overlap, the later wins
+  int write(const char* data, std::int64_t size, std::int64_t offset) { return write({{offset, data, size}}); }
   int truncate(std::int64_t size);
   int sync(bool data_only);
   int logical_size(std::int64_t& size);
@@ -110,10 +116,11 @@ private:
   struct Pending {
     Record record;
     std::uint32_t frame;
-    std::string image;
+    std::string image;  // empty for a patch (part of a frame written over its record)
+    std::string patch;  // a patch's runs over its base
   };
-  int write_frames(const char* data, std::int64_t size, std::int64_t offset);
-  int encode(const char* data, std::int64_t size, std::int64_t offset, std::string& batch, std::vector<Pending>& pending) const;
+  int write_frames(const std::vector<Write>& writes);
+  int encode(const std::vector<Write>& writes, std::string& batch, std::vector<Pending>& pending) const;
   void remember(const Record& record, std::uint32_t frame, std::string image);
   std::int64_t frame_size() const { return 24 + static_cast<std::int64_t>(page_size_); }
 

@@ -16,6 +16,11 @@ namespace weft::frame_delta {
 // than 16 bytes are joined: a run's header costs 8.
 void encode(std::string_view before, std::string_view now, std::string& out);
 
+// Adds one run to `delta`: `bytes` at `offset`, after the runs it has (runs apply in order, so
+// the later wins where they overlap); a run it covers whole goes, so that a delta patched
+// again and again stays about one frame long.
+void add_run(std::string& delta, std::uint32_t offset, std::string_view bytes);
+
 // Applies `delta` to the `size` bytes at `image`; false when a run falls outside them (a
 // damaged record).
 bool apply(std::string_view delta, char* image, std::size_t size);
