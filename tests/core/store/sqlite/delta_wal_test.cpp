@@ -108,8 +108,9 @@ TEST_CASE("the WAL on disk holds a fraction of the frames SQLite wrote, and read
     CHECK(integrity(reader) == "ok");
     expected = one_integer(db, "SELECT sum(n * id) FROM t");
   }
-  // closed: copied back and removed
+  // closed: copied back and removed, with the processes' shared hint
   CHECK_FALSE(std::filesystem::exists(path + "-dwal"));
+  CHECK_FALSE(std::filesystem::exists(path + "-dwal-shm"));
   SqliteDb reopened(path);
   CHECK(one_integer(reopened, "SELECT sum(n * id) FROM t") == expected);
 }
