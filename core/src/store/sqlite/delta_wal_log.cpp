@@ -63,7 +63,12 @@ struct RecordHeader {
   std::uint32_t payload;
 };
 
-// The 40 bytes before a payload; the checksum covers them (with the checksum zeroed) and it.
+// A record's checksum: over its header's first 32 bytes and its payload.
+std::uint64_t record_checksum(const char* header, std::string_view payload) {
+  return frame_delta::checksum(payload, frame_delta::checksum({header, 32}, 0));
+}
+
+// The 40 bytes before a payload.
 void encode_header(char* out, const RecordHeader& h, std::string_view payload) {
   put32(out, record_magic);
   put32(out + 4, h.generation);
@@ -73,9 +78,7 @@ void encode_header(char* out, const RecordHeader& h, std::string_view payload) {
   put32(out + 20, h.page);
   put32(out + 24, static_cast<std::uint32_t>(h.base));
   put32(out + 28, h.payload);
-  put64(out + 32, 0);
-  const std::uint64_t sum = frame_delta::checksum(payload, frame_delta::checksum({out, 32}, 0));
-  put64(out + 32, sum);
+  put64(out + 32, record_checksum(out, payload));
 }
 
 int read_all(int fd, char* out, std::int64_t size, std::int64_t offset) {
@@ -316,15 +319,10 @@ int DeltaWalLog::scan() {
     if (!fits) break;
     payload.resize(h.payload);
     if (read_all(fd_, payload.data(), h.payload, scanned_end_ + record_header_bytes) != SQLITE_OK) break;
-    const std::uint64_t stored = get64(raw + 32);
-    std::memset(raw + 32, 0, 8);
-    if (frame_delta::checksum(payload, frame_delta::checksum({raw, 32}, 0)) != stored) break;
+    if (record_checksum(raw, payload) != get64(raw + 32)) break;
     Record record{scanned_end_, h.payload, -1, h.page, 0, static_cast<std::uint8_t>(h.kind)};
     if (h.kind == wal_header_record) {
-      std::memcpy(wal_header_, payload.data(), 32);
-      has_wal_header_ = true;
-      const std::uint32_t page = big_endian32(wal_header_ + 8);
-      page_size_ = valid_page_size(page) ? page : 0;
+      take_wal_header(payload.data());
       records_.push_back(record);
     } else if (h.kind == truncation) {
       if (frames_.size() > h.frame) frames_.resize(h.frame);
@@ -341,6 +339,19 @@ int DeltaWalLog::scan() {
   }
   used_.store(scanned_end_, std::memory_order_relaxed);
   return SQLITE_OK;
+}
+
+void DeltaWalLog::take_wal_header(const char* header) {
+  std::memcpy(wal_header_, header, 32);
+  has_wal_header_ = true;
+  const std::uint32_t page = big_endian32(header + 8);  // SQLite's page size
+  page_size_ = valid_page_size(page) ? page : 0;
+}
+
+const std::string* DeltaWalLog::cached_image(std::int32_t record) const {
+  if (record < 0) return nullptr;
+  const auto cached = cache_.find(records_[record].page);
+  return cached != cache_.end() && cached->second.record == record ? &cached->second.image : nullptr;
 }
 
 void DeltaWalLog::remember(const Record& record, std::uint32_t frame, std::string image) {
@@ -363,9 +374,8 @@ int DeltaWalLog::rebuild(std::int32_t record, std::string& image) const {
   image.resize(static_cast<std::size_t>(frame_size()));
   while (true) {
     const Record& r = records_[at];
-    const auto cached = cache_.find(r.page);
-    if (cached != cache_.end() && cached->second.record == at) {
-      image = cached->second.image;
+    if (const std::string* cached = cached_image(at)) {
+      image = *cached;
       break;
     }
     if (r.kind == whole_frame) {
@@ -414,11 +424,11 @@ int DeltaWalLog::read(void* out, int amount, std::int64_t offset) {
       const std::int64_t within = (at - 32) % frame;
       const std::int64_t take = std::min(frame - within, std::min(end, logical) - at);
       if (const std::int32_t record = frames_[static_cast<std::size_t>(index)]; record >= 0) {
-        const std::string* from = &image;
-        if (const auto cached = cache_.find(records_[record].page); cached != cache_.end() && cached->second.record == record)
-          from = &cached->second.image;  // the latest image of the page, most reads
-        else if (const int rc = rebuild(record, image); rc != SQLITE_OK)
-          return rc;
+        const std::string* from = cached_image(record);  // the latest image of the page: most reads
+        if (!from) {
+          if (const int rc = rebuild(record, image); rc != SQLITE_OK) return rc;
+          from = &image;
+        }
         std::memcpy(dest + (at - offset), from->data() + within, static_cast<std::size_t>(take));
       }
       at += take;
@@ -449,10 +459,7 @@ int DeltaWalLog::begin_generation(const char* wal_header) {
   encode_header(record.data(), {generation, 0, wal_header_record, 0, 0, -1, 32}, {wal_header, 32});
   if (const int rc = write_all(fd_, record.data(), static_cast<std::int64_t>(record.size()), header_bytes); rc != SQLITE_OK)
     return rc;
-  std::memcpy(wal_header_, wal_header, 32);
-  has_wal_header_ = true;
-  const std::uint32_t page = big_endian32(wal_header + 8);
-  page_size_ = valid_page_size(page) ? page : 0;
+  take_wal_header(wal_header);
   records_.push_back({header_bytes, 32, -1, 0, 0, wal_header_record});
   scanned_end_ = header_bytes + static_cast<std::int64_t>(record.size());
   publish_end();
@@ -524,130 +531,104 @@ int DeltaWalLog::encode(const std::vector<Write>& writes, std::string& batch, st
   std::unordered_map<std::uint32_t, std::size_t> pending_of_frame;  // the latest, in this write
   std::string base;
   std::string delta;
-  const auto add = [&](RecordHeader h, Record record, std::uint32_t index, std::string_view payload, std::string image,
-                       std::string patch) {
-    h.payload = record.payload = static_cast<std::uint32_t>(payload.size());
+  // Appends `record` (its kind, page, base and depth set) with `payload` to the batch.
+  const auto add = [&](Record record, std::uint32_t index, std::string_view payload, std::string&& image, std::string&& patch) {
+    const auto sequence = static_cast<std::uint32_t>(first + static_cast<std::int32_t>(pending.size()));
+    record.pos = scanned_end_ + static_cast<std::int64_t>(batch.size());
+    record.payload = static_cast<std::uint32_t>(payload.size());
     const std::size_t at = batch.size();
     batch.resize(at + record_header_bytes);
     batch.append(payload);
-    encode_header(batch.data() + at, h, payload);
+    encode_header(batch.data() + at, {generation_, sequence, record.kind, index, record.page, record.base, record.payload}, payload);
     pending_of_frame[index] = pending.size();
     if (!image.empty()) pending_of_page[record.page] = pending.size();
     pending.push_back({record, index, std::move(image), std::move(patch)});
   };
-  for (Write w : writes) {
-  const char* data = w.data;
-  std::int64_t size = w.size;
-  std::int64_t offset = w.offset;
-  while (size > 0) {
-    const auto index = static_cast<std::uint32_t>((offset - 32) / frame);
-    const std::int64_t within = (offset - 32) % frame;
-    const std::int64_t take = std::min(frame - within, size);
-    const std::string_view written(data, static_cast<std::size_t>(take));
-    std::string image;
-    if (within == 0 && take == frame) {
-      image.assign(data, static_cast<std::size_t>(frame));
-    } else {
-      // Part of a frame: SQLite rewriting a frame's header (its checksums) or its page (a
-      // spilled page changed again). Over the frame's image when it is at hand; else as a
-      // patch of the frame's record, with no read (big transactions do this for every frame).
-      const auto mine = pending_of_frame.find(index);
-      const Pending* earlier = mine == pending_of_frame.end() ? nullptr : &pending[mine->second];
-      const std::int32_t current = earlier ? first + static_cast<std::int32_t>(mine->second)
-                                           : (index < frames_.size() ? frames_[index] : -1);
-      const Record* record = earlier ? &earlier->record : current >= 0 ? &records_[current] : nullptr;
-      const auto cached = record ? cache_.find(record->page) : cache_.end();
-      // A patch must keep the frame's page number: it comes from the base.
-      const bool same_page = within >= 4 || (within == 0 && take >= 4 && record && big_endian32(data) == record->page);
-      if (earlier && !earlier->image.empty()) {
-        image = earlier->image;
-      } else if (!earlier && cached != cache_.end() && cached->second.record == current) {
-        image = cached->second.image;
-      } else if (earlier && same_page) {  // a patch of a patch: one record with both
-        std::string patch = earlier->patch;
-        frame_delta::add_run(patch, static_cast<std::uint32_t>(within), written);
-        const auto sequence = first + static_cast<std::int32_t>(pending.size());
-        add({generation_, static_cast<std::uint32_t>(sequence), delta_frame, index, record->page, earlier->record.base, 0},
-            {scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, earlier->record.base, record->page, earlier->record.depth,
-             delta_frame},
-            index, patch, {}, patch);
-        data += take;
-        size -= take;
-        offset += take;
-        continue;
-      } else if (record && same_page && record->depth < max_depth) {
-        std::string patch;
-        frame_delta::add_run(patch, static_cast<std::uint32_t>(within), written);
-        const auto sequence = first + static_cast<std::int32_t>(pending.size());
-        add({generation_, static_cast<std::uint32_t>(sequence), delta_frame, index, record->page, current, 0},
-            {scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, current, record->page,
-             static_cast<std::uint16_t>(record->depth + 1), delta_frame},
-            index, patch, {}, patch);
-        data += take;
-        size -= take;
-        offset += take;
-        continue;
+  for (const Write& w : writes) {
+    for (std::int64_t done = 0, take = 0; done < w.size; done += take) {
+      const std::int64_t offset = w.offset + done;
+      const auto index = static_cast<std::uint32_t>((offset - 32) / frame);
+      const std::int64_t within = (offset - 32) % frame;
+      take = std::min(frame - within, w.size - done);
+      const char* data = w.data + done;
+      std::string image;
+      if (within == 0 && take == frame) {
+        image.assign(data, static_cast<std::size_t>(frame));
       } else {
-        image.assign(static_cast<std::size_t>(frame), '\0');
-        if (earlier) return SQLITE_IOERR_WRITE;  // a patch whose page number changes: SQLite never does
-        if (current >= 0)
-          if (const int rc = rebuild(current, image); rc != SQLITE_OK) return rc;
+        // Part of a frame: SQLite rewriting a frame's header (its checksums) or its page (a
+        // spilled page changed again). Over the frame's image when it is at hand; else as a
+        // patch of the frame's record, with no read (big transactions do this for every frame).
+        const auto mine = pending_of_frame.find(index);
+        const Pending* earlier = mine == pending_of_frame.end() ? nullptr : &pending[mine->second];
+        const std::int32_t current = earlier ? first + static_cast<std::int32_t>(mine->second)
+                                             : (index < frames_.size() ? frames_[index] : -1);
+        const Record* record = earlier ? &earlier->record : current >= 0 ? &records_[current] : nullptr;
+        // A patch must keep the frame's page number: it comes from the base.
+        const bool same_page = within >= 4 || (within == 0 && take >= 4 && record && big_endian32(data) == record->page);
+        const std::string* cached = earlier ? nullptr : cached_image(current);
+        if (earlier && !earlier->image.empty()) {
+          image = earlier->image;
+        } else if (cached) {
+          image = *cached;
+        } else if (record && same_page && (earlier || record->depth < max_depth)) {
+          // A patch of the record, or of a patch in this write: then one record with both.
+          Record patched = earlier ? earlier->record
+                                   : Record{0, 0, current, record->page, static_cast<std::uint16_t>(record->depth + 1), delta_frame};
+          std::string patch = earlier ? earlier->patch : std::string();
+          frame_delta::add_run(patch, static_cast<std::uint32_t>(within), {data, static_cast<std::size_t>(take)});
+          add(patched, index, patch, std::string(), std::move(patch));
+          continue;
+        } else {
+          if (earlier) return SQLITE_IOERR_WRITE;  // a patch whose page number changes: SQLite never does
+          image.assign(static_cast<std::size_t>(frame), '\0');
+          if (current >= 0)
+            if (const int rc = rebuild(current, image); rc != SQLITE_OK) return rc;
+        }
+        std::memcpy(image.data() + within, data, static_cast<std::size_t>(take));
       }
-      std::memcpy(image.data() + within, data, static_cast<std::size_t>(take));
-    }
-    const std::uint32_t page = big_endian32(image.data());
-    const auto sequence = first + static_cast<std::int32_t>(pending.size());
-    RecordHeader h{generation_, static_cast<std::uint32_t>(sequence), whole_frame, index, page, -1, 0};
-    Record record{scanned_end_ + static_cast<std::int64_t>(batch.size()), 0, -1, page, 0, whole_frame};
-    // The base: this page's latest frame, in this write or in the log.
-    std::int32_t base_record = -1;
-    std::uint16_t base_depth = 0;
-    bool have_base = false;
-    std::string_view base_image;
-    if (const auto mine = pending_of_page.find(page); mine != pending_of_page.end()) {
-      base_record = first + static_cast<std::int32_t>(mine->second);
-      base_depth = pending[mine->second].record.depth;
-      base_image = pending[mine->second].image;
-      have_base = true;
-    } else if (const auto known = pages_.find(page); known != pages_.end()) {
-      // Its previous frame when its image is at hand; else its last whole one (one read): a
-      // larger delta, but no chain of reads to rebuild a base.
-      const PageRecords& of_page = known->second;
-      const auto cached = cache_.find(page);
-      if (cached != cache_.end() && cached->second.record == of_page.latest && records_[of_page.latest].depth < max_depth) {
-        base_record = of_page.latest;
-        base_depth = records_[of_page.latest].depth;
-        base_image = cached->second.image;
-        have_base = true;
-      } else if (of_page.whole >= 0 && rebuild(of_page.whole, base) == SQLITE_OK) {
-        base_record = of_page.whole;
-        base_image = base;
-        have_base = true;
+      const std::uint32_t page = big_endian32(image.data());
+      Record record{0, 0, -1, page, 0, whole_frame};
+      // The base: this page's latest frame, in this write or in the log; there, its previous
+      // frame when its image is at hand, else its last whole one (one read): a larger delta,
+      // but no chain of reads to rebuild a base.
+      std::int32_t base_record = -1;
+      std::uint16_t base_depth = 0;
+      const std::string* base_image = nullptr;
+      if (const auto mine = pending_of_page.find(page); mine != pending_of_page.end()) {
+        base_record = first + static_cast<std::int32_t>(mine->second);
+        base_depth = pending[mine->second].record.depth;
+        base_image = &pending[mine->second].image;
+      } else if (const auto known = pages_.find(page); known != pages_.end()) {
+        const PageRecords& of_page = known->second;
+        if (const std::string* latest = cached_image(of_page.latest); latest && records_[of_page.latest].depth < max_depth) {
+          base_record = of_page.latest;
+          base_depth = records_[of_page.latest].depth;
+          base_image = latest;
+        } else if (of_page.whole >= 0 && rebuild(of_page.whole, base) == SQLITE_OK) {
+          base_record = of_page.whole;
+          base_image = &base;
+        }
       }
-    }
-    delta.clear();
-    if (have_base && base_depth < max_depth) {
-      frame_delta::encode(base_image, image, delta);
-      if (static_cast<std::int64_t>(delta.size()) <= frame / 2) {
-        h.kind = record.kind = delta_frame;
-        h.base = record.base = base_record;
-        record.depth = static_cast<std::uint16_t>(base_depth + 1);
+      delta.clear();
+      if (base_image && base_depth < max_depth) {
+        frame_delta::encode(*base_image, image, delta);
+        if (static_cast<std::int64_t>(delta.size()) <= frame / 2) {
+          record.kind = delta_frame;
+          record.base = base_record;
+          record.depth = static_cast<std::uint16_t>(base_depth + 1);
+        }
       }
-    }
-    if (h.kind == whole_frame) {
-      delta.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(frame))));
-      const int compressed = LZ4_compress_default(image.data(), delta.data(), static_cast<int>(frame), static_cast<int>(delta.size()));
-      if (compressed > 0 && compressed < frame - frame / 8) {
-        delta.resize(static_cast<std::size_t>(compressed));
-        h.kind = record.kind = compressed_frame;
+      if (record.kind == whole_frame) {
+        delta.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(frame))));
+        const int compressed = LZ4_compress_default(image.data(), delta.data(), static_cast<int>(frame), static_cast<int>(delta.size()));
+        if (compressed > 0 && compressed < frame - frame / 8) {
+          delta.resize(static_cast<std::size_t>(compressed));
+          record.kind = compressed_frame;
+        }
       }
+      const std::string_view payload = record.kind == whole_frame ? std::string_view(image) : std::string_view(delta);
+      add(record, index, payload, std::move(image), {});
     }
-    const std::string_view payload = h.kind == whole_frame ? std::string_view(image) : std::string_view(delta);
-    add(h, record, index, payload, std::move(image), {});
-    data += take;
-    size -= take;
-    offset += take;
-  }
   }
   return SQLITE_OK;
 }

@@ -20,13 +20,18 @@ constexpr sqlite3_int64 gather_at_most = 1 << 20;
 
 sqlite3_vfs* platform = nullptr;
 
-constexpr std::size_t gather_writes_at_most = 8192;
+constexpr std::size_t gather_runs_at_most = 8192;
 
 // What SQLite wrote and the log has not had yet: runs of contiguous bytes, in order. A commit
 // is a few runs (frames follow each other); a large transaction that spilled pages rewrites
 // frame headers one by one at its commit, thousands of runs of 24 bytes.
 struct Pending {
-  std::vector<DeltaWalLog::Write> writes;  // data: offsets into `bytes`, made pointers when handed over
+  struct Run {
+    sqlite3_int64 offset, size;
+    sqlite3_int64 at;  // in WalFile::bytes
+  };
+  std::vector<Run> runs;
+  std::vector<DeltaWalLog::Write> writes;  // the runs as handed over (kept: no allocation a commit)
   sqlite3_int64 size = 0;
   sqlite3_int64 low = 0, high = 0;  // the span they cover
 };
@@ -44,10 +49,11 @@ DeltaWalLog& log_of(sqlite3_file* f) { return **wal(f)->log; }
 
 int flush(WalFile* w) {
   Pending& p = *w->pending;
-  if (p.writes.empty()) return SQLITE_OK;
-  for (auto& write : p.writes) write.data = w->bytes + reinterpret_cast<std::uintptr_t>(write.data);
-  const int rc = (*w->log)->write(p.writes);
+  if (p.runs.empty()) return SQLITE_OK;
   p.writes.clear();
+  for (const auto& run : p.runs) p.writes.push_back({run.offset, w->bytes + run.at, run.size});
+  const int rc = (*w->log)->write(p.writes);
+  p.runs.clear();
   p.size = 0;
   return rc;
 }
@@ -67,7 +73,7 @@ int wal_close(sqlite3_file* f) {
 int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   WalFile* w = wal(f);
   const Pending& p = *w->pending;
-  if (!p.writes.empty() && offset < p.high && offset + amount > p.low)
+  if (!p.runs.empty() && offset < p.high && offset + amount > p.low)
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
   return log_of(f).read(out, amount, offset);
 }
@@ -79,14 +85,11 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
     return log_of(f).write(static_cast<const char*>(data), amount, offset);
   }
-  if (p.size + amount > gather_at_most || p.writes.size() >= gather_writes_at_most)
+  if (p.size + amount > gather_at_most || p.runs.size() >= gather_runs_at_most)
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
-  const bool first = p.writes.empty();
-  if (!first && offset == p.writes.back().offset + p.writes.back().size) {
-    p.writes.back().size += amount;
-  } else {
-    p.writes.push_back({offset, reinterpret_cast<const char*>(static_cast<std::uintptr_t>(p.size)), amount});
-  }
+  const bool first = p.runs.empty();
+  if (!first && offset == p.runs.back().offset + p.runs.back().size) p.runs.back().size += amount;
+  else p.runs.push_back({offset, amount, p.size});
   std::memcpy(w->bytes + p.size, data, static_cast<std::size_t>(amount));
   p.low = first ? offset : std::min(p.low, offset);
   p.high = first ? offset + amount : std::max(p.high, offset + amount);

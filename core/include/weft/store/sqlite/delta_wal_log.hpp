@@ -122,6 +122,8 @@ private:
   int write_frames(const std::vector<Write>& writes);
   int encode(const std::vector<Write>& writes, std::string& batch, std::vector<Pending>& pending) const;
   void remember(const Record& record, std::uint32_t frame, std::string image);
+  void take_wal_header(const char* header);            // SQLite's 32 bytes: the page size
+  const std::string* cached_image(std::int32_t record) const;  // its image, when the cache has it
   std::int64_t frame_size() const { return 24 + static_cast<std::int64_t>(page_size_); }
 
   int fd_;
