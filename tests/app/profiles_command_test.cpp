@@ -135,7 +135,7 @@ TEST_CASE("weft profiles remove-identifier and rederive work on the store, and r
   CHECK(r.exit_code == 0);
 }
 
-TEST_CASE("weft rebuild applies a changed workflow to the past; --dry-run prints the change and writes nothing") {
+TEST_CASE("weft rebuild applies a changed workflow to the past: --dry-run prints the change and writes nothing") {
   TempDir dir;
   const std::string config = shared_inbox_store(dir);
   std::string a, b;

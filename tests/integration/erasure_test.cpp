@@ -69,7 +69,7 @@ TEST_CASE("erasure: a person joined from two sources is deleted whole, answers 4
   CHECK(metrics.find("\nweft_profiles 1\n") != std::string::npos);
 }
 
-TEST_CASE("erasure: suppressed identifiers keep the person out, through any source; ?suppress=false lets them back") {
+TEST_CASE("erasure: suppressed identifiers keep the person out, through any source: ?suppress=false lets them back") {
   const std::string backend = GENERATE(from_range(store_backends()));
   INFO("store backend " << backend);
   TwoPeople s(backend);

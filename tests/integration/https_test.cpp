@@ -145,7 +145,7 @@ TEST_CASE("HTTPS: TLS 1.2 and 1.3 are both served") {
   CHECK(std::system(("openssl s_client -tls1_2" + to).c_str()) == 0);
 }
 
-TEST_CASE("HTTPS: after SIGHUP a renewed certificate is served to new connections; open ones keep going") {
+TEST_CASE("HTTPS: after SIGHUP a renewed certificate is served to new connections: open ones keep going") {
   TlsServer s("first");
   Poco::Net::HTTPSClientSession open_session("127.0.0.1", s.https_port, client_context());
   open_session.setKeepAlive(true);

@@ -83,7 +83,7 @@ TEST_CASE("switch: exists false, a literal value, and the first case winning ove
   CHECK(port_for(w, R"({})") == "lit");
 }
 
-TEST_CASE("switch: its ports are routed like any node's; unrouted ones continue with the next node") {
+TEST_CASE("switch: its ports are routed like any node's: unrouted ones continue with the next node") {
   const auto w = load_ok(flow("      value: $.payload.type\n"
                               "      cases:\n"
                               "        - { port: bot, equals: Bot }\n"
@@ -147,7 +147,7 @@ TEST_CASE("switch: each validation error of SPEC 15 names the case's line and co
   }
   SECTION("an unknown key in a case, a number that is not one, no cases") {
     CHECK(errors_of(flow(head + "        - { port: a, equal: x }\n")).at(0) ==
-          "10:22: node 'kind' (switch): unknown key 'cases[0].equal' (did you mean 'equals'?)");
+          "10:22: node 'kind' (switch): unknown key 'cases[0].equal' (did you mean 'cases[0].equals'?)");
     CHECK(errors_of(flow(head + "        - { port: a, greater_than: lots }\n")).at(0) ==
           "10:36: node 'kind' (switch): 'cases[0].greater_than': expected a number, found 'lots'");
     CHECK(errors_of(flow("      value: $.payload.type\n      cases: []\n")).at(0) ==

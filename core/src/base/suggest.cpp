@@ -22,7 +22,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates, std::string_view prefix) {
+  const auto suggest = [&](const std::string& candidate) { return " (did you mean '" + std::string(prefix) + candidate + "'?)"; };
   const std::string* best = nullptr;
   std::size_t best_distance = 0;
   for (const std::string& candidate : candidates) {
@@ -34,8 +35,15 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   }
   // A typo changes a few characters; more than a third of the word is another word.
   const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
-  if (!best || best_distance > allowed) return "";
-  return " (did you mean '" + *best + "'?)";
+  if (best && best_distance <= allowed) return suggest(*best);
+  // An abbreviation (`cert` for `certificate`) names the one candidate it begins.
+  const std::string* begun = nullptr;
+  for (const std::string& candidate : candidates) {
+    if (word.size() < 3 || !candidate.starts_with(word)) continue;
+    if (begun) return "";
+    begun = &candidate;
+  }
+  return begun ? suggest(*begun) : "";
 }
 
 }  // namespace weft

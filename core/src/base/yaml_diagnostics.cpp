@@ -13,7 +13,7 @@ void YamlDiagnostics::check_keys(const YAML::Node& map, const std::vector<std::s
   for (const auto& entry : map) {
     const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      error(entry.first.Mark(), "unknown key '" + prefix + key + "'" + where + did_you_mean(key, allowed));
+      error(entry.first.Mark(), "unknown key '" + prefix + key + "'" + where + did_you_mean(key, allowed, prefix));
     else if (!seen.insert(key).second)
       error(entry.first.Mark(), "duplicate key '" + prefix + key + "'" + where);
   }

@@ -237,7 +237,7 @@ void build_object(const YAML::Node& with, const YAML::Mark& where, const std::ve
       const std::string key = entry.first.Scalar();
       auto spec = std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.name == key; });
       if (spec == fields.end()) {
-        problems.push_back({entry.first.Mark(), "unknown key '" + prefix + key + "'" + did_you_mean(key, names)});
+        problems.push_back({entry.first.Mark(), "unknown key '" + prefix + key + "'" + did_you_mean(key, names, prefix)});
         continue;
       }
       if (!present.insert(key).second) {

@@ -59,9 +59,9 @@ TEST_CASE("config file mistakes are reported with file, line and column") {
   CHECK(problems[1].str() == file.string() + ":3:18: 'limits.queue' must be a positive integer, found 'lots'");
 }
 
-TEST_CASE("listen takes one address or a list; https:// needs tls with a certificate and a key") {
+TEST_CASE("listen takes one address or a list: https:// needs tls with a certificate and a key") {
   TempDir dir;
-  const auto file = dir.write("etc/weft.yaml", "listen: [127.0.0.1:8686, 'https://0.0.0.0:8443', http://[::1]:8080]\n"
+  const auto file = dir.write("etc/weft.yaml", "listen: [127.0.0.1:8686, 'https://0.0.0.0:8443', 'http://[::1]:8080']\n"
                                                "tls: { certificate: certs/full.pem, key: /etc/weft/key.pem }\n");
   std::vector<weft::Diagnostic> problems;
   auto s = weft::load_settings(file, "/p", problems);
@@ -78,8 +78,8 @@ TEST_CASE("listen takes one address or a list; https:// needs tls with a certifi
   problems.clear();
   weft::load_settings(bad, "/p", problems);
   REQUIRE(problems.size() == 5);
-  CHECK(problems[0].str() == bad.string() + ":1:33: 'listen': unknown scheme in 'ftp://x:1': expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
-  CHECK(problems[1].str() == bad.string() + ":1:46: 'listen': expected HOST:PORT, found 'nope'");
+  CHECK(problems[0].str() == bad.string() + ":1:34: 'listen': unknown scheme in 'ftp://x:1': expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
+  CHECK(problems[1].str() == bad.string() + ":1:47: 'listen': expected HOST:PORT, found 'nope'");
   CHECK(problems[2].str() == bad.string() + ":2:8: unknown key 'tls.cert' (did you mean 'tls.certificate'?)");
   CHECK(problems[3].str() == bad.string() + ":2:6: 'tls' needs both certificate and key (PEM files)");
   CHECK(problems[4].str() == bad.string() + ":1:9: https://0.0.0.0:8443 needs tls: { certificate: FILE, key: FILE }");

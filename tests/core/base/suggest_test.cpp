@@ -10,4 +10,8 @@ TEST_CASE("did-you-mean suggests the closest plausible candidate") {
         " (did you mean 'json_path_extractor'?)");
   CHECK(weft::did_you_mean("completely_different", keys).empty());
   CHECK(weft::did_you_mean("x", {}).empty());
+  // an abbreviation of one candidate, not of two
+  CHECK(weft::did_you_mean("cert", {"certificate", "key"}) == " (did you mean 'certificate'?)");
+  CHECK(weft::did_you_mean("cert", {"certificate", "certainty"}).empty());
+  CHECK(weft::did_you_mean("ce", {"certificate"}).empty());
 }

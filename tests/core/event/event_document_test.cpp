@@ -29,7 +29,7 @@ TEST_CASE("writes create objects along the path and replace existing values") {
   CHECK(doc.string("type") == "message");
 }
 
-TEST_CASE("writes into arrays need the element to exist; negative indexes count from the end") {
+TEST_CASE("writes into arrays need the element to exist: negative indexes count from the end") {
   EventDocument doc;
   rapidjson::Value list(rapidjson::kArrayType);
   list.PushBack(1, doc.allocator()).PushBack(2, doc.allocator());

@@ -61,7 +61,7 @@ TEST_CASE("resolve creates a profile on first sight and finds it afterwards") {
   CHECK(f.identity.counters().profiles_created == 1);
 }
 
-TEST_CASE("a removed identifier is ignored in events received before its removal; a blocked one in every event") {
+TEST_CASE("a removed identifier is ignored in events received before its removal: a blocked one in every event") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
   const auto u1 = f.identity.resolve("slack", "U1", true, 100).profile;
   std::string p = *u1;
@@ -106,7 +106,7 @@ TEST_CASE("identifier types are namespaces: slack:123 and stripe:123 are differe
   CHECK(*slack != *stripe);
 }
 
-TEST_CASE("a new e-mail is added to the profile; adding it again changes nothing") {
+TEST_CASE("a new e-mail is added to the profile: adding it again changes nothing") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
   std::string p = f.profile("p1", 10);
   CHECK(f.identify(p, "a@x.co") == IdentifyResult::added);
@@ -117,7 +117,7 @@ TEST_CASE("a new e-mail is added to the profile; adding it again changes nothing
   CHECK(f.identity.counters().merges == 0);
 }
 
-TEST_CASE("the earliest created_at survives; ties go to the smallest id") {
+TEST_CASE("the earliest created_at survives: ties go to the smallest id") {
   SECTION("earlier wins, whichever side the event is on") {
     Fixture f(GENERATE(from_range(weft::test::store_backends())));
     f.profile("b-older", 10);
@@ -274,7 +274,7 @@ TEST_CASE("set_trait writes values, never null, and if_missing keeps what is the
   CHECK(f.store.load_profile("p")->updated_at == 90);
 }
 
-TEST_CASE("set_trait holds a profile's traits until write_traits, identify or resolve; drop_traits forgets them") {
+TEST_CASE("set_trait holds a profile's traits until write_traits, identify or resolve: drop_traits forgets them") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
   f.profile("p", 10);
   CHECK(f.identity.set_trait("p", "name", json(R"("Jane")"), false, 50));

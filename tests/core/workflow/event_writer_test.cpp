@@ -191,7 +191,7 @@ TEST_CASE("a redelivery with a known idempotency key stores nothing and names th
   CHECK(f.post(*other, R"({"event_id":"Ev1"})").run.outcome == Outcome::processed);
 }
 
-TEST_CASE("a failed event keeps its key; a rejected one does not") {
+TEST_CASE("a failed event keeps its key: a rejected one does not") {
   StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
   weft::PluginRegistry registry;
   registry.load_directory(WEFT_PLUGIN_DIR);

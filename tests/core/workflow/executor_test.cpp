@@ -46,7 +46,7 @@ TEST_CASE("nodes run in order and `out` continues to the next") {
   CHECK(event.string("type") == "webhook");
 }
 
-TEST_CASE("a routed port jumps forward; an unrouted port continues like out") {
+TEST_CASE("a routed port jumps forward: an unrouted port continues like out") {
   auto w = workflow(probe("a", ", port: alt", "alt: c") + probe("b") + probe("c", ", port: missing") + probe("d"));
   weft::EventDocument event;
   const auto result = weft::run_workflow(*w, event);
@@ -68,7 +68,7 @@ TEST_CASE("stop, drop and reject end the workflow with their outcome") {
   }
 }
 
-TEST_CASE("a throwing node leaves on error; unrouted, the event fails with the message") {
+TEST_CASE("a throwing node leaves on error: unrouted, the event fails with the message") {
   auto w = workflow(probe("a") + "  - id: t\n    plugin: throwing\n" + probe("b"));
   weft::EventDocument event;
   const auto result = weft::run_workflow(*w, event);

@@ -8,7 +8,8 @@
 namespace weft {
 
 // " (did you mean 'x'?)" for the candidate closest to `word` by edit distance, when it is
-// close enough to be a plausible typo; otherwise "".
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// close enough to be a plausible typo, or for the one candidate `word` abbreviates; otherwise
+// "". `prefix` goes before the candidate (a nested key's path: "tls.").
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates, std::string_view prefix = {});
 
 }  // namespace weft
