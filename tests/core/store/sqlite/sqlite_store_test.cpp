@@ -1,4 +1,6 @@
 #include "weft/store/sqlite/sqlite_store.hpp"
+#include "weft/store/sqlite/delta_wal_log.hpp"
+#include "weft/store/sqlite/sqlite_checkpointer.hpp"
 
 #include "temp_dir.hpp"
 
@@ -190,6 +192,37 @@ TEST_CASE("a writer that never pauses keeps the WAL bounded: past the limit it w
   auto count = writer.prepare("SELECT count(*) FROM t");
   REQUIRE(count.step());
   CHECK(count.integer(0) == 40 * 256);
+}
+
+TEST_CASE("a writer that never pauses starts the log over after each round, without waiting for a restart") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  weft::SqliteDb writer(path);
+  writer.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+  // rounds past 1 MiB of log; the writer would wait only past 1 GiB
+  weft::SqliteCheckpointer checkpointer(path, writer, {1 << 20, std::int64_t{1} << 30, 1 << 30, 1 << 30});
+  auto upsert = writer.prepare("INSERT OR REPLACE INTO t VALUES (?1, randomblob(3000))");  // incompressible
+  std::int64_t largest = 0, previous = 0;
+  int restarts = 0;
+  for (int transaction = 0; transaction < 400; ++transaction) {  // 400 x ~400 KiB of frames, one after the other
+    checkpointer.before_write();
+    writer.exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < 100; ++i) {
+      upsert.bind(1, std::int64_t{transaction % 7 * 100 + i});  // the same 700 rows again and again
+      upsert.run();
+      upsert.reset();
+    }
+    writer.exec("COMMIT");
+    const std::int64_t stored = weft::DeltaWalLog::stored_bytes(path);
+    if (stored < previous) ++restarts;
+    previous = stored;
+    largest = std::max(largest, stored);
+  }
+  CHECK(restarts >= 5);
+  CHECK(largest < std::int64_t{24} << 20);  // a round's worth of commits past 1 MiB, not 160 MiB
+  auto count = writer.prepare("SELECT count(*) FROM t");
+  REQUIRE(count.step());
+  CHECK(count.integer(0) == 700);
 }
 
 TEST_CASE("commits larger than the WAL write buffer reach other connections and survive a reopen") {

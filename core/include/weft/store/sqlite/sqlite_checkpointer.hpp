@@ -3,15 +3,21 @@
 // while every client of that batch waits (weft serve's p99 was ~9.5 ms because of it, 5-6 ms
 // without). Here the writer only appends to the WAL, and this thread copies pages back in the
 // background (PASSIVE: it never blocks the writer), so a page changed by many commits is
-// copied once per round instead of once per 1,000 pages.
+// copied once per round.
 //
-// The writer bounds the WAL: SQLite can start the WAL file over only when a write transaction
-// begins after every frame was copied back, which a writer that is never idle (weft ingest:
-// one 50,000-event transaction after the other) never allows; its WAL grew to 10 GB during
-// 3,000,000 events. So a writer whose last commit left more than `writer_waits_past_bytes` in
-// the WAL asks this thread for a RESTART checkpoint and waits for it before its next
-// transaction. (The writer cannot run it itself: SQLite answers BUSY at once to a second
-// checkpoint while a round runs.)
+// SQLite can start the WAL file over only when a write transaction begins after every frame
+// was copied back, which a writer that is never idle never allows by itself: a round ends
+// behind the commits that came during it. Copying them at once, round after round, rewrote
+// the hot pages of every commit (weft serve wrote 3.3-4.3 KB per event into the database file
+// that way, issue 20). So a round goes on with short rounds until fewer than
+// `restart_within_frames` frames are left, syncs the database file, and the writer copies the
+// rest itself before its next transaction, which then starts the log over (a few ms).
+//
+// The writer also bounds the WAL: if the rounds fall behind (a reader holds an old snapshot, a
+// slow disk), a writer whose last commit left more than `writer_waits_past_*` in the WAL asks
+// this thread for a RESTART checkpoint and waits for it before its next transaction. (The
+// writer cannot run that one itself: SQLite answers BUSY at once to a second checkpoint while
+// a round runs.) weft ingest's WAL grew to 10 GB during 3,000,000 events without this.
 #pragma once
 
 #include "weft/store/sqlite/sqlite.hpp"
@@ -33,12 +39,14 @@ namespace weft {
 // log over, where a page's first frame is stored whole. The frame bound keeps SQLite's WAL
 // index small: a read of a page looks through all of it (weft ingest of 3,000,000 events ran
 // at ~0.65 of its speed with the log bounded by stored bytes alone). Past either
-// `writer_waits_past_*` the writer waits for a restart (see above).
+// `writer_waits_past_*` the writer waits for a restart (see above); a round leaves at most
+// `restart_within_frames` to the writer.
 struct WalLimits {
   std::int64_t start_at_bytes = 384 << 20;
   std::int64_t writer_waits_past_bytes = std::int64_t{1} << 30;
   int start_at_frames = 256 * 1024;
   int writer_waits_past_frames = 384 * 1024;
+  int restart_within_frames = 256;
 };
 
 class SqliteCheckpointer {
@@ -56,6 +64,7 @@ public:
 private:
   void wake();
   void run();
+  void sync_database() const;
 
   std::int64_t stored_bytes() const;
 
@@ -65,6 +74,11 @@ private:
   WalLimits limits_;
   std::atomic<std::int64_t> wal_bytes_{0};  // stored, as the writer's last commit left it
   std::atomic<int> wal_frames_{0};         // frames, likewise
+  // A round: a commit past a start_at_* bound moves idle -> copying; the PASSIVE rounds, done,
+  // -> restart_due; the writer's next before_write() copies the rest, -> idle.
+  enum class Phase { idle, copying, restart_due };
+  std::atomic<Phase> phase_{Phase::idle};
+  std::atomic<int> copied_frames_{0};  // by the last round
   std::mutex mutex_;
   std::condition_variable wanted_;
   std::condition_variable restarted_;
