@@ -60,7 +60,10 @@ std::optional<Answer> run_on_store(const Settings& settings, const std::function
   if (!store) return std::nullopt;
   EventWriter writer(*store);
   OperationResult result = run_in_transaction(writer, make(loaded->by_source));
-  if (result.answer.status < 400 && result.on_commit) result.on_commit();  // an erasure's scrub of the files
+  if (result.answer.status < 400) {
+    if (result.on_commit) result.on_commit();
+    if (result.answer.before_sending) result.answer.before_sending();  // an erasure's scrub of the files
+  }
   return result.answer;
 }
 

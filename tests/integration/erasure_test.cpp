@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 using namespace weft::test;
 
@@ -127,4 +130,32 @@ TEST_CASE("erasure: no byte of the erased person is left in the SQLite database 
     CHECK(after.find(secret) == std::string::npos);
   }
   CHECK(after.find("joe@keep.example") != std::string::npos);  // the search still sees what stays
+}
+
+TEST_CASE("erasure: while other events keep arriving, the answer still comes after the erased bytes left the files") {
+  TwoPeople s("sqlite");
+  const auto db = s.dir.path() / "weft.db";
+  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + file_bytes(db.string() + "-dwal"); };
+  // The writer goes on committing during the scrub and cuts the log itself at its next
+  // transaction (sqlite_checkpointer.hpp): a stream of other people's events makes it do so.
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0}, stored{0};
+  std::thread others([&] {
+    for (int i = 0; i < 5000 && !stop; ++i, ++sent)
+      if (json_member(s.post("/collect/people", R"({"user":"V)" + std::to_string(i) + R"(","name":"Other"})").body, "$.status") ==
+          "processed")
+        ++stored;
+  });
+  while (sent < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto answer = s.erase("/profiles/" + s.jane);
+  const std::string after = files();
+  stop = true;
+  others.join();
+  REQUIRE(answer.status == 200);
+  CHECK(stored == sent);  // none of the others' events was refused or lost meanwhile
+  for (const std::string& secret : {std::string("jane@erase.example"), std::string("Quokka-Zyxwvut-4711"), s.jane, s.first_event}) {
+    INFO("after the erasure: " << secret);
+    CHECK(after.find(secret) == std::string::npos);
+  }
+  CHECK(after.find("joe@keep.example") != std::string::npos);
 }

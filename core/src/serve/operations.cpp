@@ -6,6 +6,8 @@
 
 #include <Poco/Logger.h>
 
+#include <memory>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -174,13 +176,19 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
       w.EndObject();
       w.EndObject();
     });
-    return {{200, answer}, [&store, &metrics] {
+    // The scrub is asked for on the committer's thread once the erasure is durable, and waited
+    // for on the requester's, before the answer, while the committer goes on.
+    auto scrub = std::make_shared<std::function<void()>>();
+    const auto wait_for_scrub = [scrub] {
+      try {
+        if (*scrub) (*scrub)();
+      } catch (const StoreError& e) {
+        Poco::Logger::get("weft.store").error(std::string("erasure committed, but its bytes may still be readable: ") + e.what());
+      }
+    };
+    return {{200, answer, wait_for_scrub}, [&store, &metrics, scrub] {
               metrics.operations("erase").Increment();
-              try {
-                store.scrub_after_erasure();  // before the answer
-              } catch (const StoreError& e) {
-                Poco::Logger::get("weft.store").error(std::string("erasure committed, but its bytes may still be readable: ") + e.what());
-              }
+              *scrub = store.scrub_after_erasure();
             }};
   };
 }

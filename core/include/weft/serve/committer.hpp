@@ -18,16 +18,20 @@
 
 namespace weft {
 
-// What a /collect request is answered with.
+// What a /collect request or an operation is answered with.
 struct Answer {
   int status;
   std::string body;  // JSON
+  // Set by an operation: the requester runs it before it sends the answer, off the
+  // committer's thread (an erasure waits there for its scrub, SPEC 14).
+  std::function<void()> before_sending = {};
 };
 
 // Work that is not an incoming event (a replay, an operator's merge, ...), run on the committer
 // thread in a transaction of its own, ordered with the traffic. It returns the answer; an
-// answer of 400 or more rolls the transaction back. `on_commit`, when set, runs once the
-// transaction is durable (for counters of what was done).
+// answer of 400 or more rolls the transaction back. `on_commit`, when set, runs on the
+// committer's thread once the transaction is durable (for counters of what was done), before
+// the answer's before_sending.
 struct OperationResult {
   Answer answer;
   std::function<void()> on_commit;

@@ -6,6 +6,7 @@
 #include "weft/store/stored_trace.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -233,9 +234,11 @@ public:
   // them, and unlinks the idempotency keys of those events (the keys stay, so a redelivery is
   // known). Deleted bytes are overwritten, not only unlinked (SQLite: secure_delete).
   virtual Erased erase_profile(std::string_view live_id) = 0;
-  // After an erasure commits: no deleted byte stays readable in the store's files (SQLite:
-  // the WAL checkpointed into the database and truncated). Throws StoreError when it cannot.
-  virtual void scrub_after_erasure() {}
+  // After an erasure commits, on the writer's thread: asks that no deleted byte stay readable
+  // in the store's files (SQLite: the WAL copied into the database and cut to nothing) and
+  // returns the wait for it (empty: nothing to wait for), which another thread may run while
+  // the writer goes on; the wait throws StoreError when it could not be done.
+  virtual std::function<void()> scrub_after_erasure() { return {}; }
   // The store's secret for suppression hashes: random, made once with the store, never shown.
   virtual const std::string& suppression_key() = 0;
   virtual void insert_suppressed(std::string_view hash, std::int64_t at) = 0;

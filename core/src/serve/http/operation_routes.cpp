@@ -27,6 +27,7 @@ void run(HttpContext& context, Poco::Net::HTTPServerResponse& response, Operatio
     return send_error(response, 429, "overloaded", "the ingest queue is full; retry shortly");
   }
   const Answer a = answer->get();
+  if (a.before_sending) a.before_sending();
   send(response, a.status, a.body);
 }
 

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 7> migrations = {
+inline constexpr std::array<std::string_view, 8> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -119,6 +119,10 @@ CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     // 6 -> 7: compact traces (stored_trace.hpp), as SQLite's 8 -> 9.
     R"sql(
 CREATE TABLE trace_shapes (key TEXT PRIMARY KEY, nodes TEXT NOT NULL);
+)sql",
+    // 7 -> 8: an erasure finds the keys of its events by index, as SQLite's 9 -> 10.
+    R"sql(
+CREATE INDEX idempotency_keys_event ON idempotency_keys (event_id) WHERE event_id IS NOT NULL;
 )sql",
 };
 

@@ -1,8 +1,11 @@
 #include "weft/store/sqlite/sqlite_checkpointer.hpp"
 
 #include "weft/store/sqlite/delta_wal_log.hpp"
+#include "weft/store/store.hpp"
 
 #include <Poco/Logger.h>
+
+#include <chrono>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -43,11 +46,19 @@ SqliteCheckpointer::~SqliteCheckpointer() {
   }
   wanted_.notify_one();
   thread_.join();
+  std::lock_guard lock(scrubs_->mutex);  // the last checkpoint did not cut the log
+  if (scrubs_->cut < scrubs_->asked) {
+    scrubs_->failed = scrubs_->asked;
+    scrubs_->failure = "the store closed before its WAL was cut after an erasure";
+    scrubs_->settled.notify_all();
+  }
 }
 
 std::int64_t SqliteCheckpointer::stored_bytes() const { return DeltaWalLog::stored_bytes(database_); }
 
 void SqliteCheckpointer::before_write() {
+  Cut due = Cut::due;
+  if (cut_.load() == Cut::due && cut_.compare_exchange_strong(due, Cut::cutting)) cut_log(writer_);
   if (phase_.load() == Phase::restart_due) {
     // Copies the frames that came after the round (PASSIVE: never waits), so that the
     // transaction about to begin starts the log over: SQLite does at its first frame when every
@@ -63,6 +74,89 @@ void SqliteCheckpointer::before_write() {
   restart_wanted_ = pending_ = true;
   wanted_.notify_one();
   restarted_.wait(lock, [&] { return !restart_wanted_; });
+}
+
+std::function<void()> SqliteCheckpointer::scrub() {
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(scrubs_->mutex);
+    ticket = ++scrubs_->asked;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    scrub_wanted_ = pending_ = true;
+  }
+  wanted_.notify_one();
+  return [scrubs = scrubs_, ticket] {
+    std::unique_lock lock(scrubs->mutex);
+    const auto settled = [&] { return scrubs->cut >= ticket || scrubs->failed >= ticket; };
+    if (!scrubs->settled.wait_for(lock, std::chrono::seconds(10), settled))
+      throw StoreError("the WAL was not cut within 10 s after an erasure");
+    if (scrubs->cut < ticket) throw StoreError(scrubs->failure);
+  };
+}
+
+// TRUNCATE: copies the frames left, syncs the database, waits (the busy handler) for readers
+// of old frames, and cuts the log to nothing. Settles every scrub asked for before it began.
+bool SqliteCheckpointer::cut_log(sqlite3* db) {
+  std::uint64_t covers = 0;
+  {
+    std::lock_guard lock(scrubs_->mutex);
+    covers = scrubs_->asked;
+  }
+  if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK) {
+    cut_.store(Cut::due);
+    return false;
+  }
+  wal_bytes_.store(0, std::memory_order_relaxed);
+  wal_frames_.store(0, std::memory_order_relaxed);
+  copied_frames_.store(0);
+  phase_.store(Phase::idle);  // a round under way is moot
+  cut_.store(Cut::none);
+  std::lock_guard lock(scrubs_->mutex);
+  scrubs_->cut = std::max(scrubs_->cut, covers);
+  scrubs_->settled.notify_all();
+  return true;
+}
+
+// Copies the WAL in rounds until the writer would have few frames left to copy, then leaves the
+// cut to the writer's next transaction; if none begins for a moment (an idle writer), cuts the
+// log itself, waiting at most a little for the writer's lock so as not to hold it up.
+void SqliteCheckpointer::scrub_round() {
+  for (int round = 0; round < 8; ++round) {
+    int copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied) != SQLITE_OK) break;
+    sync_database();
+    if (wal_frames_.load(std::memory_order_relaxed) - copied <= limits_.restart_within_frames) break;
+  }
+  std::uint64_t target = 0;
+  {
+    std::lock_guard lock(scrubs_->mutex);
+    target = scrubs_->asked;
+  }
+  cut_.store(Cut::due);
+  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (true) {
+    {
+      std::unique_lock lock(scrubs_->mutex);
+      if (scrubs_->settled.wait_for(lock, std::chrono::milliseconds(20), [&] { return scrubs_->cut >= target; })) return;
+    }
+    Cut due = Cut::due;
+    if (cut_.compare_exchange_strong(due, Cut::cutting)) {
+      sqlite3_busy_timeout(db_.handle(), 20);
+      const bool cut = cut_log(db_.handle());
+      sqlite3_busy_timeout(db_.handle(), 5000);
+      if (cut) return;
+    }
+    if (std::chrono::steady_clock::now() < give_up_at) continue;
+    due = Cut::due;
+    if (!cut_.compare_exchange_strong(due, Cut::none)) continue;  // the writer is cutting it
+    std::lock_guard lock(scrubs_->mutex);
+    scrubs_->failed = std::max(scrubs_->failed, target);
+    scrubs_->failure = "the WAL could not be cut after an erasure: readers kept it busy for 2 s";
+    scrubs_->settled.notify_all();
+    return;
+  }
 }
 
 void SqliteCheckpointer::wake() {
@@ -95,17 +189,26 @@ void SqliteCheckpointer::sync_database() const {
 void SqliteCheckpointer::run() {
   while (true) {
     int mode = SQLITE_CHECKPOINT_PASSIVE;
+    bool scrubbing = false;
     {
       std::unique_lock lock(mutex_);
       wanted_.wait(lock, [&] { return pending_ || stopping_; });
       if (restart_wanted_) mode = SQLITE_CHECKPOINT_RESTART;
       else if (stopping_ && !pending_) mode = SQLITE_CHECKPOINT_TRUNCATE;  // leave a short WAL behind
-      pending_ = false;
+      else if (scrub_wanted_) {
+        scrubbing = true;
+        scrub_wanted_ = false;
+      }
+      pending_ = scrub_wanted_;  // a scrub asked for behind a restart comes next
+    }
+    if (scrubbing) {
+      scrub_round();
+      continue;
     }
     // RESTART waits (the busy timeout) for readers of older frames; the writer waits for it.
     // BUSY: a reader held on; the next round picks the pages up.
-    int frames = 0;  // in the WAL when the round began
-    const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, mode, &frames, nullptr);
+    int copied = 0;  // frames of the WAL now in the database
+    const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, mode, nullptr, &copied);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       Poco::Logger::get("weft.store").warning(std::string("WAL checkpoint failed: ") + sqlite3_errmsg(db_.handle()));
     if (mode == SQLITE_CHECKPOINT_PASSIVE) {
@@ -116,8 +219,8 @@ void SqliteCheckpointer::run() {
         phase_.store(Phase::idle);
       } else {
         sync_database();
-        copied_frames_.store(frames);
-        if (wal_frames_.load(std::memory_order_relaxed) - frames > limits_.restart_within_frames) wake();
+        copied_frames_.store(copied);
+        if (wal_frames_.load(std::memory_order_relaxed) - copied > limits_.restart_within_frames) wake();
         else phase_.store(Phase::restart_due);
       }
     } else if (mode == SQLITE_CHECKPOINT_RESTART) {
@@ -130,7 +233,14 @@ void SqliteCheckpointer::run() {
       restart_wanted_ = false;
       restarted_.notify_all();
     }
-    if (mode == SQLITE_CHECKPOINT_TRUNCATE) return;
+    if (mode == SQLITE_CHECKPOINT_TRUNCATE) {
+      if (rc == SQLITE_OK) {
+        std::lock_guard lock(scrubs_->mutex);
+        scrubs_->cut = scrubs_->asked;
+        scrubs_->settled.notify_all();
+      }
+      return;
+    }
   }
 }
 

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 9> migrations = {
+inline constexpr std::array<std::string_view, 10> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -176,6 +176,13 @@ CREATE TABLE trace_shapes (
   key   TEXT PRIMARY KEY,                -- 16 hex digits
   nodes TEXT NOT NULL                    -- JSON: [{"node","plugin","ports"}]
 ) WITHOUT ROWID;
+)sql",
+    // 9 -> 10: an erasure finds the keys of its events by this index instead of a scan of every
+    // key on the writer's thread (~350 ns a key: 50 ms at 150,000 keys, ~1 s at 3,000,000).
+    // Event ids are time-ordered (UUIDv7), so it grows at its end (+~100 bytes written per event
+    // by weft ingest); partial, so that unlinking a key only removes its entry.
+    R"sql(
+CREATE INDEX idempotency_keys_event ON idempotency_keys (event_id) WHERE event_id IS NOT NULL;
 )sql",
 };
 

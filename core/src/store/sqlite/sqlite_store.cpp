@@ -77,7 +77,6 @@ struct SqliteStore::Statements {
         erase_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id = ?1")),
         insert_suppressed(db.prepare("INSERT OR IGNORE INTO suppressed (hash, at) VALUES (?1, ?2)")),
         is_suppressed(db.prepare("SELECT 1 FROM suppressed WHERE hash = ?1")),
-        checkpoint_truncate(db.prepare("PRAGMA wal_checkpoint(TRUNCATE)")),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_trace_shape(db.prepare("INSERT OR IGNORE INTO trace_shapes (key, nodes) VALUES (?1, ?2)")),
@@ -105,7 +104,6 @@ struct SqliteStore::Statements {
   SqliteStatement profile_rows, all_profile_rows, event_keys, all_event_keys, merge_log, all_merge_log;
   SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
   SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers, insert_suppressed, is_suppressed;
-  SqliteStatement checkpoint_truncate;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_trace_shape, trace_shape;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
@@ -468,16 +466,16 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
 }
 
 // The WAL still holds the erased rows' old page images until it is copied into the database
-// and cut to nothing; a reader or the background checkpointer may hold it for a moment.
-void SqliteStore::scrub_after_erasure() {
-  auto& s = sql_->checkpoint_truncate;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const bool busy = s.step() && s.integer(0) != 0;
-    s.reset();
-    if (!busy) return;
-    ::usleep(10000);
-  }
-  throw StoreError("the WAL of " + path_ + " could not be truncated after an erasure (readers kept it busy for 2 s)");
+// and cut to nothing (sqlite_checkpointer.hpp).
+std::function<void()> SqliteStore::scrub_after_erasure() {
+  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  return [wait = checkpointer_->scrub(), path = path_] {
+    try {
+      wait();
+    } catch (const StoreError& e) {
+      throw StoreError(path + ": " + e.what());
+    }
+  };
 }
 
 void SqliteStore::insert_suppressed(std::string_view hash, std::int64_t at) {

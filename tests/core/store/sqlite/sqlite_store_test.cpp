@@ -9,6 +9,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <optional>
 #include <thread>
 
 using weft::SqliteStore;
@@ -102,6 +106,12 @@ INSERT INTO events (id, source, type, received_at, profile_id, status, payload, 
   CHECK(store.find_idempotency_key("slack", "Ev1") == "e1");
   // version 9 stores traces by their workflow's shape; older rows keep their JSON arrays
   CHECK(store.load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
+  // version 10: an erasure finds its events' keys by index, not by a scan of every key
+  auto plan = store.db().prepare(
+      "EXPLAIN QUERY PLAN UPDATE idempotency_keys SET event_id = NULL WHERE event_id IN (SELECT id FROM events WHERE profile_id = 'p1')");
+  std::string steps;
+  while (plan.step()) steps += std::string(plan.text(3)) + "\n";
+  CHECK(steps.find("idempotency_keys USING COVERING INDEX idempotency_keys_event") != std::string::npos);
   auto version = store.db().prepare("SELECT version FROM schema_version");
   REQUIRE(version.step());
   CHECK(version.integer(0) == weft::SqliteStore::schema_version);
@@ -221,6 +231,82 @@ TEST_CASE("a writer that never pauses starts the log over after each round, with
   CHECK(restarts >= 5);
   CHECK(largest < std::int64_t{24} << 20);  // a round's worth of commits past 1 MiB, not 160 MiB
   auto count = writer.prepare("SELECT count(*) FROM t");
+  REQUIRE(count.step());
+  CHECK(count.integer(0) == 700);
+}
+
+namespace {
+
+// A writer with a table of 700 rows rewritten by each transaction, and a row with a marker that
+// was written and then deleted (secure_delete), so that only old frames of the WAL hold it.
+struct ErasingWriter {
+  explicit ErasingWriter(const std::string& path) : db(path) {
+    db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+    db.exec("INSERT INTO t VALUES (-1, 'Quokka-Zyxwvut-4711')");
+    db.exec("PRAGMA secure_delete = ON");
+    db.exec("DELETE FROM t WHERE k = -1");
+    db.exec("PRAGMA secure_delete = OFF");
+    upsert.emplace(db.prepare("INSERT OR REPLACE INTO t VALUES (?1, randomblob(3000))"));
+  }
+  void transaction(weft::SqliteCheckpointer& checkpointer, int n) {
+    checkpointer.before_write();
+    db.exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < 100; ++i) {
+      upsert->bind(1, std::int64_t{n % 7 * 100 + i});
+      upsert->run();
+      upsert->reset();
+    }
+    db.exec("COMMIT");
+  }
+  weft::SqliteDb db;
+  std::optional<weft::SqliteStatement> upsert;
+};
+
+bool files_hold(const std::string& path, const std::string& marker) {
+  std::string bytes;
+  for (const std::string& file : {path, path + "-wal", path + "-dwal"}) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return bytes.find(marker) != std::string::npos;
+}
+
+// no rounds of its own: only the scrub copies the log
+const weft::WalLimits no_rounds{std::int64_t{1} << 30, std::int64_t{1} << 31, 1 << 30, 1 << 30};
+
+}  // namespace
+
+TEST_CASE("an erasure's scrub does not hold the writer up: it commits meanwhile, and the WAL is cut at its next transaction") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  ErasingWriter writer(path);
+  weft::SqliteCheckpointer checkpointer(path, writer.db, no_rounds);
+  for (int n = 0; n < 40; ++n) writer.transaction(checkpointer, n);  // ~16 MiB of log
+  REQUIRE(files_hold(path, "Quokka-Zyxwvut-4711"));                  // the search can fail
+  auto settled = std::async(std::launch::async, checkpointer.scrub());
+  int committed_meanwhile = 0;
+  for (int n = 0; settled.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready && n < 100000; ++n) {
+    writer.transaction(checkpointer, n);
+    ++committed_meanwhile;
+  }
+  REQUIRE_NOTHROW(settled.get());
+  CHECK(committed_meanwhile >= 1);
+  CHECK_FALSE(files_hold(path, "Quokka-Zyxwvut-4711"));
+}
+
+TEST_CASE("an erasure's scrub with the writer idle cuts the WAL to nothing by itself") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  ErasingWriter writer(path);
+  weft::SqliteCheckpointer checkpointer(path, writer.db, no_rounds);
+  for (int n = 0; n < 40; ++n) writer.transaction(checkpointer, n);
+  REQUIRE(files_hold(path, "Quokka-Zyxwvut-4711"));
+  REQUIRE(weft::DeltaWalLog::stored_bytes(path) > 8 << 20);
+  REQUIRE_NOTHROW(checkpointer.scrub()());
+  CHECK(weft::DeltaWalLog::stored_bytes(path) <= 4096);  // its header at most
+  CHECK_FALSE(files_hold(path, "Quokka-Zyxwvut-4711"));
+  writer.transaction(checkpointer, 0);  // and the writer goes on
+  auto count = writer.db.prepare("SELECT count(*) FROM t");
   REQUIRE(count.step());
   CHECK(count.integer(0) == 700);
 }

@@ -21,7 +21,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 7;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 8;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 

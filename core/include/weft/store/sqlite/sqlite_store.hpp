@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 9;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 10;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -58,7 +58,7 @@ public:
   void insert_operation(const OperationRecord& operation) override;
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
   Erased erase_profile(std::string_view live_id) override;
-  void scrub_after_erasure() override;
+  std::function<void()> scrub_after_erasure() override;
   const std::string& suppression_key() override { return suppression_key_; }
   void insert_suppressed(std::string_view hash, std::int64_t at) override;
   bool is_suppressed(std::string_view hash) override;
