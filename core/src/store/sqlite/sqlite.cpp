@@ -100,7 +100,7 @@ SqliteDb::SqliteDb(const std::string& path) {
     db_ = nullptr;
     throw StoreError("cannot open the SQLite store " + path + ": " + why);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
   // The VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
   exec("PRAGMA journal_mode=WAL");

@@ -96,15 +96,19 @@ std::function<void()> SqliteCheckpointer::scrub() {
   };
 }
 
-// TRUNCATE: copies the frames left, syncs the database, waits (the busy handler) for readers
-// of old frames, and cuts the log to nothing. Settles every scrub asked for before it began.
+// TRUNCATE: copies the frames left, syncs the database, and cuts the log to nothing, waiting
+// at most 20 ms for the writer's lock or for readers of old frames (BUSY: tried again later),
+// so that neither thread holds the other up. Settles every scrub asked for before it began.
 bool SqliteCheckpointer::cut_log(sqlite3* db) {
   std::uint64_t covers = 0;
   {
     std::lock_guard lock(scrubs_->mutex);
     covers = scrubs_->asked;
   }
-  if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK) {
+  sqlite3_busy_timeout(db, 20);
+  const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db, SqliteDb::busy_timeout_ms);
+  if (rc != SQLITE_OK) {
     cut_.store(Cut::due);
     return false;
   }
@@ -121,7 +125,7 @@ bool SqliteCheckpointer::cut_log(sqlite3* db) {
 
 // Copies the WAL in rounds until the writer would have few frames left to copy, then leaves the
 // cut to the writer's next transaction; if none begins for a moment (an idle writer), cuts the
-// log itself, waiting at most a little for the writer's lock so as not to hold it up.
+// log itself. Gives up after 2 s of BUSY (a reader holding old frames).
 void SqliteCheckpointer::scrub_round() {
   for (int round = 0; round < 8; ++round) {
     int copied = 0;
@@ -142,12 +146,7 @@ void SqliteCheckpointer::scrub_round() {
       if (scrubs_->settled.wait_for(lock, std::chrono::milliseconds(20), [&] { return scrubs_->cut >= target; })) return;
     }
     Cut due = Cut::due;
-    if (cut_.compare_exchange_strong(due, Cut::cutting)) {
-      sqlite3_busy_timeout(db_.handle(), 20);
-      const bool cut = cut_log(db_.handle());
-      sqlite3_busy_timeout(db_.handle(), 5000);
-      if (cut) return;
-    }
+    if (cut_.compare_exchange_strong(due, Cut::cutting) && cut_log(db_.handle())) return;
     if (std::chrono::steady_clock::now() < give_up_at) continue;
     due = Cut::due;
     if (!cut_.compare_exchange_strong(due, Cut::none)) continue;  // the writer is cutting it

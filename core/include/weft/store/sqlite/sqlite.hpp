@@ -51,6 +51,9 @@ private:
 
 class SqliteDb {
 public:
+  // How long a statement waits for a lock another connection holds.
+  static constexpr int busy_timeout_ms = 5000;
+
   // Opens (creating) the file, WAL, synchronous=FULL, foreign keys on, a busy timeout.
   explicit SqliteDb(const std::string& path);
   SqliteDb(const SqliteDb&) = delete;
