@@ -1,4 +1,4 @@
-// The PostgreSQL schema's newest migration on a store an older weft made (SQLite's are in
+// The PostgreSQL schema's newest migrations on a store an older weft made (SQLite's are in
 // sqlite/sqlite_store_test.cpp).
 #include "skip.hpp"
 #include "store_backends.hpp"
@@ -13,31 +13,36 @@
 
 namespace {
 
-void exec(const std::string& url, const std::string& sql) {
+// Runs `sql`; the first value of its result, if it has one.
+std::string exec(const std::string& url, const std::string& sql) {
   PGconn* conn = PQconnectdb(url.c_str());
   REQUIRE(PQstatus(conn) == CONNECTION_OK);
   PGresult* r = PQexec(conn, sql.c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  const std::string value = PQntuples(r) > 0 && PQnfields(r) > 0 ? PQgetvalue(r, 0, 0) : "";
   const std::string why = PQerrorMessage(conn);
   PQclear(r);
   PQfinish(conn);
   if (!ok) FAIL(sql + ": " + why);
+  return value;
 }
 
 }  // namespace
 
-TEST_CASE("PostgreSQL: a schema 6 store is upgraded to 7, its JSON traces read as they were and new traces stored by shape") {
+TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as they were, new traces stored by shape, its keys indexed by event") {
   const auto backends = weft::test::store_backends();
   if (std::find(backends.begin(), backends.end(), "postgresql") == backends.end())
     return weft::test::skip_test("needs WEFT_TEST_POSTGRES (packaging/dev.sh test starts a server)");
   weft::test::TempDir dir;
   const std::string url = weft::test::fresh_store_location("postgresql", dir);
   weft::open_store(url);  // today's schema, then taken back to what schema 6 was
-  exec(url, "DROP TABLE trace_shapes; UPDATE schema_version SET version = 6; "
+  exec(url, "DROP TABLE trace_shapes; DROP INDEX idempotency_keys_event; UPDATE schema_version SET version = 6; "
             "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace) VALUES "
             "('e0', 'slack', 'message', 3, NULL, 'processed', '{}', '{}', '[{\"node\":\"receive\",\"plugin\":\"webhook_trigger\",\"port\":\"out\",\"micros\":7}]')");
 
   auto store = weft::open_store(url);
+  // 7 -> 8: an erasure finds its events' keys by index
+  CHECK(exec(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idempotency_keys_event' AND schemaname = current_schema()") == "1");
   CHECK(store->load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
   const auto shape = std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
   weft::EventRecord e{0, "e1", "slack", "message", 4, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 9}}),
