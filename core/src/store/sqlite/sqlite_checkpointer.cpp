@@ -46,12 +46,27 @@ SqliteCheckpointer::~SqliteCheckpointer() {
   }
   wanted_.notify_one();
   thread_.join();
-  std::lock_guard lock(scrubs_->mutex);  // the last checkpoint did not cut the log
-  if (scrubs_->cut < scrubs_->asked) {
-    scrubs_->failed = scrubs_->asked;
-    scrubs_->failure = "the store closed before its WAL was cut after an erasure";
-    scrubs_->settled.notify_all();
-  }
+  // those the last checkpoint did not cut
+  scrubs_->failed_through(scrubs_->last_asked(), "the store closed before its WAL was cut after an erasure");
+}
+
+std::uint64_t SqliteCheckpointer::Scrubs::last_asked() {
+  std::lock_guard lock(mutex);
+  return asked;
+}
+
+void SqliteCheckpointer::Scrubs::cut_through(std::uint64_t ticket) {
+  std::lock_guard lock(mutex);
+  cut = std::max(cut, ticket);
+  settled.notify_all();
+}
+
+void SqliteCheckpointer::Scrubs::failed_through(std::uint64_t ticket, std::string why) {
+  std::lock_guard lock(mutex);
+  if (ticket <= cut) return;
+  failed = std::max(failed, ticket);
+  failure = std::move(why);
+  settled.notify_all();
 }
 
 std::int64_t SqliteCheckpointer::stored_bytes() const { return DeltaWalLog::stored_bytes(database_); }
@@ -100,11 +115,7 @@ std::function<void()> SqliteCheckpointer::scrub() {
 // at most 20 ms for the writer's lock or for readers of old frames (BUSY: tried again later),
 // so that neither thread holds the other up. Settles every scrub asked for before it began.
 bool SqliteCheckpointer::cut_log(sqlite3* db) {
-  std::uint64_t covers = 0;
-  {
-    std::lock_guard lock(scrubs_->mutex);
-    covers = scrubs_->asked;
-  }
+  const std::uint64_t covers = scrubs_->last_asked();
   sqlite3_busy_timeout(db, 20);
   const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   sqlite3_busy_timeout(db, SqliteDb::busy_timeout_ms);
@@ -117,9 +128,7 @@ bool SqliteCheckpointer::cut_log(sqlite3* db) {
   copied_frames_.store(0);
   phase_.store(Phase::idle);  // a round under way is moot
   cut_.store(Cut::none);
-  std::lock_guard lock(scrubs_->mutex);
-  scrubs_->cut = std::max(scrubs_->cut, covers);
-  scrubs_->settled.notify_all();
+  scrubs_->cut_through(covers);
   return true;
 }
 
@@ -133,11 +142,7 @@ void SqliteCheckpointer::scrub_round() {
     sync_database();
     if (wal_frames_.load(std::memory_order_relaxed) - copied <= limits_.restart_within_frames) break;
   }
-  std::uint64_t target = 0;
-  {
-    std::lock_guard lock(scrubs_->mutex);
-    target = scrubs_->asked;
-  }
+  const std::uint64_t target = scrubs_->last_asked();
   cut_.store(Cut::due);
   const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (true) {
@@ -150,10 +155,7 @@ void SqliteCheckpointer::scrub_round() {
     if (std::chrono::steady_clock::now() < give_up_at) continue;
     due = Cut::due;
     if (!cut_.compare_exchange_strong(due, Cut::none)) continue;  // the writer is cutting it
-    std::lock_guard lock(scrubs_->mutex);
-    scrubs_->failed = std::max(scrubs_->failed, target);
-    scrubs_->failure = "the WAL could not be cut after an erasure: readers kept it busy for 2 s";
-    scrubs_->settled.notify_all();
+    scrubs_->failed_through(target, "the WAL could not be cut after an erasure: readers kept it busy for 2 s");
     return;
   }
 }
@@ -204,6 +206,7 @@ void SqliteCheckpointer::run() {
       scrub_round();
       continue;
     }
+    const std::uint64_t scrubs_asked = scrubs_->last_asked();  // what a last TRUNCATE settles
     // RESTART waits (the busy timeout) for readers of older frames; the writer waits for it.
     // BUSY: a reader held on; the next round picks the pages up.
     int copied = 0;  // frames of the WAL now in the database
@@ -233,11 +236,7 @@ void SqliteCheckpointer::run() {
       restarted_.notify_all();
     }
     if (mode == SQLITE_CHECKPOINT_TRUNCATE) {
-      if (rc == SQLITE_OK) {
-        std::lock_guard lock(scrubs_->mutex);
-        scrubs_->cut = scrubs_->asked;
-        scrubs_->settled.notify_all();
-      }
+      if (rc == SQLITE_OK) scrubs_->cut_through(scrubs_asked);
       return;
     }
   }

@@ -97,6 +97,11 @@ private:
   // Scrubs asked for, and through which one the log was cut (or given up on). Shared with the
   // waits, which may outlive this object.
   struct Scrubs {
+    std::uint64_t last_asked();
+    // Settles the scrubs up to `ticket`: their waits return, or throw `why`.
+    void cut_through(std::uint64_t ticket);
+    void failed_through(std::uint64_t ticket, std::string why);
+
     std::mutex mutex;
     std::condition_variable settled;
     std::uint64_t asked = 0;
