@@ -1,4 +1,6 @@
 #include "weft/workflow/event_writer.hpp"
+#include "weft/base/clock.hpp"
+#include "weft/base/uuid.hpp"
 #include "weft/base/suggest.hpp"
 #include "progress.hpp"
 #include "runtime_setup.hpp"
@@ -11,19 +13,60 @@ namespace weft::app {
 namespace {
 
 // Events per transaction on a store with one writer (SQLite). Larger transactions write each
-// index page a back-fill keeps changing fewer times; the events of a batch are kept in memory
-// until its commit. 1,000,000 bench events: 26.7k events/s at 10,000, 39.4k at 50,000 (peak
-// RSS 405 MiB); the whole sweep is in docs/design.md.
-constexpr std::int64_t batch_size = 50000;
+// index page a back-fill keeps changing fewer times: once a store's indexes have more leaves
+// than a transaction has events, each transaction rewrites nearly all of them. 3,000,000 bench
+// events: 12.7-13.2k events/s at 50,000, 14.6-14.9k at 150,000, 15.1k at 300,000 (its dirty
+// pages then crowd the 512 MiB page cache); docs/design.md has the sweep.
+constexpr std::int64_t batch_size = 150000;
 // On a store shared by processes (PostgreSQL) a transaction holds its rows' locks until it
 // commits, and a conflict sends its events back one transaction each: smaller batches.
 constexpr std::int64_t shared_batch_size = 10000;
-// ... or fewer, when their lines add up to this much: a batch is held in memory (the events,
-// and their copies to run again from) at several times the size of its lines, and webhooks of
-// hundreds of KB (GitHub pushes, Shopify orders) would otherwise hold gigabytes. The bench's
-// 50,000 events are ~17 MiB of lines; 200 lines of 512 KiB peaked at 158 MiB with this
-// limit, 338 MiB in one batch.
-constexpr std::size_t batch_bytes = 16 << 20;
+// ... or fewer, when their lines add up to this much: the transaction's changed pages are held
+// in the page cache until it commits, and webhooks of hundreds of KB (GitHub pushes, Shopify
+// orders) make many.
+constexpr std::size_t batch_bytes = 48 << 20;
+
+// A transaction's events as their lines, each parsed and triggered again when the writer asks
+// for it: held parsed (with a copy to run it again from) an event took ~4 KB of memory, its line
+// ~340 bytes.
+class LineEvents final : public BatchEvents {
+public:
+  LineEvents(const Workflow& workflow, std::size_t max_depth) : workflow_(workflow), max_depth_(max_depth) {}
+
+  // A line that parsed, with the id and time it was stamped with.
+  void add(std::string line, std::string id, std::int64_t received_at) {
+    bytes_ += line.size();
+    lines_.push_back({std::move(line), std::move(id), received_at});
+  }
+  std::size_t bytes() const { return bytes_; }
+  void clear() {
+    lines_.clear();
+    bytes_ = 0;
+  }
+
+  std::size_t size() const override { return lines_.size(); }
+  BatchItem& item(std::size_t i, bool) override {
+    const Line& line = lines_[i];
+    event_ = std::make_unique<EventDocument>();
+    parse_json_payload(line.text, *event_, max_depth_);  // it parsed when it was read
+    stamp_event(*event_, workflow_.id, line.id, line.received_at);
+    item_ = {&workflow_, event_.get(), run_trigger(workflow_, *event_)};
+    return item_;
+  }
+
+private:
+  struct Line {
+    std::string text;
+    std::string id;
+    std::int64_t received_at;
+  };
+  const Workflow& workflow_;
+  const std::size_t max_depth_;
+  std::vector<Line> lines_;
+  std::size_t bytes_ = 0;
+  std::unique_ptr<EventDocument> event_;
+  BatchItem item_{};
+};
 
 std::int64_t count_lines(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -75,33 +118,25 @@ int ingest_command(const Invocation& invocation) {
   std::ifstream in(file, std::ios::binary);
   std::string line;
   std::int64_t line_number = 0, events = 0, malformed = 0;
-  std::vector<std::unique_ptr<EventDocument>> documents;
-  std::vector<BatchItem> batch;
-  std::size_t bytes_in_batch = 0;
+  LineEvents batch(workflow, invocation.settings.max_json_depth);
   const auto flush = [&] {
     writer.write_batch(batch);
     batch.clear();
-    documents.clear();
-    bytes_in_batch = 0;
   };
   try {
     while (std::getline(in, line)) {
       ++line_number;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      auto event = std::make_unique<EventDocument>();
-      const JsonParseResult parsed = parse_json_payload(line, *event, invocation.settings.max_json_depth);
+      const JsonParseResult parsed = check_json(line, invocation.settings.max_json_depth);
       if (!parsed.ok) {
         std::cerr << file << ":" << line_number << ": malformed JSON, skipped: " << parsed.message << "\n";
         ++malformed;
         continue;
       }
-      stamp_event(*event, workflow.id);
-      RunResult trigger = run_trigger(workflow, *event);
-      batch.push_back({&workflow, event.get(), std::move(trigger)});
-      documents.push_back(std::move(event));
+      const std::int64_t now = now_micros();
+      batch.add(std::move(line), new_uuid(now), now);
       ++events;
-      bytes_in_batch += line.size();
-      if (static_cast<std::int64_t>(batch.size()) == events_per_batch || bytes_in_batch >= batch_bytes) flush();
+      if (static_cast<std::int64_t>(batch.size()) == events_per_batch || batch.bytes() >= batch_bytes) flush();
       progress.update(line_number);
     }
     flush();

@@ -9,10 +9,12 @@
 namespace weft {
 namespace {
 
-// Forwards SAX events to a Document while counting depth; returning false stops the parse.
+// Forwards SAX events to `Target` (a Document, or nothing) while counting depth; returning
+// false stops the parse.
+template <class Target>
 class DepthLimiter {
 public:
-  DepthLimiter(rapidjson::Document& target, std::size_t max_depth) : target_(target), max_depth_(max_depth) {}
+  DepthLimiter(Target& target, std::size_t max_depth) : target_(target), max_depth_(max_depth) {}
 
   bool Null() { return target_.Null(); }
   bool Bool(bool b) { return target_.Bool(b); }
@@ -43,13 +45,21 @@ private:
     return !too_deep_;
   }
 
-  rapidjson::Document& target_;
+  Target& target_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
 };
 
 constexpr unsigned parse_flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// The result of a parse that stopped where `parsed` says.
+JsonParseResult parse_result(const rapidjson::ParseResult& parsed, bool too_deep, std::size_t max_depth) {
+  if (too_deep) return {false, "JSON nested deeper than " + std::to_string(max_depth) + " levels"};
+  if (parsed.IsError())
+    return {false, std::string(rapidjson::GetParseError_En(parsed.Code())) + " at byte " + std::to_string(parsed.Offset())};
+  return {};
+}
 
 }  // namespace
 
@@ -59,7 +69,7 @@ JsonParseResult parse_json(std::string_view text, rapidjson::Value& out, rapidjs
   bool too_deep = false;
   rapidjson::ParseResult parsed;
   auto generate = [&](rapidjson::Document& handler) {
-    DepthLimiter limiter(handler, max_depth);
+    DepthLimiter<rapidjson::Document> limiter(handler, max_depth);
     rapidjson::Reader reader;
     rapidjson::MemoryStream stream(text.data(), text.size());
     parsed = reader.Parse<parse_flags>(stream, limiter);
@@ -67,11 +77,18 @@ JsonParseResult parse_json(std::string_view text, rapidjson::Value& out, rapidjs
     return !parsed.IsError();
   };
   document.Populate(generate);
-  if (too_deep) return {false, "JSON nested deeper than " + std::to_string(max_depth) + " levels"};
-  if (parsed.IsError())
-    return {false, std::string(rapidjson::GetParseError_En(parsed.Code())) + " at byte " + std::to_string(parsed.Offset())};
-  out = static_cast<rapidjson::Value&>(document);  // moves: RapidJSON assignment transfers ownership
-  return {};
+  JsonParseResult result = parse_result(parsed, too_deep, max_depth);
+  if (result.ok) out = static_cast<rapidjson::Value&>(document);  // moves: RapidJSON assignment transfers ownership
+  return result;
+}
+
+JsonParseResult check_json(std::string_view text, std::size_t max_depth) {
+  rapidjson::BaseReaderHandler<> nothing;
+  DepthLimiter<rapidjson::BaseReaderHandler<>> limiter(nothing, max_depth);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  const rapidjson::ParseResult parsed = reader.Parse<parse_flags>(stream, limiter);
+  return parse_result(parsed, limiter.too_deep(), max_depth);
 }
 
 std::string to_json(const rapidjson::Value& value) {

@@ -27,9 +27,13 @@ JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, 
 
 void stamp_event(EventDocument& event, std::string_view source) {
   const std::int64_t now = now_micros();
-  event.set_string("id", new_uuid(now));
+  stamp_event(event, source, new_uuid(now), now);
+}
+
+void stamp_event(EventDocument& event, std::string_view source, std::string_view id, std::int64_t received_at) {
+  event.set_string("id", id);
   event.set_string("source", source);
-  event.set_received_at(now);
+  event.set_received_at(received_at);
 }
 
 namespace {
@@ -68,23 +72,47 @@ struct NeedsSavepoints {};
 
 }  // namespace
 
-std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, int max_attempts) {
-  // Copies to run events again from: for the optimistic first run, and for conflict retries.
-  std::vector<std::unique_ptr<EventDocument>> saved;
-  if (items.size() > 1 || store_.shared_by_processes())
+namespace {
+
+// A batch held in memory (weft serve's queued events), made again from copies of its events
+// taken before it first ran.
+class HeldEvents final : public BatchEvents {
+public:
+  HeldEvents(std::vector<BatchItem>& items, bool may_run_again) : items_(items) {
+    if (!may_run_again) return;
     for (const BatchItem& item : items) {
-      saved.push_back(std::make_unique<EventDocument>());
-      saved.back()->copy_from(*item.event);
+      saved_.push_back(std::make_unique<EventDocument>());
+      saved_.back()->copy_from(*item.event);
     }
+  }
+  std::size_t size() const override { return items_.size(); }
+  BatchItem& item(std::size_t i, bool again) override {
+    if (again) items_[i].event->copy_from(*saved_.at(i));
+    return items_[i];
+  }
+
+private:
+  std::vector<BatchItem>& items_;
+  std::vector<std::unique_ptr<EventDocument>> saved_;
+};
+
+}  // namespace
+
+std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, int max_attempts) {
+  // A batch of one on a store of one writer never runs again (see run_batch).
+  HeldEvents events(items, items.size() > 1 || store_.shared_by_processes());
+  return write_batch(events, max_attempts);
+}
+
+std::vector<RunResult> EventWriter::write_batch(BatchEvents& events, int max_attempts) {
   std::vector<RunResult> results;
-  if (run_batch(items, saved, results)) return results;
+  if (run_batch(events, results)) return results;
   // A conflict with another process: run the events one transaction each, so that one
   // contended event cannot keep a whole batch retrying.
   results.clear();
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
     for (int attempt = 1;; ++attempt) {
-      items[i].event->copy_from(*saved[i]);
-      if (commit_items(items, i, i + 1, results, attempt >= max_attempts)) break;
+      if (commit_items(events, i, i + 1, true, results, attempt >= max_attempts)) break;
       // A short, growing pause lets the other process's transaction finish first.
       std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
     }
@@ -92,33 +120,35 @@ std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, i
   return results;
 }
 
-bool EventWriter::run_batch(std::vector<BatchItem>& items, std::vector<std::unique_ptr<EventDocument>>& saved,
-                            std::vector<RunResult>& results) {
+bool EventWriter::run_batch(BatchEvents& events, std::vector<RunResult>& results) {
   const bool last_try = !store_.shared_by_processes();
-  if (items.size() > 1) {
+  if (events.size() > 1) {
     savepoints_ = false;
     try {
-      const bool done = commit_items(items, 0, items.size(), results, last_try);
+      const bool done = commit_items(events, 0, events.size(), false, results, last_try);
       savepoints_ = true;
       return done;
     } catch (const NeedsSavepoints&) {
       savepoints_ = true;
       results.clear();
-      for (std::size_t i = 0; i < items.size(); ++i) items[i].event->copy_from(*saved[i]);
+      return commit_items(events, 0, events.size(), true, results, last_try);
     } catch (...) {
       savepoints_ = true;
       throw;
     }
   }
-  return commit_items(items, 0, items.size(), results, last_try);
+  return commit_items(events, 0, events.size(), false, results, last_try);
 }
 
-bool EventWriter::commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results,
+bool EventWriter::commit_items(BatchEvents& events, std::size_t first, std::size_t end, bool again, std::vector<RunResult>& results,
                                bool last_try) {
   const std::size_t before = results.size();
   try {
     begin_batch();
-    for (std::size_t i = first; i < end; ++i) results.push_back(write_triggered(*items[i].workflow, *items[i].event, items[i].trigger));
+    for (std::size_t i = first; i < end; ++i) {
+      BatchItem& item = events.item(i, again);
+      results.push_back(write_triggered(*item.workflow, *item.event, item.trigger));
+    }
     commit_batch();
     return true;
   } catch (const NeedsSavepoints&) {

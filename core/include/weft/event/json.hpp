@@ -20,6 +20,9 @@ struct JsonParseResult {
 // exhaust the stack.
 JsonParseResult parse_json(std::string_view text, rapidjson::Value& out, rapidjson::MemoryPoolAllocator<>& allocator,
                            std::size_t max_depth);
+// The same check without building anything (weft ingest checks a line when it reads it, and
+// parses it when it writes it).
+JsonParseResult check_json(std::string_view text, std::size_t max_depth);
 
 // The member `name` of `object` (any bytes, NUL included), or MemberEnd(). Never call
 // FindMember(StringRef(p, n)): StringRef converts to const char*, so RapidJSON picks the

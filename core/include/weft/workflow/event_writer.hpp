@@ -35,12 +35,27 @@ JsonParseResult parse_json_payload(std::string_view body, EventDocument& event, 
 
 // Gives a new event its id, source and received_at.
 void stamp_event(EventDocument& event, std::string_view source);
+// The same with a given id and time (an event made again from its line must be the same).
+void stamp_event(EventDocument& event, std::string_view source, std::string_view id, std::int64_t received_at);
 
 // One event of a batch: its workflow, the event as its trigger left it, and the trigger's run.
 struct BatchItem {
   const Workflow* workflow;
   EventDocument* event;
   RunResult trigger;
+};
+
+// The events of a batch as write_batch asks for them: it runs an event more than once when it
+// runs the batch again (with a savepoint per event, or one event a transaction after a
+// conflict), and asks for the event each time. weft ingest makes them from their lines, so that
+// a large transaction holds its lines (~340 bytes an event) instead of parsed events (~4 KB).
+class BatchEvents {
+public:
+  virtual ~BatchEvents() = default;
+  virtual std::size_t size() const = 0;
+  // Event i as its trigger left it; `again`: it ran before, and must be as it was then. Valid
+  // until the next call.
+  virtual BatchItem& item(std::size_t i, bool again) = 0;
 };
 
 class EventWriter {
@@ -61,6 +76,7 @@ public:
   // `max_attempts` times; other store failures, or the last conflict, throw StoreError (what
   // was committed stays committed).
   std::vector<RunResult> write_batch(std::vector<BatchItem>& items, int max_attempts = 20);
+  std::vector<RunResult> write_batch(BatchEvents& events, int max_attempts = 20);
 
   // Runs the whole workflow on `event` and stores the result. Store failures throw
   // StoreError (the batch is then unusable: roll it back).
@@ -87,10 +103,10 @@ public:
 
 private:
   // Runs items [first, end) in one transaction; false (rolled back) on a retryable conflict.
-  bool commit_items(std::vector<BatchItem>& items, std::size_t first, std::size_t end, std::vector<RunResult>& results, bool last_try);
+  bool commit_items(BatchEvents& events, std::size_t first, std::size_t end, bool again, std::vector<RunResult>& results, bool last_try);
   RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
   void undo(const IdentityCounters& before);
-  bool run_batch(std::vector<BatchItem>& items, std::vector<std::unique_ptr<EventDocument>>& saved, std::vector<RunResult>& results);
+  bool run_batch(BatchEvents& events, std::vector<RunResult>& results);
 
   Store& store_;
   Identity identity_;
