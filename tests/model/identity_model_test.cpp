@@ -104,7 +104,7 @@ struct Run {
     std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
     auto q = f.sqlite().db().prepare("SELECT id FROM profiles WHERE merged_into IS NULL");
     while (q.step()) {
-      const std::string id(q.text(0));
+      const std::string id = q.id(0);
       out[id] = {1 + f.store.count_aliases(id), f.store.count_identifiers(id, "email")};
     }
     return out;
@@ -132,7 +132,7 @@ struct Run {
     std::int64_t merged_count = 0;
     while (merged.step()) {
       ++merged_count;
-      const std::string id(merged.text(0)), survivor(merged.text(1));
+      const std::string id = merged.id(0), survivor = merged.id(1);
       REQUIRE(f.store.load_profile(id)->id == survivor);
       const auto aliases = f.store.aliases(survivor);
       REQUIRE(std::find(aliases.begin(), aliases.end(), id) != aliases.end());

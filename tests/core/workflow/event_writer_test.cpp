@@ -58,7 +58,7 @@ TEST_CASE("a stored trace names its workflow's shape: each event reads back with
   // what the row holds: the shape's key and indexes (issue 20); the shape once per workflow
   if (dynamic_cast<weft::SqliteStore*>(&f.store)) {
     auto raw = f.sqlite().db().prepare("SELECT trace FROM events WHERE id = ?1");
-    raw.bind(1, a.event_id);
+    raw.bind_id(1, a.event_id);
     REQUIRE(raw.step());
     CHECK(raw.text(0).rfind(before->trace_shape->key + ":0.0.", 0) == 0);
     CHECK(raw.text(0).size() < 60);

@@ -127,7 +127,7 @@ std::int64_t single_integer(SqliteStatement& s) {
 }
 
 ProfileRecord profile_row(const SqliteStatement& s) {
-  ProfileRecord p{std::string(s.text(0)), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
+  ProfileRecord p{s.id(0), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
   if (!s.is_null(4)) p.created_for = Identifier{std::string(s.text(4)), std::string(s.text(5))};
   return p;
 }
@@ -176,6 +176,7 @@ void SqliteStore::migrate() {
   auto read = db_.prepare("SELECT max(version) FROM schema_version");
   int version = read.step() && !read.is_null(0) ? static_cast<int>(read.integer(0)) : 0;
   read.reset();
+  db_.define_id_function();
   apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
 }
 
@@ -212,7 +213,7 @@ std::optional<IdentifierState> SqliteStore::identifier_state(std::string_view ty
   std::optional<IdentifierState> state;
   if (s.step()) {
     state.emplace();
-    state->profile_id = s.optional_text(0);
+    state->profile_id = s.optional_id(0);
     if (!s.is_null(1)) state->ignored_before = s.integer(1);
     if (!s.is_null(2)) state->blocked_at = s.integer(2);
   }
@@ -222,7 +223,7 @@ std::optional<IdentifierState> SqliteStore::identifier_state(std::string_view ty
 
 void SqliteStore::attach_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
   auto& s = sql_->attach_identifier;
-  s.bind(1, type).bind(2, value).bind(3, profile_id).bind(4, at);
+  s.bind(1, type).bind(2, value).bind_id(3, profile_id).bind(4, at);
   run(s);
   if (sqlite3_changes(db_.handle()) != 1) throw StoreError("identifier " + std::string(type) + ":" + std::string(value) + " has no free row to attach");
 }
@@ -255,13 +256,13 @@ std::vector<BlockedIdentifier> SqliteStore::blocked_identifiers() {
 
 void SqliteStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
   auto& s = sql_->insert_identifier;
-  s.bind(1, type).bind(2, value).bind(3, profile_id).bind(4, at);
+  s.bind(1, type).bind(2, value).bind_id(3, profile_id).bind(4, at);
   run(s);
 }
 
 std::vector<Identifier> SqliteStore::identifiers(std::string_view profile_id) {
   auto& s = sql_->identifiers;
-  s.bind(1, profile_id);
+  s.bind_id(1, profile_id);
   std::vector<Identifier> out;
   while (s.step()) out.push_back({std::string(s.text(0)), std::string(s.text(1))});
   s.reset();
@@ -269,13 +270,13 @@ std::vector<Identifier> SqliteStore::identifiers(std::string_view profile_id) {
 }
 
 std::int64_t SqliteStore::count_identifiers(std::string_view profile_id, std::string_view type) {
-  sql_->count_identifiers.bind(1, profile_id).bind(2, type);
+  sql_->count_identifiers.bind_id(1, profile_id).bind(2, type);
   return single_integer(sql_->count_identifiers);
 }
 
 void SqliteStore::insert_profile(const ProfileRecord& p) {
   auto& s = sql_->insert_profile;
-  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits);
+  s.bind_id(1, p.id).bind(2, p.created_at).bind(3, p.updated_at).bind(4, p.traits);
   if (p.created_for)
     s.bind(5, p.created_for->type).bind(6, p.created_for->value);
   else
@@ -285,7 +286,7 @@ void SqliteStore::insert_profile(const ProfileRecord& p) {
 
 std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
   auto& s = sql_->load_profile;
-  s.bind(1, id);
+  s.bind_id(1, id);
   std::optional<ProfileRecord> p;
   if (s.step()) p = profile_row(s);
   s.reset();
@@ -293,50 +294,50 @@ std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
 }
 
 void SqliteStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
-  sql_->save_traits.bind(1, profile_id).bind(2, traits).bind(3, updated_at);
+  sql_->save_traits.bind_id(1, profile_id).bind(2, traits).bind(3, updated_at);
   run(sql_->save_traits);
 }
 
 void SqliteStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
-  sql_->touch.bind(1, profile_id).bind(2, updated_at);
+  sql_->touch.bind_id(1, profile_id).bind(2, updated_at);
   run(sql_->touch);
 }
 
 std::vector<std::string> SqliteStore::aliases(std::string_view profile_id) {
   auto& s = sql_->aliases;
-  s.bind(1, profile_id);
+  s.bind_id(1, profile_id);
   std::vector<std::string> out;
-  while (s.step()) out.emplace_back(s.text(0));
+  while (s.step()) out.push_back(s.id(0));
   s.reset();
   return out;
 }
 
 std::int64_t SqliteStore::count_aliases(std::string_view profile_id) {
-  sql_->count_aliases.bind(1, profile_id);
+  sql_->count_aliases.bind_id(1, profile_id);
   return single_integer(sql_->count_aliases);
 }
 
 void SqliteStore::merge_profiles(std::string_view survivor, std::string_view merged, std::string_view survivor_traits, std::int64_t at) {
-  sql_->move_identifiers.bind(1, survivor).bind(2, merged);
+  sql_->move_identifiers.bind_id(1, survivor).bind_id(2, merged);
   run(sql_->move_identifiers);
-  sql_->move_events.bind(1, survivor).bind(2, merged);
+  sql_->move_events.bind_id(1, survivor).bind_id(2, merged);
   run(sql_->move_events);
-  sql_->move_aliases.bind(1, survivor).bind(2, merged);
+  sql_->move_aliases.bind_id(1, survivor).bind_id(2, merged);
   run(sql_->move_aliases);
-  sql_->save_traits.bind(1, survivor).bind(2, survivor_traits).bind(3, at);
+  sql_->save_traits.bind_id(1, survivor).bind(2, survivor_traits).bind(3, at);
   run(sql_->save_traits);
-  sql_->retire.bind(1, survivor).bind(2, merged).bind(3, at);
+  sql_->retire.bind_id(1, survivor).bind_id(2, merged).bind(3, at);
   run(sql_->retire);
 }
 
 void SqliteStore::insert_merge(const MergeRecord& m) {
   auto& s = sql_->insert_merge;
-  s.bind(1, m.survivor).bind(2, m.merged);
+  s.bind_id(1, m.survivor).bind_id(2, m.merged);
   if (m.identifier)
     s.bind(3, m.identifier->type).bind(4, m.identifier->value);
   else
     s.bind_null(3).bind_null(4);
-  s.bind_optional(5, m.event_id).bind(6, m.at).bind(7, m.merged_snapshot).bind_optional(8, m.reason).bind_optional(9, m.traits_policy);
+  s.bind_optional_id(5, m.event_id).bind(6, m.at).bind(7, m.merged_snapshot).bind_optional(8, m.reason).bind_optional(9, m.traits_policy);
   run(s);
 }
 
@@ -345,7 +346,7 @@ namespace {
 std::vector<MergeRecord> merge_rows(SqliteStatement& s) {
   std::vector<MergeRecord> out;
   while (s.step()) {
-    MergeRecord m{std::string(s.text(0)), std::string(s.text(1)), std::nullopt, s.optional_text(4), s.integer(5), std::string(s.text(6)),
+    MergeRecord m{s.id(0), s.id(1), std::nullopt, s.optional_id(4), s.integer(5), std::string(s.text(6)),
                   s.optional_text(7), s.optional_text(8)};
     if (!s.is_null(2)) m.identifier = Identifier{std::string(s.text(2)), std::string(s.text(3))};
     out.push_back(std::move(m));
@@ -357,22 +358,23 @@ std::vector<MergeRecord> merge_rows(SqliteStatement& s) {
 }  // namespace
 
 std::vector<MergeRecord> SqliteStore::merges(std::string_view survivor) {
-  sql_->merges.bind(1, survivor);
+  sql_->merges.bind_id(1, survivor);
   return merge_rows(sql_->merges);
 }
 
 std::vector<StoredProfile> SqliteStore::profile_rows(Scope scope) {
   auto& s = scope ? sql_->profile_rows : sql_->all_profile_rows;
-  if (scope) s.bind(1, *scope);
+  if (scope) s.bind_id(1, *scope);
   std::vector<StoredProfile> out;
-  while (s.step()) out.push_back({profile_row(s), std::string(s.text(6)), s.integer(7) != 0});
+  // column 6 is the scope itself when there is one (SQLite's CAST of the bytes would not do)
+  while (s.step()) out.push_back({profile_row(s), scope ? std::string(*scope) : s.id(6), s.integer(7) != 0});
   s.reset();
   return out;
 }
 
 std::vector<EventKey> SqliteStore::event_keys(Scope scope) {
   auto& s = scope ? sql_->event_keys : sql_->all_event_keys;
-  if (scope) s.bind(1, *scope);
+  if (scope) s.bind_id(1, *scope);
   std::vector<EventKey> out;
   while (s.step()) out.push_back({s.integer(0), s.integer(1)});
   s.reset();
@@ -384,7 +386,7 @@ std::vector<MergeRecord> SqliteStore::merge_log(Scope scope, bool operators_only
     sql_->all_merge_log.bind(1, operators_only ? 1 : 0);
     return merge_rows(sql_->all_merge_log);
   }
-  sql_->merge_log.bind(1, *scope).bind(2, operators_only ? 1 : 0);
+  sql_->merge_log.bind_id(1, *scope).bind(2, operators_only ? 1 : 0);
   return merge_rows(sql_->merge_log);
 }
 
@@ -396,14 +398,14 @@ void SqliteStore::set_aside(Scope scope) {
   }
   // profiles before identifiers: which redirected rows are in the scope is told by identifiers
   for (SqliteStatement* s : {&sql_->delete_merges, &sql_->delete_profiles, &sql_->delete_free_identifiers, &sql_->free_identifiers}) {
-    s->bind(1, *scope);
+    s->bind_id(1, *scope);
     run(*s);
   }
 }
 
 void SqliteStore::insert_redirect(const ProfileRecord& p, std::int64_t at) {
   auto& s = sql_->insert_redirect;
-  s.bind(1, p.id).bind(2, p.created_at).bind(3, p.updated_at);
+  s.bind_id(1, p.id).bind(2, p.created_at).bind(3, p.updated_at);
   if (p.created_for)
     s.bind(4, p.created_for->type).bind(5, p.created_for->value);
   else
@@ -415,7 +417,7 @@ void SqliteStore::insert_redirect(const ProfileRecord& p, std::int64_t at) {
 std::vector<IdentifierOwner> SqliteStore::identifier_owners() {
   auto& s = sql_->identifier_owners;
   std::vector<IdentifierOwner> out;
-  while (s.step()) out.push_back({{std::string(s.text(0)), std::string(s.text(1))}, std::string(s.text(2))});
+  while (s.step()) out.push_back({{std::string(s.text(0)), std::string(s.text(1))}, s.id(2)});
   s.reset();
   return out;
 }
@@ -444,11 +446,11 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
   db_.exec("PRAGMA secure_delete = ON");
   Erased erased;
   try {
-    sql_->count_scope.bind(1, live_id);
+    sql_->count_scope.bind_id(1, live_id);
     erased.profiles = single_integer(sql_->count_scope);
     erased.erased_identifiers = identifiers(live_id);
     const auto deleting = [&](SqliteStatement& s) {
-      s.bind(1, live_id);
+      s.bind_id(1, live_id);
       run(s);
       return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
     };
@@ -494,13 +496,13 @@ std::optional<std::string> SqliteStore::find_idempotency_key(std::string_view so
   auto& s = sql_->find_idempotency_key;
   s.bind(1, source).bind(2, key);
   std::optional<std::string> event_id;
-  if (s.step()) event_id = s.is_null(0) ? std::string() : std::string(s.text(0));
+  if (s.step()) event_id = s.is_null(0) ? std::string() : s.id(0);
   s.reset();
   return event_id;
 }
 
 void SqliteStore::insert_idempotency_key(std::string_view source, std::string_view key, std::string_view event_id) {
-  sql_->insert_idempotency_key.bind(1, source).bind(2, key).bind(3, event_id);
+  sql_->insert_idempotency_key.bind(1, source).bind(2, key).bind_id(3, event_id);
   run(sql_->insert_idempotency_key);
 }
 
@@ -515,7 +517,7 @@ void SqliteStore::keep_trace_shape(const EventRecord& e) {
 void SqliteStore::insert_event(const EventRecord& e) {
   keep_trace_shape(e);
   auto& s = sql_->insert_event;
-  s.bind(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional(5, e.profile_id).bind(6, e.status);
+  s.bind_id(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional_id(5, e.profile_id).bind(6, e.status);
   s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error);
   run(s);
 }
@@ -530,11 +532,11 @@ EventRecord SqliteStore::event_row(const SqliteStatement& s) {
     return json;
   };
   return EventRecord{s.integer(0),
-                     std::string(s.text(1)),
+                     s.id(1),
                      std::string(s.text(2)),
                      std::string(s.text(3)),
                      s.integer(4),
-                     optional_text(s, 5),
+                     s.optional_id(5),
                      std::string(s.text(6)),
                      std::string(s.text(7)),
                      std::string(s.text(8)),
@@ -551,7 +553,7 @@ std::vector<EventRecord> SqliteStore::event_rows(SqliteStatement& s) {
 }
 
 std::int64_t SqliteStore::count_events(std::string_view profile_id) {
-  sql_->count_events.bind(1, profile_id);
+  sql_->count_events.bind_id(1, profile_id);
   return single_integer(sql_->count_events);
 }
 
@@ -564,7 +566,7 @@ std::optional<EventRecord> SqliteStore::one_event(SqliteStatement& s) {
 }
 
 std::optional<EventRecord> SqliteStore::load_event(std::string_view id) {
-  sql_->load_event.bind(1, id);
+  sql_->load_event.bind_id(1, id);
   return one_event(sql_->load_event);
 }
 
@@ -576,7 +578,7 @@ std::optional<EventRecord> SqliteStore::load_event_at(std::int64_t seq) {
 void SqliteStore::update_event(const EventRecord& e) {
   keep_trace_shape(e);
   auto& s = sql_->update_event;
-  s.bind(1, e.id).bind(2, e.status).bind_optional(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
+  s.bind_id(1, e.id).bind(2, e.status).bind_optional_id(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
   s.bind(7, e.type);
   run(s);
 }
@@ -584,7 +586,7 @@ void SqliteStore::update_event(const EventRecord& e) {
 std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
                                                      bool descending) {
   auto& s = descending ? sql_->events_before : sql_->events_after;
-  s.bind(1, profile_id).bind(2, descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq).bind(3, limit);
+  s.bind_id(1, profile_id).bind(2, descending && after_seq == 0 ? std::numeric_limits<std::int64_t>::max() : after_seq).bind(3, limit);
   return event_rows(s);
 }
 

@@ -117,6 +117,51 @@ INSERT INTO events (id, source, type, received_at, profile_id, status, payload, 
   CHECK(version.integer(0) == weft::SqliteStore::schema_version);
 }
 
+TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes after the upgrade, and read back the same") {
+  TempDir dir;
+  const std::string path = (dir.path() / "ids.db").string();
+  const std::string p1 = "0190f5c2-7b1a-7c3d-8e4f-0123456789ab", p0 = "0190f5c2-7b1a-7c3d-8e4f-0123456789aa";
+  const std::string e0 = "0190f5c2-7b1a-7000-8000-00000000000e";
+  { SqliteStore store(path); }
+  {  // taken back to schema 10, with rows as weft wrote them then (and an id that is no UUID)
+    weft::SqliteDb db(path);
+    db.exec("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('" + p1 + "', 1, 1, '{}');"
+            "INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('" + p0 + "', 2, 2, '" + p1 + "', 3);"
+            "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('legacy-1', 4, 4, '{}');"
+            "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ('slack', 'U1', '" + p1 + "', 1);"
+            "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace) VALUES ('" + e0 +
+            "', 'slack', 'message', 3, '" + p1 + "', 'processed', '{}', '{}', '[]');"
+            "INSERT INTO merges (survivor, merged, identifier_type, identifier_value, event_id, at, merged_snapshot) VALUES ('" + p1 +
+            "', '" + p0 + "', 'email', 'j@x.co', '" + e0 + "', 3, '{}');"
+            "INSERT INTO idempotency_keys (source, key, event_id) VALUES ('slack', 'Ev1', '" + e0 + "');"
+            "UPDATE schema_version SET version = 10");
+  }
+  SqliteStore store(path);
+  CHECK(store.find_identifier("slack", "U1") == p1);
+  CHECK(store.load_profile(p0)->id == p1);  // the alias answers with its survivor
+  CHECK(store.load_profile("legacy-1")->id == "legacy-1");
+  CHECK(store.aliases(p1) == std::vector<std::string>{p0});
+  CHECK(store.load_event(e0)->profile_id == p1);
+  CHECK(store.profile_events(p1, 0, 10, false).size() == 1);
+  const auto merges = store.merges(p1);
+  REQUIRE(merges.size() == 1);
+  CHECK(merges[0].merged == p0);
+  CHECK(merges[0].event_id == e0);
+  CHECK(store.find_idempotency_key("slack", "Ev1") == e0);
+  const auto count = [&](const std::string& sql) {
+    auto q = store.db().prepare(sql);
+    REQUIRE(q.step());
+    return q.integer(0);
+  };
+  CHECK(count("SELECT count(*) FROM profiles WHERE typeof(id) = 'blob' AND length(id) = 16") == 2);
+  CHECK(count("SELECT count(*) FROM profiles WHERE typeof(merged_into) = 'blob'") == 1);
+  CHECK(count("SELECT count(*) FROM profiles WHERE id = 'legacy-1'") == 1);
+  CHECK(count("SELECT count(*) FROM identifiers WHERE typeof(profile_id) = 'blob'") == 1);
+  CHECK(count("SELECT count(*) FROM events WHERE typeof(id) = 'blob' AND typeof(profile_id) = 'blob'") == 1);
+  CHECK(count("SELECT count(*) FROM merges WHERE typeof(survivor) = 'blob' AND typeof(merged) = 'blob' AND typeof(event_id) = 'blob'") == 1);
+  CHECK(count("SELECT count(*) FROM idempotency_keys WHERE typeof(event_id) = 'blob'") == 1);
+}
+
 TEST_CASE("a database from a newer weft is refused, not damaged") {
   TempDir dir;
   const std::string path = (dir.path() / "new.db").string();

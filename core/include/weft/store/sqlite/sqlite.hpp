@@ -31,6 +31,10 @@ public:
   SqliteStatement& bind(int index, std::int64_t value);
   SqliteStatement& bind_null(int index);
   SqliteStatement& bind_optional(int index, const std::optional<std::string>& text);
+  // Ids of profiles and events: a UUID in its canonical text is stored as its 16 bytes (less
+  // than half the index space of its text), any other id as text; read back as text.
+  SqliteStatement& bind_id(int index, std::string_view id);
+  SqliteStatement& bind_optional_id(int index, const std::optional<std::string>& id);
 
   // Steps once: true when a row is available.
   bool step();
@@ -43,6 +47,8 @@ public:
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
   std::optional<std::string> optional_text(int column) const;  // nullopt for NULL
+  std::string id(int column) const;                           // bound with bind_id
+  std::optional<std::string> optional_id(int column) const;  // nullopt for NULL
 
 private:
   sqlite3* db_ = nullptr;
@@ -61,6 +67,8 @@ public:
   ~SqliteDb();
 
   void exec(std::string_view sql);
+  // weft_id(x) in SQL: x as bind_id stores it (migrations of stores written before).
+  void define_id_function();
   SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
   sqlite3* handle() const { return db_; }
 

@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 10;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 11;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
