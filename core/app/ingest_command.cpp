@@ -15,15 +15,15 @@ namespace {
 // Events per transaction on a store with one writer (SQLite). Larger transactions write each
 // index page a back-fill keeps changing fewer times: once a store's indexes have more leaves
 // than a transaction has events, each transaction rewrites nearly all of them. 3,000,000 bench
-// events: 12.7-13.2k events/s at 50,000, 14.6-14.9k at 150,000, 15.1k at 300,000 (its dirty
-// pages then crowd the 512 MiB page cache); docs/design.md has the sweep.
+// events: 12.7-13.2k events/s at 50,000, 14.6-14.9k at 150,000; 300,000 (with a 96 MiB bound)
+// was no faster and took 140 MiB more; docs/design.md has the sweep.
 constexpr std::int64_t batch_size = 150000;
 // On a store shared by processes (PostgreSQL) a transaction holds its rows' locks until it
 // commits, and a conflict sends its events back one transaction each: smaller batches.
 constexpr std::int64_t shared_batch_size = 10000;
 // ... or fewer, when their lines add up to this much: the transaction's changed pages are held
 // in the page cache until it commits, and webhooks of hundreds of KB (GitHub pushes, Shopify
-// orders) make many.
+// orders) make many. The bench's ~340-byte lines reach it at ~148,000 events.
 constexpr std::size_t batch_bytes = 48 << 20;
 
 // A transaction's events as their lines, each parsed and triggered again when the writer asks
