@@ -6,6 +6,8 @@
 #   test   builds the dev preset (ASan + UBSan) and runs the whole test suite
 #   bench  builds the bench preset (Release) and runs tests/bench/run.sh (never part of test)
 #   package  builds the release preset and makes the Debian package in build/release
+#   release-check  builds the release preset as `run` does, into build/release-check, with
+#          warnings as errors (CI runs it, so that a release-only breakage fails CI)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,6 +53,13 @@ build() {
   local preset=$1
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
+}
+
+# The release preset in a folder of its own, warnings as errors: what `run` and `package`
+# build, held to our standard without touching the user's build/release.
+build_release_check() {
+  cmake --preset release -B build/release-check -DWEFT_WARNINGS_AS_ERRORS=ON >/dev/null
+  cmake --build build/release-check
 }
 
 # A throwaway PostgreSQL: initdb in a temporary folder, a free loopback port, stopped and
@@ -115,7 +124,7 @@ run_fuzzers() {
 }
 
 usage() {
-  echo "usage: packaging/dev.sh run|test|bench|package" >&2
+  echo "usage: packaging/dev.sh run|test|bench|package|release-check" >&2
   exit 64
 }
 
@@ -156,6 +165,11 @@ case "$command" in
     install_console_tools
     build release
     (cd build/release && cpack -G DEB)
+    ;;
+  release-check)
+    install_missing
+    install_console_tools
+    build_release_check
     ;;
   *)
     usage

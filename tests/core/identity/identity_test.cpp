@@ -63,20 +63,21 @@ TEST_CASE("resolve creates a profile on first sight and finds it afterwards") {
 
 TEST_CASE("a removed identifier is ignored in events received before its removal: a blocked one in every event") {
   Fixture f(GENERATE(from_range(weft::test::store_backends())));
-  const auto u1 = f.identity.resolve("slack", "U1", true, 100).profile;
-  std::string p = *u1;
+  // value(), not *: GCC 12 at -O3 takes a copy out of the optional for maybe-uninitialized
+  const std::string u1 = f.identity.resolve("slack", "U1", true, 100).profile.value();
+  std::string p = u1;
   REQUIRE(f.identity.identify(p, {"email", "info@x.co"}, {}, "e1", 100, 100) == IdentifyResult::added);
   REQUIRE(f.identity.identify(p, {"email", "old@x.co"}, {}, "e1", 100, 100) == IdentifyResult::added);
   f.store.detach_identifier("email", "info@x.co", 500, std::nullopt);  // removed at 500
   f.store.detach_identifier("email", "old@x.co", 500, 500);           // removed and blocked at 500
   CHECK_FALSE(f.store.find_identifier("email", "info@x.co"));
-  CHECK(f.store.identifiers(*u1).size() == 1);
+  CHECK(f.store.identifiers(u1).size() == 1);
 
   // events received before the removal do not see it; later ones may add it again
   CHECK(f.identity.identify(p, {"email", "info@x.co"}, {}, "e2", 400, 600) == IdentifyResult::ignored);
   CHECK(f.identity.identify(p, {"email", "old@x.co"}, {}, "e3", 700, 700) == IdentifyResult::ignored);
-  const auto u2 = f.identity.resolve("slack", "U2", true, 800).profile;
-  p = *u2;
+  const std::string u2 = f.identity.resolve("slack", "U2", true, 800).profile.value();
+  p = u2;
   CHECK(f.identity.identify(p, {"email", "info@x.co"}, {}, "e4", 800, 800) == IdentifyResult::added);
   CHECK(f.store.find_identifier("email", "info@x.co") == u2);
   CHECK(f.store.identifier_state("email", "info@x.co")->ignored_before == 500);  // the rule stays for re-derivations
