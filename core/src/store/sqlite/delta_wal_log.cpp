@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <shared_mutex>
+#include <utility>
 
 namespace weft {
 namespace {
@@ -121,18 +123,49 @@ void sync_directory_of(const std::string& path) {
   ::close(fd);
 }
 
+// Opens (creating) a file of the store's as SQLite's own VFS opens its -wal and -shm: with the
+// database's permissions, and, when weft runs as root, owned by the database's owner, so that
+// a service user can still open what a root process created.
+int open_beside_database(const std::string& path, const std::string& database) {
+  struct stat db {};
+  const bool known = ::stat(database.c_str(), &db) == 0;
+  const mode_t mode = known ? (db.st_mode & 0777) : 0644;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+  if (fd < 0 || !known) return fd;
+  struct stat made {};
+  if (::fstat(fd, &made) == 0 && made.st_size == 0) {
+    if ((made.st_mode & 0777) != mode) ::fchmod(fd, mode);  // the umask took bits away
+    if (::geteuid() == 0 && (made.st_uid != db.st_uid || made.st_gid != db.st_gid)) {
+      [[maybe_unused]] const int ignored = ::fchown(fd, db.st_uid, db.st_gid);  // as SQLite: best effort
+    }
+  }
+  return fd;
+}
+
+// The file header's 16 bytes: magic, version, generation.
+void encode_file_header(char* out, std::uint32_t generation) {
+  std::memcpy(out, file_magic, 8);
+  put32(out + 8, file_version);
+  put32(out + 12, generation);
+}
+
 int write_file_header(int fd, std::uint32_t generation) {
   char header[16];
-  std::memcpy(header, file_magic, 8);
-  put32(header + 8, file_version);
-  put32(header + 12, generation);
+  encode_file_header(header, generation);
   return write_all(fd, header, sizeof header, 0);
 }
 
 thread_local std::string payload_buffer;
 
-// The hint file's fields: the appending process, its epoch, and the end of its last append.
-constexpr std::size_t hint_pid = 0, hint_epoch = 4, hint_end = 8;
+// The hint file's fields: the appending log object's token and the end of its last append.
+constexpr std::size_t hint_owner_at = 0, hint_end = 8;
+
+std::uint64_t new_owner_token() {
+  std::random_device random;
+  std::uint64_t token = 0;
+  while (token == 0) token = std::uint64_t{random()} << 32 | random();  // 0: a hint nobody wrote
+  return token;
+}
 
 }  // namespace
 
@@ -164,15 +197,13 @@ std::shared_ptr<DeltaWalLog> DeltaWalLog::open(const std::string& database, int&
     rc = SQLITE_OK;
     return live;
   }  // (one inherited through fork() is the parent's)
-  struct stat db {};
-  const mode_t mode = ::stat(database.c_str(), &db) == 0 ? (db.st_mode & 0777) : 0644;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+  const int fd = open_beside_database(path, database);
   if (fd < 0) {
     rc = SQLITE_CANTOPEN;
     return nullptr;
   }
   std::shared_ptr<DeltaWalLog> log(new DeltaWalLog(fd, path));
-  rc = log->initialise(database + "-wal");
+  rc = log->initialise(database);
   if (rc != SQLITE_OK) return nullptr;
   registry[path] = log;
   for (auto it = registry.begin(); it != registry.end();) it = it->second.expired() ? registry.erase(it) : std::next(it);
@@ -180,7 +211,7 @@ std::shared_ptr<DeltaWalLog> DeltaWalLog::open(const std::string& database, int&
 }
 
 DeltaWalLog::DeltaWalLog(int fd, std::string path)
-    : fd_(fd), path_(std::move(path)), pid_(static_cast<std::uint32_t>(::getpid())) {}
+    : fd_(fd), path_(std::move(path)), pid_(static_cast<std::uint32_t>(::getpid())), owner_token_(new_owner_token()) {}
 
 DeltaWalLog::~DeltaWalLog() {
   if (header_) ::munmap(const_cast<char*>(header_), header_bytes);
@@ -189,8 +220,8 @@ DeltaWalLog::~DeltaWalLog() {
   ::close(fd_);
 }
 
-std::uint32_t DeltaWalLog::hint32(std::size_t at) const {
-  return __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hint_ + at), __ATOMIC_ACQUIRE);
+std::uint64_t DeltaWalLog::hint_owner() const {
+  return __atomic_load_n(reinterpret_cast<const std::uint64_t*>(hint_ + hint_owner_at), __ATOMIC_ACQUIRE);
 }
 
 std::int64_t DeltaWalLog::hint_end_now() const {
@@ -203,10 +234,8 @@ void DeltaWalLog::publish_end() {
 }
 
 void DeltaWalLog::take_over() {
-  if (hint32(hint_pid) == pid_ && hint32(hint_epoch) == known_epoch_) return;
-  known_epoch_ = hint32(hint_epoch) + 1;
-  __atomic_store_n(reinterpret_cast<std::uint32_t*>(hint_ + hint_pid), pid_, __ATOMIC_RELEASE);
-  __atomic_store_n(reinterpret_cast<std::uint32_t*>(hint_ + hint_epoch), known_epoch_, __ATOMIC_RELEASE);
+  if (hint_owner() != owner_token_)
+    __atomic_store_n(reinterpret_cast<std::uint64_t*>(hint_ + hint_owner_at), owner_token_, __ATOMIC_RELEASE);
 }
 
 std::int64_t DeltaWalLog::stored_bytes(const std::string& database) {
@@ -216,16 +245,11 @@ std::int64_t DeltaWalLog::stored_bytes(const std::string& database) {
   return log ? log->used_.load(std::memory_order_relaxed) : 0;
 }
 
-int DeltaWalLog::initialise(const std::string& stock_wal) {
+int DeltaWalLog::initialise(const std::string& database) {
   // Another process may be creating the same file: one at a time writes its header.
   while (::flock(fd_, LOCK_EX) != 0)
     if (errno != EINTR) return SQLITE_IOERR_LOCK;
-  int rc = SQLITE_OK;
-  if (file_size(fd_) < header_bytes) {
-    rc = ::ftruncate(fd_, header_bytes) == 0 ? write_file_header(fd_, 1) : SQLITE_IOERR_TRUNCATE;
-    if (rc == SQLITE_OK && ::fdatasync(fd_) != 0) rc = SQLITE_IOERR_FSYNC;
-    if (rc == SQLITE_OK) sync_directory_of(path_);
-  }
+  int rc = create_header();
   if (rc == SQLITE_OK) {
     void* mapped = ::mmap(nullptr, header_bytes, PROT_READ, MAP_SHARED, fd_, 0);
     if (mapped == MAP_FAILED) rc = SQLITE_IOERR_SHMMAP;
@@ -234,7 +258,7 @@ int DeltaWalLog::initialise(const std::string& stock_wal) {
   // The hint: memory shared by the processes, never synced (a crash leaves nothing to trust
   // in it but a hint: records are read and checked either way).
   if (rc == SQLITE_OK) {
-    hint_fd_ = ::open((path_ + "-shm").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    hint_fd_ = open_beside_database(path_ + "-shm", database);
     if (hint_fd_ < 0 || (file_size(hint_fd_) < header_bytes && ::ftruncate(hint_fd_, header_bytes) != 0)) rc = SQLITE_CANTOPEN;
   }
   if (rc == SQLITE_OK) {
@@ -244,38 +268,77 @@ int DeltaWalLog::initialise(const std::string& stock_wal) {
   }
   if (rc == SQLITE_OK) {
     std::unique_lock lock(mutex_);
-    if (std::memcmp(const_cast<const char*>(header_), file_magic, 8) != 0 || get32(header_ + 8) != file_version)
-      rc = SQLITE_NOTADB;
-    else rc = refresh();
+    rc = refresh();
   }
-  // A stock WAL beside the store (an older weft, or a crash while it was taken in) holds the
-  // latest commits: its bytes become this log's, then it goes.
-  struct stat stock {};
-  if (rc == SQLITE_OK && ::stat(stock_wal.c_str(), &stock) == 0 && stock.st_size >= 32) {
-    const int in = ::open(stock_wal.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) rc = SQLITE_CANTOPEN;
-    std::string chunk;
-    for (std::int64_t at = 0; rc == SQLITE_OK && at < stock.st_size && (at == 0 || page_size_ != 0);) {
-      // the WAL header first (it gives the page size), then whole frames, 64 at a time
-      const std::int64_t want = at == 0 ? 32 : std::min<std::int64_t>(stock.st_size - at, 64 * frame_size());
-      chunk.resize(static_cast<std::size_t>(want));
-      rc = read_all(in, chunk.data(), want, at);
-      if (rc == SQLITE_OK) rc = write(chunk.data(), want, at);
-      at += want;
-    }
-    if (in >= 0) ::close(in);
-    if (rc == SQLITE_OK) rc = sync(false);
-    if (rc == SQLITE_OK && ::unlink(stock_wal.c_str()) != 0) rc = SQLITE_IOERR_DELETE;
-    if (rc == SQLITE_OK) sync_directory_of(stock_wal);
-  }
+  if (rc == SQLITE_OK) rc = take_in_stock_wal(database + "-wal");
   ::flock(fd_, LOCK_UN);
+  return rc;
+}
+
+int DeltaWalLog::create_header() {
+  char first[16] = {};
+  const std::int64_t size = file_size(fd_);
+  if (size < 0 || (size >= 16 && read_all(fd_, first, 16, 0) != SQLITE_OK)) return SQLITE_IOERR_READ;
+  if (std::all_of(std::begin(first), std::end(first), [](char c) { return c == 0; })) {
+    // New, or its header never reached the disk (a crash while it was made: the file's size
+    // may have, its bytes not); records come only after it was synced, so there are none.
+    // The header page is written whole, in one call, before anything else.
+    std::string page(static_cast<std::size_t>(header_bytes), '\0');
+    encode_file_header(page.data(), 1);
+    if (const int rc = write_all(fd_, page.data(), header_bytes, 0); rc != SQLITE_OK) return rc;
+    if (::fdatasync(fd_) != 0) return SQLITE_IOERR_FSYNC;
+    sync_directory_of(path_);
+    return SQLITE_OK;
+  }
+  if (std::memcmp(first, file_magic, 8) != 0 || get32(first + 8) != file_version) return SQLITE_NOTADB;  // not ours
+  if (size < header_bytes && ::ftruncate(fd_, header_bytes) != 0) return SQLITE_IOERR_TRUNCATE;  // its tail was lost
+  return SQLITE_OK;
+}
+
+namespace {
+thread_local std::string open_error;
+}  // namespace
+
+std::string DeltaWalLog::take_open_error() { return std::exchange(open_error, {}); }
+
+int DeltaWalLog::take_in_stock_wal(const std::string& stock_wal) {
+  // A stock WAL beside the store (an older weft, SQLite's own WAL kept with `?wal=sqlite`, or
+  // a crash while one was taken in) holds the latest commits: its bytes become this log's,
+  // then it goes.
+  struct stat stock {};
+  if (::stat(stock_wal.c_str(), &stock) != 0 || stock.st_size < 32) return SQLITE_OK;
+  const int in = ::open(stock_wal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return SQLITE_CANTOPEN;
+  std::string chunk(32, '\0');
+  int rc = read_all(in, chunk.data(), 32, 0);
+  // Unless this log holds frames of another WAL: two histories of one store, each with commits
+  // the other lacks, and no order in which both are right. Taking either in would lose the
+  // other's (the stock one used to win); the store stays as it is for a person to decide.
+  if (rc == SQLITE_OK && !frames_.empty() && std::memcmp(chunk.data(), wal_header_, 32) != 0) {
+    open_error = stock_wal + " and " + path_ +
+                 " both hold commits of this store that the database file lacks; weft takes in neither (move the one "
+                 "to keep aside, or the other away, with every process of the store stopped)";
+    rc = SQLITE_CANTOPEN;
+  }
+  for (std::int64_t at = 0; rc == SQLITE_OK && at < stock.st_size && (at == 0 || page_size_ != 0);) {
+    // the WAL header first (it gives the page size), then whole frames, 64 at a time
+    const std::int64_t want = at == 0 ? 32 : std::min<std::int64_t>(stock.st_size - at, 64 * frame_size());
+    chunk.resize(static_cast<std::size_t>(want));
+    rc = read_all(in, chunk.data(), want, at);
+    if (rc == SQLITE_OK) rc = write(chunk.data(), want, at);
+    at += want;
+  }
+  ::close(in);
+  if (rc == SQLITE_OK) rc = sync(false);
+  if (rc == SQLITE_OK && ::unlink(stock_wal.c_str()) != 0) rc = SQLITE_IOERR_DELETE;
+  if (rc == SQLITE_OK) sync_directory_of(stock_wal);
   return rc;
 }
 
 bool DeltaWalLog::stale() const {
   if (get32(header_ + 12) != generation_) return true;
-  // Only this process appended since the last scan: what it knows is all there is.
-  if (hint32(hint_pid) == pid_ && hint32(hint_epoch) == known_epoch_) return false;
+  // Only this object appended since it took over: what it knows is all there is.
+  if (hint_owner() == owner_token_) return false;
   return hint_end_now() != seen_end_;
 }
 
@@ -299,7 +362,6 @@ void DeltaWalLog::reset(std::uint32_t generation) {
 
 int DeltaWalLog::scan() {
   // the hint before the records: a change after this shows in stale()
-  known_epoch_ = hint32(hint_epoch);
   seen_end_ = hint_end_now();
   char raw[record_header_bytes];
   std::string& payload = payload_buffer;
@@ -496,7 +558,7 @@ int DeltaWalLog::write_frames(const std::vector<Write>& writes) {
   std::uint32_t generation = 0;
   while (true) {
     std::shared_lock lock(mutex_);
-    if (stale() || hint32(hint_pid) != pid_ || hint32(hint_epoch) != known_epoch_) {
+    if (stale() || hint_owner() != owner_token_) {
       lock.unlock();
       std::unique_lock exclusive(mutex_);
       if (const int rc = refresh(); rc != SQLITE_OK) return rc;
@@ -643,10 +705,13 @@ int DeltaWalLog::truncate(std::int64_t size) {
     // Zeroed where they are, not freed: on a file system mounted with `discard`, freeing the
     // blocks of a 130 MB log took 90 ms against 8 (ext4 here), and an erasure's cut runs on
     // the writer's thread. The next generations write over the zeros.
+    // Synced before it returns: an erasure answers once the cut is done, and a power loss must
+    // not bring the old generation, and the erased bytes in it, back (issue 33).
     const std::int64_t stored = file_size(fd_);
-    if (stored > header_bytes && ::fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, header_bytes, stored - header_bytes) == 0)
-      return SQLITE_OK;
-    return ::ftruncate(fd_, header_bytes) == 0 ? SQLITE_OK : SQLITE_IOERR_TRUNCATE;  // no such fallocate here
+    if (stored > header_bytes && ::fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, header_bytes, stored - header_bytes) != 0 &&
+        ::ftruncate(fd_, header_bytes) != 0)  // no such fallocate here
+      return SQLITE_IOERR_TRUNCATE;
+    return ::fdatasync(fd_) == 0 ? SQLITE_OK : SQLITE_IOERR_FSYNC;
   }
   if (!has_wal_header_ || page_size_ == 0) return SQLITE_OK;
   const auto frames = static_cast<std::uint32_t>((size - 32) / frame_size());

@@ -1,7 +1,8 @@
 #include "weft/store/sqlite/sqlite.hpp"
 
 #include "weft/base/uuid.hpp"
-#include "sqlite_wal_vfs.hpp"
+#include "weft/store/sqlite/delta_wal_log.hpp"
+#include "weft/store/sqlite/sqlite_wal_vfs.hpp"
 
 #include <array>
 #include <cstring>
@@ -141,7 +142,15 @@ SqliteDb::SqliteDb(const std::string& path) {
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
   // The VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
-  exec("PRAGMA journal_mode=WAL");
+  try {
+    exec("PRAGMA journal_mode=WAL");  // the first statement: SQLite opens the store's log here
+  } catch (const StoreError& e) {
+    const std::string why = DeltaWalLog::take_open_error();
+    sqlite3_close(db_);
+    db_ = nullptr;
+    if (why.empty()) throw;
+    throw StoreError("cannot open the SQLite store " + path + ": " + why);
+  }
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
   // 32 MiB of page cache (the default is 2 MiB): hot index pages stay in memory.

@@ -35,6 +35,11 @@ SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer
         return SQLITE_OK;
       },
       this);
+  // Held for the checkpointer's life: closing a descriptor of the file drops every POSIX lock
+  // this process holds on it, its connections' SQLite locks too (a later close by another
+  // process would then find itself the last connection and remove the live WAL). -1: the
+  // database file is synced by SQLite alone.
+  database_fd_ = ::open(database_.c_str(), O_RDONLY | O_CLOEXEC);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -48,6 +53,7 @@ SqliteCheckpointer::~SqliteCheckpointer() {
   thread_.join();
   // those the last checkpoint did not cut
   scrubs_->failed_through(scrubs_->last_asked(), "the store closed before its WAL was cut after an erasure");
+  if (database_fd_ >= 0) ::close(database_fd_);  // the store is closing: its writer commits nothing more
 }
 
 std::uint64_t SqliteCheckpointer::Scrubs::last_asked() {
@@ -174,17 +180,12 @@ void SqliteCheckpointer::wake() {
 // Here, in the background, in pieces that each wait for their pages to reach the disk, so that
 // the writer's syncs of the log in between wait behind one piece, not the whole round.
 void SqliteCheckpointer::sync_database() const {
-  const int fd = ::open(database_.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) {
-    if (fd >= 0) ::close(fd);
-    return;  // SQLite's own sync, later, is the one that counts
-  }
+  if (database_fd_ < 0 || ::fstat(database_fd_, &st) != 0) return;  // SQLite's own sync, later, is the one that counts
   constexpr off_t piece = 8 << 20;
   for (off_t at = 0; at < st.st_size; at += piece)
-    ::sync_file_range(fd, at, piece, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-  ::fdatasync(fd);
-  ::close(fd);
+    ::sync_file_range(database_fd_, at, piece, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+  ::fdatasync(database_fd_);
 }
 
 void SqliteCheckpointer::run() {

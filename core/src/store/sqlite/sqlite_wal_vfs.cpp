@@ -1,5 +1,6 @@
-#include "sqlite_wal_vfs.hpp"
+#include "weft/store/sqlite/sqlite_wal_vfs.hpp"
 
+#include "sqlite_database_file.hpp"
 #include "weft/store/sqlite/delta_wal_log.hpp"
 
 #include <sqlite3.h>
@@ -25,6 +26,13 @@ constexpr std::size_t gather_runs_at_most = 8192;
 // What SQLite wrote and the log has not had yet: runs of contiguous bytes, in order. A commit
 // is a few runs (frames follow each other); a large transaction that spilled pages rewrites
 // frame headers one by one at its commit, thousands of runs of 24 bytes.
+//
+// Pages a transaction spills are written without a sync, and a ROLLBACK does no I/O: held
+// here, they would reach the log whenever this connection next flushes, over the frames
+// another connection committed since at the same offsets (issue 33). A commit's frames are
+// flushed by its sync, before SQLite publishes it and lets go of the WAL write lock (FULL);
+// so whatever is still held when the connection lets go of that lock belongs to a transaction
+// that rolled back, and is dropped then (the database file tells: sqlite_database_file.hpp).
 struct Pending {
   struct Run {
     sqlite3_int64 offset, size;
@@ -42,6 +50,7 @@ struct WalFile {
   std::shared_ptr<DeltaWalLog>* log;
   char* bytes;  // gather_at_most bytes
   Pending* pending;
+  sqlite3_file* database;  // the connection's database file, linked after the open
 };
 
 WalFile* wal(sqlite3_file* f) { return reinterpret_cast<WalFile*>(f); }
@@ -58,8 +67,16 @@ int flush(WalFile* w) {
   return rc;
 }
 
+// The connection let go of SQLite's WAL write lock: what is still held rolled back.
+void write_lock_released(void* file) {
+  Pending& p = *static_cast<WalFile*>(file)->pending;
+  p.runs.clear();
+  p.size = 0;
+}
+
 int wal_close(sqlite3_file* f) {
   WalFile* w = wal(f);
+  forget_wal(w->database);
   const int rc = flush(w);
   delete w->log;
   w->log = nullptr;
@@ -87,6 +104,10 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
   }
   if (p.size + amount > gather_at_most || p.runs.size() >= gather_runs_at_most)
     if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+  // Not linked (this SQLite opens its WAL another way), or the database file not marked: held
+  // writes could not be known for a rolled-back transaction's, or a stock sqlite3 could read
+  // the file alone.
+  if (!w->database || !is_marked(w->database)) return SQLITE_IOERR_WRITE;
   const bool first = p.runs.empty();
   if (!first && offset == p.runs.back().offset + p.runs.back().size) p.runs.back().size += amount;
   else p.runs.push_back({offset, amount, p.size});
@@ -144,6 +165,7 @@ bool is_wal(std::string_view name) {
 std::string database_of(std::string_view wal_name) { return std::string(wal_name.substr(0, wal_name.size() - wal_suffix.size())); }
 
 int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  if ((flags & SQLITE_OPEN_MAIN_DB) && name) return open_database_file(*platform, name, file, flags, out_flags);
   if (!(flags & SQLITE_OPEN_WAL) || !name) return platform->xOpen(platform, name, file, flags, out_flags);
   WalFile* w = wal(file);
   w->base.pMethods = nullptr;
@@ -157,6 +179,8 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
   }
   w->pending = new Pending;
   w->log = new std::shared_ptr<DeltaWalLog>(std::move(log));
+  w->database = nullptr;
+  expect_wal(name, {w, write_lock_released, &w->database});  // name: SQLite's, for the WAL
   if (out_flags) *out_flags = flags;
   w->base.pMethods = &wal_methods;
   return SQLITE_OK;
@@ -185,7 +209,7 @@ const char* weft_sqlite_vfs() {
   std::call_once(once, [] {
     platform = sqlite3_vfs_find(nullptr);
     vfs = *platform;  // every other method is the platform's own
-    vfs.szOsFile = std::max(static_cast<int>(sizeof(WalFile)), platform->szOsFile);
+    vfs.szOsFile = std::max(static_cast<int>(sizeof(WalFile)), database_file_size(*platform));
     vfs.zName = "weft-delta-wal";
     vfs.pAppData = nullptr;
     vfs.pNext = nullptr;

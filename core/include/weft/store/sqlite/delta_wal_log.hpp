@@ -80,6 +80,10 @@ public:
   int sync(bool data_only);
   int logical_size(std::int64_t& size);
 
+  // Why the last open() on this thread failed, when it can say more than its result code;
+  // cleared by the call.
+  static std::string take_open_error();
+
   // Bytes of the log of `database` in use (its current generation) as this process last saw
   // them; 0 when no connection of this process has it open. For the checkpointer.
   static std::int64_t stored_bytes(const std::string& database);
@@ -102,11 +106,13 @@ private:
   static std::unordered_map<std::string, std::weak_ptr<DeltaWalLog>>& registry();
 
   DeltaWalLog(int fd, std::string path);
-  std::uint32_t hint32(std::size_t at) const;
+  std::uint64_t hint_owner() const;
   std::int64_t hint_end_now() const;
   void publish_end();  // exclusive lock held
   void take_over();    // exclusive lock held: this process appends from now on
-  int initialise(const std::string& stock_wal);
+  int initialise(const std::string& database);
+  int create_header();                                 // flock held
+  int take_in_stock_wal(const std::string& stock_wal);  // flock held
   bool stale() const;
   int refresh();                 // exclusive lock held
   void reset(std::uint32_t generation);
@@ -128,13 +134,15 @@ private:
 
   int fd_;
   std::string path_;
-  std::uint32_t pid_;  // of this process
-  // `<log>-shm`, shared by the processes and never synced: which process appends (pid, and an
-  // epoch that moves when another takes over) and where its last append ended. Readers of the
-  // appending process trust what they know; the others scan when the end moved.
+  std::uint32_t pid_;  // of the process that opened it (a child of fork() opens its own)
+  // Names this log object in the hint: random, since a pid is no identity across containers
+  // that share a volume (each weft may be PID 1 in its own).
+  std::uint64_t owner_token_;
+  // `<log>-shm`, shared by the processes and never synced: which log object appends (its
+  // owner token) and where its last append ended. Readers of the appending object trust what
+  // they know; the others scan when the end moved.
   int hint_fd_ = -1;
   char* hint_ = nullptr;
-  std::uint32_t known_epoch_ = 0;  // the hint's epoch at the last scan, or of this process's turn
   std::int64_t seen_end_ = 0;      // the hint's end at the last scan
   std::atomic<std::int64_t> used_{0};
   const volatile char* header_ = nullptr;  // the file's first 4 KiB, mapped: the generation

@@ -86,6 +86,7 @@ private:
   sqlite3* writer_;
   SqliteDb db_;
   std::string database_;
+  int database_fd_ = -1;  // for sync_database(); see the constructor
   WalLimits limits_;
   std::atomic<std::int64_t> wal_bytes_{0};  // stored, as the writer's last commit left it
   std::atomic<int> wal_frames_{0};         // frames, likewise
