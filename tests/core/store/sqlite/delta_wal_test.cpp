@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,4 +346,106 @@ TEST_CASE("the frames a closing connection still held from a rolled-back transac
   auto check = reopened.prepare("PRAGMA integrity_check");
   REQUIRE(check.step());
   CHECK(check.text(0) == "ok");
+}
+
+TEST_CASE("a log whose header never reached the disk (a crash while it was made) is made again, the store intact") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  {
+    SqliteDb db(path);
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+    insert_rows(db, 0, 50, 100);
+  }
+  std::ofstream(path + "-dwal", std::ios::binary) << std::string(4096, '\0');  // its size did, its bytes not
+  SqliteDb db(path);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 50);
+  insert_rows(db, 50, 60, 100);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 60);
+  CHECK(integrity(db) == "ok");
+}
+
+TEST_CASE("while weft's log holds commits a stock sqlite3 refuses the store; once weft closed it, it reads all of it") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  const int status = in_child([&] {
+    SqliteDb db(path);
+    db.exec("PRAGMA wal_autocheckpoint=0");
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+    insert_rows(db, 0, 300, 100);
+    ::_exit(0);  // a crash: the commits stay in the log
+  });
+  REQUIRE(status == 0);
+  REQUIRE(size_of(path + "-dwal") > 4096);
+  const auto stock_count = [&]() -> std::string {
+    sqlite3* db = nullptr;
+    std::string result = "cannot open";
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* count = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &count, nullptr) == SQLITE_OK && sqlite3_step(count) == SQLITE_ROW)
+        result = std::to_string(sqlite3_column_int(count, 0));
+      else
+        result = sqlite3_errmsg(db);
+      sqlite3_finalize(count);
+    }
+    sqlite3_close(db);
+    return result;
+  };
+  CHECK(stock_count() == "file is not a database");
+  {
+    SqliteDb db(path);
+    CHECK(one_integer(db, "SELECT count(*) FROM t") == 300);
+    CHECK(stock_count() == "file is not a database");
+  }
+  CHECK(stock_count() == "300");
+}
+
+TEST_CASE("a stock WAL beside a log that holds commits of another WAL is taken in by neither: the store is refused, nothing lost") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  const std::string other = (dir.path() / "other.db").string();
+  REQUIRE(in_child([&] {
+            SqliteDb db(path);
+            db.exec("PRAGMA wal_autocheckpoint=0");
+            db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+            insert_rows(db, 0, 100, 100);
+            ::_exit(0);
+          }) == 0);
+  REQUIRE(in_child([&] {  // SQLite's own VFS leaves a WAL of other commits
+            sqlite3* db = nullptr;
+            if (sqlite3_open_v2(other.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) ::_exit(9);
+            if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE x (a);", nullptr, nullptr, nullptr) != SQLITE_OK)
+              ::_exit(10);
+          }) == 0);
+  std::filesystem::copy_file(other + "-wal", path + "-wal");
+  try {
+    SqliteDb db(path);
+    FAIL("the store opened");
+  } catch (const weft::StoreError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("both hold commits"));
+  }
+  std::filesystem::remove(path + "-wal");
+  SqliteDb db(path);
+  CHECK(one_integer(db, "SELECT count(*) FROM t") == 100);
+  CHECK(integrity(db) == "ok");
+}
+
+TEST_CASE("the log's files get the database file's permissions and, for a root process, its owner") {
+  TempDir dir;
+  const std::string path = (dir.path() / "weft.db").string();
+  {
+    SqliteDb db(path);
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)");
+  }
+  REQUIRE(::chmod(path.c_str(), 0640) == 0);
+  const bool root = ::geteuid() == 0;
+  if (root) REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);  // a service user's store
+  SqliteDb db(path);
+  insert_rows(db, 0, 10, 100);
+  for (const std::string& file : {path + "-dwal", path + "-dwal-shm"}) {
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    if (root) CHECK(st.st_uid == 65534);
+    if (root) CHECK(st.st_gid == 65534);
+  }
 }
