@@ -7,7 +7,7 @@
 // step, must be the same in both; a stock sqlite3 must read weft's store as weft does, or
 // refuse to open it.
 //
-// It runs rounds of fresh stores for WEFT_DIFFERENTIAL_SECONDS (20 by default), each with
+// It runs rounds of fresh stores for WEFT_DIFFERENTIAL_SECONDS (60 by default), each with
 // its own seed; a failing round prints its seed, and WEFT_DIFFERENTIAL_SEED=N runs that round
 // alone.
 #include "weft/store/sqlite/sqlite_wal_vfs.hpp"
@@ -297,7 +297,7 @@ private:
 
 double seconds_from_environment() {
   const char* set = std::getenv("WEFT_DIFFERENTIAL_SECONDS");
-  return set ? std::atof(set) : 20.0;
+  return set ? std::atof(set) : 60.0;
 }
 
 }  // namespace
