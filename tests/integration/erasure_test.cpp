@@ -1,5 +1,6 @@
 // Erasure and suppression (SPEC 14) through the real server, on each store backend; on SQLite
-// the database and WAL files are searched for the erased bytes.
+// the database and WAL files are searched for the erased bytes (the delta log decoded).
+#include "dwal_contents.hpp"
 #include "served.hpp"
 
 #include "weft/base/uuid.hpp"
@@ -127,7 +128,7 @@ TEST_CASE("erasure: suppressed identifiers keep the person out, through any sour
 TEST_CASE("erasure: no byte of the erased person is left in the SQLite database or WAL files") {
   TwoPeople s("sqlite");
   const auto db = s.dir.path() / "weft.db";
-  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + file_bytes(db.string() + "-dwal"); };
+  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + dwal_contents(file_bytes(db.string() + "-dwal")); };
   const std::vector<std::string> secrets = {"jane@erase.example", "jane.work@erase.example", "Quokka-Zyxwvut-4711", s.jane, s.jane_crm,
                                             s.first_event};
   {
@@ -149,7 +150,7 @@ TEST_CASE("erasure: no byte of the erased person is left in the SQLite database 
 TEST_CASE("erasure: while other events keep arriving, the answer still comes after the erased bytes left the files") {
   TwoPeople s("sqlite");
   const auto db = s.dir.path() / "weft.db";
-  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + file_bytes(db.string() + "-dwal"); };
+  const auto files = [&] { return file_bytes(db) + file_bytes(db.string() + "-wal") + dwal_contents(file_bytes(db.string() + "-dwal")); };
   // The writer goes on committing during the scrub and cuts the log itself at its next
   // transaction (sqlite_checkpointer.hpp): a stream of other people's events makes it do so.
   std::atomic<bool> stop{false};

@@ -6,12 +6,22 @@
 #include <Poco/Logger.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace weft {
+
+WalLimits WalLimits::from_environment() {
+  WalLimits limits;
+  if (const char* frames = std::getenv("WEFT_CHECKPOINT_AT_FRAMES"); frames && std::atoi(frames) > 0) {
+    limits.start_at_frames = std::atoi(frames);
+    limits.writer_waits_past_frames = limits.start_at_frames + limits.start_at_frames / 2;
+  }
+  return limits;
+}
 
 SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer, WalLimits limits)
     : writer_(writer.handle()), db_(path), database_(sqlite3_db_filename(writer.handle(), "main")), limits_(limits) {

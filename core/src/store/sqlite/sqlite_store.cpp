@@ -181,7 +181,7 @@ void SqliteStore::migrate() {
 }
 
 void SqliteStore::begin() {
-  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_, WalLimits::from_environment());
   checkpointer_->before_write();
   written_shapes_.discard_open();
   run(sql_->begin);
@@ -470,7 +470,7 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
 // The WAL still holds the erased rows' old page images until it is copied into the database
 // and cut to nothing (sqlite_checkpointer.hpp).
 std::function<void()> SqliteStore::scrub_after_erasure() {
-  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_);
+  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_, WalLimits::from_environment());
   return [wait = checkpointer_->scrub(), path = path_] {
     try {
       wait();

@@ -364,7 +364,7 @@ TEST_CASE("a log whose header never reached the disk (a crash while it was made)
   CHECK(integrity(db) == "ok");
 }
 
-TEST_CASE("while weft's log holds commits a stock sqlite3 refuses the store; once weft closed it, it reads all of it") {
+TEST_CASE("while weft's log holds commits a stock sqlite3 refuses the store, and once weft closed it reads all of it") {
   TempDir dir;
   const std::string path = (dir.path() / "weft.db").string();
   const int status = in_child([&] {

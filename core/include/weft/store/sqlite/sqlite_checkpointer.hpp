@@ -55,6 +55,10 @@ struct WalLimits {
   int start_at_frames = 256 * 1024;
   int writer_waits_past_frames = 384 * 1024;
   int restart_within_frames = 256;
+
+  // The defaults, with rounds from WEFT_CHECKPOINT_AT_FRAMES frames when it is set (tests that
+  // need rounds under a small load: the power-loss test; the writer then waits past 1.5 times).
+  static WalLimits from_environment();
 };
 
 class SqliteCheckpointer {
