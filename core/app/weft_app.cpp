@@ -31,6 +31,7 @@ Commands:
   test [PATH...]            run workflow tests (*.test.yaml); exit 1 when one fails
   try --source ID [FILE|-]  run one payload through a workflow and show what it would do
   backup FILE               copy the SQLite store, while weft runs, into one file
+  check                     check the store is whole; exit 1 on a problem
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -126,6 +127,22 @@ which only weft reads. A PostgreSQL store is backed up with pg_dump.
 
 Example:
   weft backup --config /etc/weft/weft.yaml /var/backups/weft-$(date +%F).db
+)"},
+    {"check", R"(weft check — is the store whole?
+
+Usage: weft check [--config FILE]
+
+Opens the configured store through weft, as the server does (a SQLite store's latest commits
+are in weft's log, `<store>-dwal`, which only weft reads; a log left by a crash is recovered),
+and checks it: SQLite's integrity_check and foreign_key_check, and on any store what holds of
+every weft store (identifiers held by live profiles, merged profiles pointing at a live
+survivor). Prints each problem and a last line "LOCATION: ok" or "LOCATION: N problems". It
+only reads, and may run beside a server.
+
+Exit status: 0 when the store is whole, 1 on a problem or when it cannot be opened.
+
+Example:
+  weft check --config /etc/weft/weft.yaml
 )"},
     {"try", R"(weft try — run one payload through a workflow, storing nothing
 
@@ -356,6 +373,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "test") return test_command(invocation);
   if (command == "try") return try_command(invocation);
   if (command == "backup") return backup_command(invocation);
+  if (command == "check") return check_command(invocation);
   return plugins_command(invocation);
 }
 

@@ -35,6 +35,7 @@ int rebuild_command(const Invocation& invocation);
 int test_command(const Invocation& invocation);
 int try_command(const Invocation& invocation);
 int backup_command(const Invocation& invocation);
+int check_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;

@@ -16,6 +16,7 @@
 // choices of crash points and of what each kept.
 #include "dwal_contents.hpp"
 #include "io_record.hpp"
+#include "run_process.hpp"
 #include "server_process.hpp"
 #include "test_workflows.hpp"
 
@@ -215,6 +216,11 @@ TEST_CASE("power loss at thousands of points under serve load with merges, erasu
     run_load(server.port(), notes, random, 500);
     server.signal(SIGKILL);
     server.wait();
+    // The store as the kill left it (merges, erasures, a log to recover): whole, by weft check.
+    const auto config = dir.write("check.yaml", "store: sqlite:" + store_folder + "/weft.db\n");
+    const auto checked = run_weft({"check", "--config", config.string()});
+    INFO(checked.out << checked.err);
+    REQUIRE(checked.exit_code == 0);
   }
   const std::vector<IoRecord> records = decode_io_log(file_bytes(log));
   std::size_t syncs = 0, erasures = 0;

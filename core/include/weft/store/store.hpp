@@ -265,6 +265,12 @@ public:
   // Failed events, oldest first, of one source or (empty) all, after `seq`.
   virtual std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) = 0;
   virtual std::int64_t count_live_profiles() = 0;
+
+  // What is wrong with the store, each a sentence naming what and how much (weft check):
+  // the database's own checks where it has them (SQLite's integrity_check), and what holds of
+  // every weft store (identifiers held by live profiles, merge chains flattened). Empty when
+  // nothing is. Reads only.
+  virtual std::vector<std::string> check() = 0;
 };
 
 }  // namespace weft

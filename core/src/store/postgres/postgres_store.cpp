@@ -3,6 +3,7 @@
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
+#include "store/store_invariants.hpp"
 #include "postgres_schema.hpp"
 
 #include "store/event_rows_sql.hpp"
@@ -408,5 +409,14 @@ std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, s
 }
 
 std::int64_t PostgresStore::count_live_profiles() { return connection_->integer("count_live", {}); }
+
+std::vector<std::string> PostgresStore::check() {
+  std::vector<std::string> problems;
+  for (const auto& invariant : store_invariants::all) {
+    const pg::Result result = connection_->run_sql(invariant.count_sql);
+    if (const std::int64_t n = result.integer(0, 0); n > 0) problems.push_back(std::to_string(n) + " " + invariant.broken);
+  }
+  return problems;
+}
 
 }  // namespace weft

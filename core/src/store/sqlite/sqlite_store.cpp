@@ -4,6 +4,7 @@
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
+#include "store/store_invariants.hpp"
 #include "sqlite_schema.hpp"
 
 #include <fcntl.h>
@@ -600,5 +601,26 @@ std::vector<EventRecord> SqliteStore::failed_events(std::string_view source, std
 }
 
 std::int64_t SqliteStore::count_live_profiles() { return single_integer(sql_->count_live); }
+
+std::vector<std::string> SqliteStore::check() {
+  std::vector<std::string> problems;
+  try {
+    auto integrity = db_.prepare("PRAGMA integrity_check");
+    while (integrity.step())
+      if (integrity.text(0) != "ok") problems.push_back("integrity_check: " + std::string(integrity.text(0)));
+  } catch (const StoreError& e) {  // a page too damaged to read at all
+    problems.push_back(std::string("integrity_check: ") + e.what());
+    return problems;
+  }
+  auto foreign_keys = db_.prepare("PRAGMA foreign_key_check");
+  std::int64_t dangling = 0;
+  while (foreign_keys.step()) ++dangling;
+  if (dangling) problems.push_back(std::to_string(dangling) + " rows whose foreign key points at no row (foreign_key_check)");
+  for (const auto& invariant : store_invariants::all) {
+    auto count = db_.prepare(invariant.count_sql);
+    if (const std::int64_t n = single_integer(count); n > 0) problems.push_back(std::to_string(n) + " " + invariant.broken);
+  }
+  return problems;
+}
 
 }  // namespace weft

@@ -75,6 +75,7 @@ public:
                                           bool descending) override;
   std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
   std::int64_t count_live_profiles() override;
+  std::vector<std::string> check() override;
 
   SqliteDb& db() { return db_; }
 
