@@ -21,7 +21,14 @@ int backup_command(const Invocation& invocation) {
     std::cerr << "weft backup: the store is PostgreSQL; back it up with pg_dump (docs/operations.md)\n";
     return exit_invalid;
   }
-  const std::string source = store.substr(7);
+  SqliteLocation location;
+  try {
+    location = parse_sqlite_location(store);
+  } catch (const StoreError& e) {
+    std::cerr << "weft backup: " << e.what() << "\n";
+    return exit_invalid;
+  }
+  const std::string& source = location.path;
   const std::string& destination = invocation.args[0];
   if (std::filesystem::exists(destination)) {
     std::cerr << "weft backup: " << destination << " exists; give a new file\n";
@@ -32,7 +39,7 @@ int backup_command(const Invocation& invocation) {
     return exit_invalid;
   }
   try {
-    SqliteDb from(source);  // through weft's VFS: it reads the WAL
+    SqliteDb from(source, location.wal);  // through weft's VFS: it reads weft's log
     sqlite3* to = nullptr;
     const auto fail = [&](const std::string& what) {
       std::cerr << "weft backup: " << what << ": " << (to ? sqlite3_errmsg(to) : "out of memory") << "\n";

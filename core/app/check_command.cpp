@@ -2,6 +2,7 @@
 // weft's log, which only weft reads), runs the database's own checks and weft's invariants
 // (Store::check), prints what it found; exit status 1 on any problem.
 #include "runtime_setup.hpp"
+#include "weft/store/sqlite/sqlite.hpp"
 #include "weft/store/store_location.hpp"
 #include "weft_app.hpp"
 
@@ -16,9 +17,16 @@ int check_command(const Invocation& invocation) {
     return exit_usage;
   }
   const std::string& location = invocation.settings.store;
-  if (location.rfind("sqlite:", 0) == 0 && location != "sqlite::memory:" && !std::filesystem::exists(location.substr(7))) {
-    std::cerr << "weft check: no store at " << location.substr(7) << "\n";
-    return exit_invalid;
+  if (location.rfind("sqlite:", 0) == 0 && location != "sqlite::memory:") {
+    try {
+      if (const auto sqlite = parse_sqlite_location(location); !std::filesystem::exists(sqlite.path)) {
+        std::cerr << "weft check: no store at " << sqlite.path << "\n";
+        return exit_invalid;
+      }
+    } catch (const StoreError& e) {
+      std::cerr << "weft check: " << e.what() << "\n";
+      return exit_invalid;
+    }
   }
   const auto store = open_store_or_report(invocation.settings, "check", StoreUse::beside_others);
   if (!store) return exit_invalid;

@@ -86,3 +86,14 @@ TEST_CASE("weft check: a missing store is not created, and a PostgreSQL store is
   CHECK(checked.exit_code == 0);
   CHECK(checked.out.find(": ok") != std::string::npos);
 }
+
+TEST_CASE("weft check and weft ingest take a store kept with SQLite's own WAL (?wal=sqlite), its path relative to the config") {
+  TempDir dir;
+  const auto config = store_with_people(dir, "sqlite:data/weft.db?wal=sqlite");
+  CHECK(std::filesystem::exists(dir.path() / "data" / "weft.db"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "data" / "weft.db-dwal"));
+  const auto r = run_weft({"check", "--config", config});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("weft.db?wal=sqlite: ok") != std::string::npos);
+}

@@ -138,7 +138,11 @@ private:
   std::filesystem::path path(const std::string& text) { return (base_ / text).lexically_normal(); }
 
   std::string store(const std::string& text) {
-    if (text.rfind("sqlite:", 0) == 0) return "sqlite:" + path(text.substr(7)).string();
+    if (text.rfind("sqlite:", 0) == 0) {  // the path is relative to the file; an option (?wal=) stays
+      const auto query = text.find('?');
+      return "sqlite:" + path(text.substr(7, query == std::string::npos ? std::string::npos : query - 7)).string() +
+             (query == std::string::npos ? "" : text.substr(query));
+    }
     return text;
   }
 

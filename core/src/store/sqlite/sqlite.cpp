@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstring>
+#include <filesystem>
 
 #include <mutex>
 #include <utility>
@@ -125,31 +126,68 @@ std::optional<std::string> SqliteStatement::optional_id(int column) const {
   return id(column);
 }
 
-SqliteDb::SqliteDb(const std::string& path) {
+SqliteLocation parse_sqlite_location(std::string_view location) {
+  if (location.rfind("sqlite:", 0) != 0) throw StoreError("not a SQLite store: expected sqlite:PATH");
+  location.remove_prefix(7);
+  SqliteLocation parsed{std::string(location.substr(0, location.find('?'))), SqliteWal::weft_log};
+  if (const auto query = location.find('?'); query != std::string_view::npos) {
+    const std::string_view option = location.substr(query + 1);
+    if (option == "wal=sqlite") parsed.wal = SqliteWal::sqlite;
+    else if (option != "wal=weft")
+      throw StoreError("unknown option '" + std::string(option) + "' of the SQLite store " + parsed.path + ": expected wal=weft or wal=sqlite");
+  }
+  return parsed;
+}
+
+namespace {
+
+// Before a store is opened with SQLite's own WAL: the commits weft's log may hold are copied
+// back into the file, and the file's mark taken off (sqlite_database_file.hpp), by one
+// connection through weft's VFS, whose close does both when it is the store's last.
+void take_back_weft_log(const std::string& path) {
+  { SqliteDb through_weft(path, SqliteWal::weft_log); }
+  if (std::filesystem::exists(path + "-dwal"))
+    throw StoreError("cannot open the SQLite store " + path + " with SQLite's own WAL (wal=sqlite): another process has it open with weft's log; every process of a store uses the same wal=");
+}
+
+}  // namespace
+
+SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
   // SQLite's memory statistics take a global mutex on every allocation; weft never reads them.
   // Off: weft ingest of 1,000,000 bench events 39.4k -> 41.3k events/s (two runs each). It
   // must be set before SQLite initialises (the first open or VFS registration); later calls
   // are refused and change nothing.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, weft_sqlite_vfs()) !=
-      SQLITE_OK) {
-    const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StoreError("cannot open the SQLite store " + path + ": " + why);
-  }
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
-  // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
-  // The VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
-  try {
-    exec("PRAGMA journal_mode=WAL");  // the first statement: SQLite opens the store's log here
-  } catch (const StoreError& e) {
-    const std::string why = DeltaWalLog::take_open_error();
-    sqlite3_close(db_);
-    db_ = nullptr;
-    if (why.empty()) throw;
-    throw StoreError("cannot open the SQLite store " + path + ": " + why);
+  if (wal == SqliteWal::sqlite && std::filesystem::exists(path + "-dwal")) take_back_weft_log(path);
+  for (int attempt = 0;; ++attempt) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        wal == SqliteWal::weft_log ? weft_sqlite_vfs() : nullptr) != SQLITE_OK) {
+      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw StoreError("cannot open the SQLite store " + path + ": " + why);
+    }
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    // WAL + FULL: a commit is on disk when COMMIT returns, and readers never block the writer.
+    // The VFS the connection was opened with needs FULL too (sqlite_wal_vfs.hpp).
+    try {
+      exec("PRAGMA journal_mode=WAL");  // the first statement: SQLite opens the store's log here
+      break;
+    } catch (const StoreError& e) {
+      const std::string why = DeltaWalLog::take_open_error();
+      const bool marked = sqlite3_errcode(db_) == SQLITE_NOTADB;
+      sqlite3_close(db_);
+      db_ = nullptr;
+      // With SQLite's own WAL, a file still marked by weft's log (a crash between the log's
+      // removal and the mark's) is taken back once.
+      if (wal == SqliteWal::sqlite && marked && attempt == 0) {
+        take_back_weft_log(path);
+        continue;
+      }
+      if (why.empty()) throw;
+      throw StoreError("cannot open the SQLite store " + path + ": " + why);
+    }
   }
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");

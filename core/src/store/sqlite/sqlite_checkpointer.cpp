@@ -24,7 +24,7 @@ WalLimits WalLimits::from_environment() {
 }
 
 SqliteCheckpointer::SqliteCheckpointer(const std::string& path, SqliteDb& writer, WalLimits limits)
-    : writer_(writer.handle()), db_(path), database_(sqlite3_db_filename(writer.handle(), "main")), limits_(limits) {
+    : writer_(writer.handle()), db_(path, writer.wal()), database_(sqlite3_db_filename(writer.handle(), "main")), limits_(limits) {
   // Replaces the auto-checkpoint hook: SQLite calls it after each commit.
   sqlite3_wal_hook(
       writer.handle(),
@@ -139,6 +139,14 @@ bool SqliteCheckpointer::cut_log(sqlite3* db) {
     cut_.store(Cut::due);
     return false;
   }
+  // SQLite does not sync its own WAL's truncation; an erasure's answer waits for this cut, and
+  // a power loss must not bring the erased pages back (weft's log syncs its cut itself). The
+  // -wal file carries no POSIX lock, so a descriptor of it may come and go.
+  if (db_.wal() == SqliteWal::sqlite)
+    if (const int fd = ::open((database_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      ::fdatasync(fd);
+      ::close(fd);
+    }
   wal_bytes_.store(0, std::memory_order_relaxed);
   wal_frames_.store(0, std::memory_order_relaxed);
   copied_frames_.store(0);

@@ -142,7 +142,7 @@ std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
 
 static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
 
-SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
+SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), db_(path, wal) {
   migrate();
   sql_ = std::make_unique<Statements>(db_);
   // The suppression key: made once, by whichever connection first finds none.

@@ -55,13 +55,28 @@ private:
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Which write-ahead log a store keeps: weft's own (`<db>-dwal`, frames as deltas: ~a seventh
+// of the bytes written; only weft reads a live store), or SQLite's (`<db>-wal`, for tools that
+// read it, such as Litestream). `store: sqlite:PATH?wal=sqlite`; every process of a store
+// must use the same.
+enum class SqliteWal { weft_log, sqlite };
+
+struct SqliteLocation {
+  std::string path;
+  SqliteWal wal = SqliteWal::weft_log;
+};
+
+// "sqlite:PATH[?wal=weft|wal=sqlite]"; throws StoreError on anything else.
+SqliteLocation parse_sqlite_location(std::string_view location);
+
 class SqliteDb {
 public:
   // How long a statement waits for a lock another connection holds.
   static constexpr int busy_timeout_ms = 5000;
 
-  // Opens (creating) the file, WAL, synchronous=FULL, foreign keys on, a busy timeout.
-  explicit SqliteDb(const std::string& path);
+  // Opens (creating) the file, WAL, synchronous=FULL, foreign keys on, a busy timeout. With
+  // SQLite's own WAL, whatever weft's log holds is copied back into the file first.
+  explicit SqliteDb(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
   ~SqliteDb();
@@ -71,9 +86,11 @@ public:
   void define_id_function();
   SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
   sqlite3* handle() const { return db_; }
+  SqliteWal wal() const { return wal_; }
 
 private:
   sqlite3* db_ = nullptr;
+  SqliteWal wal_;
 };
 
 }  // namespace weft

@@ -15,7 +15,7 @@ namespace weft {
 class SqliteStore final : public Store {
 public:
   // Opens or creates the database at `path` and brings its schema to the current version.
-  explicit SqliteStore(const std::string& path);
+  explicit SqliteStore(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   ~SqliteStore() override;
 
   static constexpr int schema_version = 11;  // = sqlite_schema::migrations.size()
