@@ -123,6 +123,20 @@ run_fuzzers() {
   return $failed
 }
 
+# The differential test of weft's log against SQLite's own WAL and the power-loss simulation
+# (issue 33): run together, their output kept; prints their figures, or all of it on failure.
+storage_tests="weft's VFS answers every operation|power loss at thousands of points"
+run_storage_tests() {
+  local log=build/dev/storage_tests.log result=0
+  ctest --test-dir build/dev -V -j "$(nproc)" -R "$storage_tests" > "$log" 2>&1 || result=$?
+  if [ $result -ne 0 ] || ! grep -q "100% tests passed" "$log"; then
+    cat "$log"
+    return 1
+  fi
+  echo "dev.sh: the storage-engine tests passed:"
+  grep -E -A2 "rounds of [0-9]+ steps|crash states checked" "$log" | sed -E 's/^[0-9]+: //' | grep -v -- '^--$' || true
+}
+
 usage() {
   echo "usage: packaging/dev.sh run|test|bench|package|release-check" >&2
   exit 64
@@ -148,7 +162,14 @@ case "$command" in
     build fuzz
     run_fuzzers || fuzz_status=$?
     start_postgres
-    ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@" || status=$?
+    if [ $# -eq 0 ]; then
+      # The store's storage-engine tests first, on their own, so that their figures show in
+      # every run (how many crash states and rounds they checked); then everything else.
+      run_storage_tests || status=$?
+      ctest --test-dir build/dev --output-on-failure -j "$(nproc)" -E "$storage_tests" || status=$?
+    else
+      ctest --test-dir build/dev --output-on-failure -j "$(nproc)" "$@" || status=$?
+    fi
     [ -z "${fuzz_status:-}" ] || echo "dev.sh: a fuzz target crashed (see above)"
     exit "${status:-${fuzz_status:-0}}"
     ;;
