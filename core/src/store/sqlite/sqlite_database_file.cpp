@@ -9,6 +9,7 @@ namespace {
 
 constexpr sqlite3_int64 read_version_at = 19;  // SQLite's header: 18 write version, 19 read version
 constexpr unsigned char wal_version = 2;
+constexpr unsigned char weft_log_mark = 'W';  // read version > 2: SQLite's own VFS refuses the file
 
 struct DatabaseFile {
   sqlite3_file base;   // first: SQLite sees this

@@ -3,7 +3,7 @@
 // While weft's own log (`<db>-dwal`) may hold commits, the file's latest state is not in the
 // file alone, and a stock sqlite3 (which knows nothing of that log) would read it half-written
 // and could write into it. So on disk, byte 19 of the header (SQLite's "read version", 2 for
-// WAL) holds `weft_log_mark` from the moment weft's log is opened until the last connection
+// WAL) holds `W` from the moment weft's log is opened until the last connection
 // has copied it back and removed it: SQLite's own VFS refuses a read version above 2 ("file is
 // not a database"). weft's connections see 2, as SQLite wrote it. (SPEC 7, issue 33.)
 //
@@ -14,8 +14,6 @@
 #include <sqlite3.h>
 
 namespace weft {
-
-constexpr unsigned char weft_log_mark = 'W';
 
 // The size SQLite must allocate for a database file opened by open_database_file.
 int database_file_size(const sqlite3_vfs& platform);

@@ -181,9 +181,14 @@ void SqliteStore::migrate() {
   apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
 }
 
-void SqliteStore::begin() {
+// Made by the first transaction or erasure: a store only read never checkpoints.
+SqliteCheckpointer& SqliteStore::checkpointer() {
   if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_, WalLimits::from_environment());
-  checkpointer_->before_write();
+  return *checkpointer_;
+}
+
+void SqliteStore::begin() {
+  checkpointer().before_write();
   written_shapes_.discard_open();
   run(sql_->begin);
 }
@@ -471,8 +476,7 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
 // The WAL still holds the erased rows' old page images until it is copied into the database
 // and cut to nothing (sqlite_checkpointer.hpp).
 std::function<void()> SqliteStore::scrub_after_erasure() {
-  if (!checkpointer_) checkpointer_ = std::make_unique<SqliteCheckpointer>(path_, db_, WalLimits::from_environment());
-  return [wait = checkpointer_->scrub(), path = path_] {
+  return [wait = checkpointer().scrub(), path = path_] {
     try {
       wait();
     } catch (const StoreError& e) {

@@ -300,53 +300,52 @@ TEST_CASE("after weft closes a store, a stock sqlite3 reads all of it") {
 
 // Issue 33: the frames a rolled-back transaction spilled must never reach the log over a
 // commit another connection made since.
-TEST_CASE("a transaction that spilled and rolled back does not write its frames over another connection's commit") {
-  TempDir dir;
-  const std::string path = (dir.path() / "weft.db").string();
-  {
-    SqliteDb setup(path);
-    setup.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-  }
-  SqliteDb a(path);
-  SqliteDb b(path);
-  a.exec("PRAGMA cache_size=20");  // 20 pages: A's transaction spills into the WAL
+namespace {
+
+// A spills 400 rows into the WAL (a 20-page cache) and rolls back, which does no I/O; then B
+// commits 300 rows, whose frames take the offsets A's spill had.
+void spill_roll_back_then_commit(SqliteDb& a, SqliteDb& b) {
+  a.exec("PRAGMA cache_size=20");
   a.exec("BEGIN");
   insert_rows(a, 0, 400, 900);
-  a.exec("ROLLBACK");  // no I/O: what A spilled is still on its way to the log
+  a.exec("ROLLBACK");
   b.exec("BEGIN");
-  insert_rows(b, 1000, 1300, 900);  // commits frames at the offsets A's spill had
+  insert_rows(b, 1000, 1300, 900);
   b.exec("COMMIT");
-  CHECK(one_integer(a, "SELECT count(*) FROM t") == 300);
+}
+
+std::string store_with_table(const TempDir& dir) {
+  const std::string path = (dir.path() / "weft.db").string();
+  SqliteDb setup(path);
+  setup.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a transaction that spilled and rolled back does not write its frames over another connection's commit") {
+  TempDir dir;
+  const std::string path = store_with_table(dir);
+  SqliteDb a(path);
+  SqliteDb b(path);
+  spill_roll_back_then_commit(a, b);
+  CHECK(one_integer(a, "SELECT count(*) FROM t") == 300);  // A reads: what it held must not land now
   CHECK(one_integer(b, "SELECT count(*) FROM t") == 300);
-  auto check = a.prepare("PRAGMA integrity_check");
-  REQUIRE(check.step());
-  CHECK(check.text(0) == "ok");
+  CHECK(integrity(a) == "ok");
 }
 
 TEST_CASE("the frames a closing connection still held from a rolled-back transaction are not written over commits") {
   TempDir dir;
-  const std::string path = (dir.path() / "weft.db").string();
-  {
-    SqliteDb setup(path);
-    setup.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-  }
+  const std::string path = store_with_table(dir);
   SqliteDb b(path);
   {
     SqliteDb a(path);
-    a.exec("PRAGMA cache_size=20");
-    a.exec("BEGIN");
-    insert_rows(a, 0, 400, 900);
-    a.exec("ROLLBACK");
-    b.exec("BEGIN");
-    insert_rows(b, 1000, 1300, 900);
-    b.exec("COMMIT");
+    spill_roll_back_then_commit(a, b);
   }  // A closes: its held writes go nowhere now
   CHECK(one_integer(b, "SELECT count(*) FROM t") == 300);
   SqliteDb reopened(path);
   CHECK(one_integer(reopened, "SELECT count(*) FROM t") == 300);
-  auto check = reopened.prepare("PRAGMA integrity_check");
-  REQUIRE(check.step());
-  CHECK(check.text(0) == "ok");
+  CHECK(integrity(reopened) == "ok");
 }
 
 TEST_CASE("a log whose header never reached the disk (a crash while it was made) is made again, the store intact") {

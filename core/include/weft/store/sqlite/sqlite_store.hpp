@@ -96,6 +96,7 @@ private:
   WrittenShapes written_shapes_;
   // Started by the first write transaction: connections that only read never checkpoint.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
+  SqliteCheckpointer& checkpointer();
 };
 
 }  // namespace weft
