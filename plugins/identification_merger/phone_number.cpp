@@ -23,7 +23,8 @@ std::optional<std::string> normalize_phone(std::string_view text, const std::str
   if (text.size() > max_input) return std::nullopt;
   PhoneNumber number;
   if (util().Parse(std::string(text), region.empty() ? "ZZ" : region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;
-  if (!util().IsPossibleNumber(number)) return std::nullopt;
+  // Possible as a whole number only: a local-only number (112 in DE) names no one person.
+  if (util().IsPossibleNumberWithReason(number) != PhoneNumberUtil::IS_POSSIBLE) return std::nullopt;
   std::string e164;
   util().Format(number, PhoneNumberUtil::E164, &e164);
   return e164;

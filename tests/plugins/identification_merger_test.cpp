@@ -53,6 +53,21 @@ TEST_CASE("identification_merger: phone numbers written differently are one iden
   CHECK(port_of(*crm, missing.run, "identify") == "missing");
 }
 
+TEST_CASE("identification_merger: a number possible only locally (12, 112 with region DE) is invalid, never merges people") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto shop = f.workflow(flow("shop", "{ identifier: phone, value: $.payload.phone, normalize: phone, region: DE }"));
+  for (const char* local_only : {"12", "112"}) {
+    INFO(local_only);
+    const auto first = f.post(*shop, std::string(R"({"user":"a)") + local_only + R"(","phone":")" + local_only + "\"}");
+    const auto second = f.post(*shop, std::string(R"({"user":"b)") + local_only + R"(","phone":")" + local_only + "\"}");
+    CHECK(port_of(*shop, first.run, "identify") == "invalid");
+    CHECK(port_of(*shop, second.run, "identify") == "invalid");
+    CHECK(first.profile_id != second.profile_id);
+  }
+  CHECK_FALSE(f.store.find_identifier("phone", "+4912"));
+  CHECK_FALSE(f.store.find_identifier("phone", "+49112"));
+}
+
 TEST_CASE("identification_merger: a phone value as long as the body allows costs bounded work and is invalid") {
   StoreFixture f(weft::test::store_backends().front());
   auto w = f.workflow(flow("shop", "{ identifier: phone, value: $.payload.phone, normalize: phone, region: DE }"));
