@@ -145,6 +145,20 @@ TEST_CASE("HTTPS: TLS 1.2 and 1.3 are both served") {
   CHECK(std::system(("openssl s_client -tls1_2" + to).c_str()) == 0);
 }
 
+TEST_CASE("HTTPS: TLS 1.2 offers only ECDHE key exchange with AEAD ciphers (Mozilla intermediate)") {
+  TlsServer s;
+  const std::string to = " -connect 127.0.0.1:" + std::to_string(s.https_port) + " < /dev/null > /dev/null 2>&1";
+  const auto handshake = [&](const std::string& cipher) { return std::system(("openssl s_client -tls1_2 -cipher " + cipher + to).c_str()) == 0; };
+  REQUIRE(handshake("ECDHE-RSA-AES128-GCM-SHA256"));
+  CHECK(handshake("ECDHE-RSA-AES256-GCM-SHA384"));
+  CHECK(handshake("ECDHE-RSA-CHACHA20-POLY1305"));
+  CHECK_FALSE(handshake("AES128-SHA"));           // static RSA, CBC with SHA-1
+  CHECK_FALSE(handshake("AES128-GCM-SHA256"));    // static RSA: no forward secrecy
+  CHECK_FALSE(handshake("ECDHE-RSA-AES128-SHA"));  // forward secret, but CBC with SHA-1
+  CHECK_FALSE(handshake("DHE-RSA-AES128-GCM-SHA256"));
+  CHECK(std::system(("openssl s_client -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256" + to).c_str()) == 0);
+}
+
 TEST_CASE("HTTPS: after SIGHUP a renewed certificate is served to new connections: open ones keep going") {
   TlsServer s("first");
   Poco::Net::HTTPSClientSession open_session("127.0.0.1", s.https_port, client_context());

@@ -23,7 +23,7 @@ void make_certificate(const TempDir& dir, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("TLS: the server context speaks TLS 1.2 and 1.3 only") {
+TEST_CASE("TLS: the server context speaks TLS 1.2 and 1.3 only, and never renegotiates") {
   // The end-to-end refusal of a TLS 1.1 client cannot be shown on this machine: its OpenSSL 3
   // cannot complete a TLS 1.1 handshake even against `openssl s_server -tls1_1`, so the floor
   // is checked on the context itself.
@@ -33,6 +33,7 @@ TEST_CASE("TLS: the server context speaks TLS 1.2 and 1.3 only") {
   SSL_CTX* ctx = tls.context()->sslContext();
   CHECK(SSL_CTX_get_min_proto_version(ctx) == TLS1_2_VERSION);
   CHECK(SSL_CTX_get_max_proto_version(ctx) == 0);  // no ceiling: TLS 1.3 included
+  CHECK((SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION) != 0);
 }
 
 TEST_CASE("TLS: unreadable files and a key of another certificate are errors naming the file") {
