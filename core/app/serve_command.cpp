@@ -82,6 +82,9 @@ int serve_command(const Invocation& invocation) {
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(context, settings.listen, tls.get());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "weft serve: not starting: " << e.what() << "\n";
+    return exit_invalid;
   } catch (const Poco::Exception& e) {
     std::string addresses;
     for (const auto& a : settings.listen) addresses += (addresses.empty() ? "" : ", ") + a.host_port;

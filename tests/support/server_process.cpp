@@ -121,10 +121,26 @@ std::pair<int, std::string> serve_refusal(const TempDir& dir, ServeOptions optio
   Poco::Pipe out;
   Poco::Process::Env env(options.env.begin(), options.env.end());
   Poco::ProcessHandle handle = Poco::Process::launch(WEFT_BINARY, {"serve", "--config", config}, dir.path().string(), nullptr, &out, &out, env);
+  // A server that starts after all (the refusal broken) is stopped after 30 s, so that the test
+  // fails instead of hanging.
+  std::mutex mutex;
+  std::condition_variable done;
+  bool exited = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(mutex);
+    if (!done.wait_for(lock, std::chrono::seconds(30), [&] { return exited; })) Poco::Process::requestTermination(handle.id());
+  });
   Poco::PipeInputStream in(out);
   std::string text;
   Poco::StreamCopier::copyToString(in, text);
-  return {handle.wait(), text};
+  const int code = handle.wait();
+  {
+    std::lock_guard lock(mutex);
+    exited = true;
+  }
+  done.notify_one();
+  watchdog.join();
+  return {code, text};
 }
 
 HttpResponse http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body,

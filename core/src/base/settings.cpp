@@ -35,10 +35,10 @@ public:
       s.listen.clear();
       if (n.IsSequence() && n.size() > 0)
         for (const auto& item : n) listen_address(item, s);
-      else if (n.IsScalar())
+      else if (n.IsScalar() || n.IsMap())
         listen_address(n, s);
       else
-        error(n.Mark(), "'listen' must be an address (HOST:PORT, http://HOST:PORT or https://HOST:PORT) or a list of them");
+        error(n.Mark(), "'listen' must be an address (HOST:PORT, http://HOST:PORT or https://HOST:PORT), { address, routes }, or a list of them");
     }
     if (auto tls = root["tls"]; tls.IsDefined()) {
       if (!tls.IsMap()) {
@@ -114,7 +114,30 @@ private:
     out = value;
   }
 
+  // A string, or { address: STRING, routes: all | collect }.
   void listen_address(const YAML::Node& n, Settings& s) {
+    if (n.IsMap()) {
+      check_keys(n, {"address", "routes"}, "listen.");
+      const auto address = n["address"];
+      if (!address.IsDefined()) {
+        error(n.Mark(), "'listen': an entry as a map needs 'address' (HOST:PORT, http://HOST:PORT or https://HOST:PORT)");
+        return;
+      }
+      auto routes = ListenAddress::Routes::all;
+      if (const auto r = n["routes"]; r.IsDefined()) {
+        const std::string text = scalar(r, "listen.routes");
+        if (text == "collect")
+          routes = ListenAddress::Routes::collect;
+        else if (text != "all")
+          error(r.Mark(), "'listen.routes' must be all or collect, found '" + text + "'");
+      }
+      if (listen_text(address, s)) s.listen.back().routes = routes;
+      return;
+    }
+    listen_text(n, s);
+  }
+
+  bool listen_text(const YAML::Node& n, Settings& s) {
     std::string text = scalar(n, "listen");
     bool tls = false;
     if (text.rfind("https://", 0) == 0) {
@@ -124,15 +147,16 @@ private:
       text = text.substr(7);
     } else if (text.find("://") != std::string::npos) {
       error(n.Mark(), "'listen': unknown scheme in '" + text + "': expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
-      return;
+      return false;
     }
     while (!text.empty() && text.back() == '/') text.pop_back();
     const std::size_t colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
       error(n.Mark(), "'listen': expected HOST:PORT, found '" + text + "'");
-      return;
+      return false;
     }
     s.listen.push_back({text, tls});
+    return true;
   }
 
   std::filesystem::path path(const std::string& text) { return (base_ / text).lexically_normal(); }

@@ -14,10 +14,13 @@
 namespace weft {
 
 // One address weft listens on: "HOST:PORT" or "http://HOST:PORT" serve HTTP,
-// "https://HOST:PORT" TLS with the settings' certificate (SPEC 16).
+// "https://HOST:PORT" TLS with the settings' certificate (SPEC 16); `routes: collect` serves
+// only the webhooks and /healthz there (SPEC 8).
 struct ListenAddress {
+  enum class Routes { all, collect };
   std::string host_port;  // for Poco::Net::SocketAddress
   bool tls = false;
+  Routes routes = Routes::all;
   std::string url(std::uint16_t port) const;  // "https://HOST:PORT" with the port actually bound
 };
 

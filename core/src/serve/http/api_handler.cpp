@@ -4,6 +4,8 @@
 #include "operation_routes.hpp"
 #include "responses.hpp"
 
+#include "weft/serve/http/loggable_path.hpp"
+
 #include "weft/base/clock.hpp"
 #include "weft/identity/profile_view.hpp"
 #include "weft/serve/operations.hpp"
@@ -423,7 +425,7 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   } catch (const BadRequest& e) {
     send_error(response, 400, "bad_request", e.message);
   } catch (const StoreError& e) {
-    Poco::Logger::get("weft.store").error(request.getMethod() + " " + request.getURI() + ": " + e.what());
+    Poco::Logger::get("weft.store").error(request.getMethod() + " " + loggable_path(request.getURI()) + ": " + e.what());
     send_error(response, 503, "unavailable", "the store is unavailable; retry later");
   }
 }

@@ -23,14 +23,18 @@ namespace {
 
 class NotFoundHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    http::send_error(response, 404, "not_found", "no route for " + request.getURI());
+  explicit NotFoundHandler(std::string path) : path_(std::move(path)) {}
+  void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override {
+    http::send_error(response, 404, "not_found", "no route for " + path_);
   }
+
+private:
+  std::string path_;
 };
 
 class Router : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  explicit Router(HttpContext& context) : context_(context) {}
+  Router(HttpContext& context, ListenAddress::Routes routes) : context_(context), routes_(routes) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override {
     const std::string& uri = request.getURI();
@@ -42,15 +46,26 @@ public:
       if (slash == std::string::npos) return new http::CollectHandler(context_, rest, std::nullopt);
       if (rest.find('/', slash + 1) == std::string::npos && slash > 0)
         return new http::CollectHandler(context_, rest.substr(slash + 1), rest.substr(0, slash));
-      return new NotFoundHandler;
+      return new NotFoundHandler(path);
     }
+    // A webhook-only address: nothing but the webhooks and the health check.
+    if (routes_ == ListenAddress::Routes::collect && path != "/healthz") return new NotFoundHandler(path);
     if (path == "/ui" || path.rfind("/ui/", 0) == 0) return new http::UiHandler(context_);
     return new http::ApiHandler(context_);
   }
 
 private:
   HttpContext& context_;
+  ListenAddress::Routes routes_;
 };
+
+// The API (profiles, corrections, erasures) is never open to the network by default (SPEC 8).
+void refuse_open_api(const ListenAddress& address, const Poco::Net::SocketAddress& where, const HttpContext& context) {
+  if (address.routes == ListenAddress::Routes::collect || context.api_token || where.host().isLoopback()) return;
+  throw std::invalid_argument(address.url(where.port()) +
+                              " is not a loopback address and would serve the API (profiles, corrections, erasures) to the "
+                              "network with no token: set api.token_env or routes: collect");
+}
 
 }  // namespace
 
@@ -69,6 +84,7 @@ HttpServer::HttpServer(HttpContext& context, const std::vector<ListenAddress>& l
     // Threads of their own: a request holds one while it waits for its batch to commit.
     : threads_(std::make_unique<Poco::ThreadPool>(http_min_threads, http_max_threads, 60)) {
   if (listen.empty()) throw std::invalid_argument("no address to listen on");
+  for (const ListenAddress& address : listen) refuse_open_api(address, Poco::Net::SocketAddress(address.host_port), context);
   for (const ListenAddress& address : listen) {
     const Poco::Net::SocketAddress where(address.host_port);
     if (address.tls && !tls) throw std::invalid_argument(address.url(where.port()) + " needs a TLS certificate");
@@ -79,7 +95,7 @@ HttpServer::HttpServer(HttpContext& context, const std::vector<ListenAddress>& l
                                                  : Poco::Net::ServerSocket(where, 256);
     ports_.push_back(socket.address().port());
     urls_.push_back(address.url(ports_.back()));
-    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(new Router(context), *threads_, socket, http_server_params()));
+    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(new Router(context, address.routes), *threads_, socket, http_server_params()));
   }
 }
 

@@ -65,7 +65,8 @@ class TlsCertificate;
 class HttpServer {
 public:
   // Binds every address (port 0 picks a free one); https:// ones serve TLS with `tls`, which
-  // must then be given and outlive the server. Throws on failure.
+  // must then be given and outlive the server. Throws on failure, and std::invalid_argument
+  // naming the address when one that is not loopback would serve the API with no token.
   HttpServer(HttpContext& context, const std::vector<ListenAddress>& listen, TlsCertificate* tls = nullptr);
   ~HttpServer();
 
