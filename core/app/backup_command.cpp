@@ -6,6 +6,12 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -47,7 +53,18 @@ int backup_command(const Invocation& invocation) {
       std::filesystem::remove(destination);
       return exit_invalid;
     };
-    if (sqlite3_open_v2(destination.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    // The copy holds what the store holds: created with the store's permissions (a 0600 store
+    // never becomes a world-readable copy); SQLite gives its journal the same.
+    struct stat store_stat {};
+    const mode_t mode = ::stat(source.c_str(), &store_stat) == 0 ? (store_stat.st_mode & 0666) : 0600;
+    const int fd = ::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    const bool made = fd >= 0 && ::fchmod(fd, mode) == 0;  // exactly the store's, whatever the umask
+    if (fd >= 0) ::close(fd);
+    if (!made) {
+      std::cerr << "weft backup: cannot create " << destination << ": " << std::strerror(errno) << "\n";
+      return exit_invalid;
+    }
+    if (sqlite3_open_v2(destination.c_str(), &to, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
       return fail("cannot create " + destination);
     sqlite3_backup* backup = sqlite3_backup_init(to, "main", from.handle(), "main");
     if (!backup) return fail("cannot start the copy");

@@ -62,3 +62,17 @@ TEST_CASE("weft backup copies a store that is open and written, commits still in
   CHECK(refused.err.find("pg_dump") != std::string::npos);
   CHECK(run_weft({"backup", "--config", config.string()}).exit_code == 64);
 }
+
+TEST_CASE("weft backup: the copy is as private as the store (a 0600 store gives a 0600 copy)") {
+  TempDir dir;
+  const auto config = dir.write("weft.yaml", "store: sqlite:weft.db\nworkflows: " + std::string(WEFT_SOURCE_DIR) +
+                                                 "/workflows\nplugin_dirs: [" + WEFT_PLUGIN_DIR + "]\n");
+  const auto events = dir.write("events.jsonl", R"({"event":{"type":"message","user":"U1"}})" "\n");
+  REQUIRE(run_weft({"ingest", "--config", config.string(), "--source", "slack", events.string()}).exit_code == 0);
+  namespace fs = std::filesystem;
+  fs::permissions(dir.path() / "weft.db", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  const std::string copy = (dir.path() / "copy.db").string();
+  REQUIRE(run_weft({"backup", "--config", config.string(), copy}).exit_code == 0);
+  CHECK((fs::status(copy).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(count_in_plain_sqlite(copy, "SELECT count(*) FROM events") == 1);
+}
