@@ -159,6 +159,8 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
       w.Int64(erased.events);
       w.Key("merges");
       w.Int64(erased.merges);
+      w.Key("unattributed_events");
+      w.Int64(erased.unattributed_events);
     };
     // the log names no erased id: counts only
     store.insert_operation(record_of("erase", "[]", std::nullopt, [&](Writer& w) {

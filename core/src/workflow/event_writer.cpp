@@ -38,7 +38,8 @@ void stamp_event(EventDocument& event, std::string_view source, std::string_view
 
 namespace {
 
-EventRecord record_of(const Workflow& workflow, const EventDocument& event, const RunResult& run, bool failed) {
+EventRecord record_of(const Workflow& workflow, const EventDocument& event, const RunResult& run, bool failed,
+                      std::optional<std::string> owner = std::nullopt) {
   EventRecord r;
   r.id = std::string(event.string("id"));
   r.source = std::string(event.string("source"));
@@ -53,6 +54,7 @@ EventRecord record_of(const Workflow& workflow, const EventDocument& event, cons
   r.trace_shape = workflow.trace_shape;
   if (failed)
     r.error = run.outcome == Outcome::failed ? "node '" + workflow.nodes[run.error_node].id + "': " + run.error : run.error;
+  r.owner = std::move(owner);
   return r;
 }
 
@@ -198,7 +200,7 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
       break;
     case Outcome::failed:
       undo(before);
-      store_.insert_event(record_of(workflow, event, run, true));
+      store_.insert_event(record_of(workflow, event, run, true, owner_of_failed(event, std::nullopt)));
       ++stats_.failed;
       break;
     case Outcome::dropped:
@@ -221,7 +223,15 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
   return run;
 }
 
-RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bool trigger_done) {
+// The profile a failed event was run for, once its run is undone (SPEC 14: it stays that
+// person's for erasure): the one it reached if that still exists, else `before`.
+std::optional<std::string> EventWriter::owner_of_failed(const EventDocument& event, std::optional<std::string> before) {
+  if (const std::string_view reached = event.string("profile_id"); !reached.empty())
+    if (auto profile = store_.load_profile(reached)) return std::move(profile->id);
+  return before;
+}
+
+RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bool trigger_done, std::optional<std::string> owner_before) {
   const IdentityCounters before = identity_.counters();
   store_.savepoint();
   RunResult run = trigger_done ? run_workflow(workflow, event, &identity_, 1)
@@ -238,7 +248,7 @@ RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bo
                   "' left on '" + workflow.nodes[last.node].port_name(last.port) + "')";
       run.error_node = last.node;
     }
-    store_.update_event(record_of(workflow, event, run, true));
+    store_.update_event(record_of(workflow, event, run, true, owner_of_failed(event, owner_before)));
     ++stats_.failed;
   }
   store_.release_savepoint();
@@ -264,7 +274,7 @@ std::optional<RunResult> EventWriter::replay_stored(const Workflow& workflow, co
   event.set_received_at(stored.received_at);
   // the depth limit applied when it was received; stored payloads are within it
   if (!parse_json_payload(stored.payload, event, 1024).ok) return std::nullopt;
-  return replay(workflow, event, trigger_completed(stored.trace));
+  return replay(workflow, event, trigger_completed(stored.trace), stored.profile_id ? stored.profile_id : stored.owner);
 }
 
 RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger) {

@@ -11,9 +11,11 @@ namespace weft {
 namespace {
 
 // An event that cannot run again keeps its record, now a dead letter (SPEC 13: it keeps its old
-// profile assignment out of the result); `weft replay` can run it once its workflow is fixed.
+// profile assignment out of the result, and as its owner for erasure); `weft replay` can run it
+// once its workflow is fixed.
 void dead_letter(Store& store, EventRecord event, std::string error) {
   event.status = "failed";
+  event.owner = std::move(event.profile_id);  // still the person's, for erasure (SPEC 14)
   event.profile_id.reset();
   event.error = std::move(error);
   store.update_event(event);

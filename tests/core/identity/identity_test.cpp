@@ -170,8 +170,8 @@ TEST_CASE("a merge moves identifiers, events and aliases, and old ids answer for
   f.holds("a", "slack", "U1");
   f.holds("b", "stripe", "cus_1");
   f.holds("c", "github", "7");
-  f.store.insert_event({0, "e1", "stripe", "t", 1, "b", "processed", "{}", "{}", "[]", std::nullopt, nullptr});
-  f.store.insert_event({0, "e2", "slack", "t", 1, "a", "processed", "{}", "{}", "[]", std::nullopt, nullptr});
+  f.store.insert_event({0, "e1", "stripe", "t", 1, "b", "processed", "{}", "{}", "[]", std::nullopt, nullptr, std::nullopt});
+  f.store.insert_event({0, "e2", "slack", "t", 1, "a", "processed", "{}", "{}", "[]", std::nullopt, nullptr, std::nullopt});
 
   std::string p = "b";
   f.holds("a", "email", "one@x.co");

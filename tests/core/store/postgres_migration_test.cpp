@@ -46,7 +46,7 @@ TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as the
   CHECK(store->load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
   const auto shape = std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
   weft::EventRecord e{0, "e1", "slack", "message", 4, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 9}}),
-                      std::nullopt, shape};
+                      std::nullopt, shape, std::nullopt};
   store->begin();
   store->insert_event(e);
   store->commit();

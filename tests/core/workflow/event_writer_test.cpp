@@ -75,7 +75,7 @@ TEST_CASE("a shape is stored again after the transaction or savepoint that wrote
       std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
   const auto event = [&](const std::string& id) {
     return weft::EventRecord{0, id, "s", "t", 1, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 5}}),
-                             std::nullopt, shape};
+                             std::nullopt, shape, std::nullopt};
   };
   f.store.begin();
   f.store.insert_event(event("rolled-back"));

@@ -83,6 +83,9 @@ struct EventRecord {
   std::string trace;
   std::optional<std::string> error;
   std::shared_ptr<const TraceShape> trace_shape;  // written only
+  // A failed event with no profile: the profile it was run for, so that an erasure of that
+  // person takes it too (SPEC 14). Written only.
+  std::optional<std::string> owner;
 };
 
 struct MergeRecord {
@@ -116,7 +119,9 @@ struct Erased {
   std::int64_t identifiers = 0;
   std::int64_t events = 0;
   std::int64_t merges = 0;
-  std::vector<Identifier> erased_identifiers;
+  std::int64_t unattributed_events = 0;  // events of no profile that held one of the identifiers
+  std::int64_t operations = 0;           // operations log entries whose reason and result were erased
+  std::vector<Identifier> erased_identifiers;  // held, removed or blocked: to be suppressed
 };
 
 // An identifier and the live profile it points at.
@@ -230,9 +235,13 @@ public:
   virtual std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) = 0;
 
   // Erasure (SPEC 14). Deletes the live profile `live_id` and every row answering for it, all
-  // their identifiers, events (payload, properties, trace) and merge records naming any of
-  // them, and unlinks the idempotency keys of those events (the keys stay, so a redelivery is
-  // known). Deleted bytes are overwritten, not only unlinked (SQLite: secure_delete).
+  // their identifiers (those removed or blocked from them too), their events (payload,
+  // properties, trace; failed ones run for them too), the events of no profile whose payload
+  // holds one of those identifier values (payload_values.hpp), the merge records naming any
+  // of them, the reason and result of operations naming them (their ids there become
+  // "erased"), and unlinks the idempotency keys of the deleted events (the keys stay, so a
+  // redelivery is known). Deleted bytes are overwritten, not only unlinked (SQLite:
+  // secure_delete).
   virtual Erased erase_profile(std::string_view live_id) = 0;
   // After an erasure commits, on the writer's thread: asks that no deleted byte stay readable
   // in the store's files (SQLite: the WAL copied into the database and cut to nothing) and

@@ -88,7 +88,9 @@ public:
   // Re-runs a stored failed event (same id, no idempotency check) and updates its record:
   // processed, or still failed with this run's error and trace. With `trigger_done` the
   // trigger's work (type, key) is taken as stored and the run starts at the second node.
-  RunResult replay(const Workflow& workflow, EventDocument& event, bool trigger_done);
+  // A run that fails again keeps `owner_before` as the profile it was run for unless it reached
+  // one that still exists (SPEC 14).
+  RunResult replay(const Workflow& workflow, EventDocument& event, bool trigger_done, std::optional<std::string> owner_before = std::nullopt);
 
   // Replays a stored failed event: rebuilds it from its row (id, source, type, time, payload),
   // skips the trigger when its stored trace shows the trigger had completed, and runs
@@ -106,6 +108,7 @@ private:
   bool commit_items(BatchEvents& events, std::size_t first, std::size_t end, bool again, std::vector<RunResult>& results, bool last_try);
   RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
   void undo(const IdentityCounters& before);
+  std::optional<std::string> owner_of_failed(const EventDocument& event, std::optional<std::string> before);
   bool run_batch(BatchEvents& events, std::vector<RunResult>& results);
 
   Store& store_;

@@ -1,6 +1,7 @@
 #include "weft/store/postgres/postgres_store.hpp"
 
 #include "store/migrations.hpp"
+#include "store/payload_values.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
 #include "store/store_invariants.hpp"
@@ -10,6 +11,7 @@
 #include "postgres_connection.hpp"
 
 #include <limits>
+#include <map>
 #include <vector>
 
 namespace weft {
@@ -34,7 +36,7 @@ EventRecord PostgresStore::event_row(const Result& r, int row) {
   };
   return EventRecord{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.integer(row, 4), r.optional_text(row, 5),
                      r.text(row, 6),    r.text(row, 7), r.text(row, 8), trace_shapes_.expand(r.text(row, 9), shape_of),
-                     r.optional_text(row, 10), nullptr};
+                     r.optional_text(row, 10), nullptr, std::nullopt};
 }
 
 std::vector<EventRecord> PostgresStore::event_rows(const Result& r) {
@@ -77,7 +79,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("identifier_state", "SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = $1 AND value = $2");
   c.prepare("attach_identifier", "UPDATE identifiers SET profile_id = $3, added_at = $4 WHERE type = $1 AND value = $2 AND profile_id IS NULL "
                                  "RETURNING 1");
-  c.prepare("detach_identifier", "UPDATE identifiers SET profile_id = NULL, ignored_before = greatest(coalesce(ignored_before, 0), $3), "
+  c.prepare("detach_identifier", "UPDATE identifiers SET taken_from = coalesce(profile_id, taken_from), profile_id = NULL, ignored_before = greatest(coalesce(ignored_before, 0), $3), "
                                  "blocked_at = coalesce(blocked_at, $4::bigint) WHERE type = $1 AND value = $2");
   c.prepare("unblock_identifier", "UPDATE identifiers SET blocked_at = NULL WHERE type = $1 AND value = $2 AND blocked_at IS NOT NULL RETURNING 1");
   c.prepare("blocked_identifiers", "SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value");
@@ -132,19 +134,41 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                           "ORDER BY seq DESC LIMIT $2");
   c.prepare("find_idempotency_key", "SELECT event_id FROM idempotency_keys WHERE source = $1 AND key = $2");
   c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
-  c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+  c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error, owner) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+  c.prepare("insert_values", "INSERT INTO event_values (key, event_id) SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING");
+  c.prepare("delete_values", "DELETE FROM event_values WHERE event_id = $2 AND key = ANY($1::bigint[])");
+  c.prepare("event_nullness", "SELECT profile_id IS NULL, payload FROM events WHERE id = $1");
+  c.prepare("pending_values", "SELECT p.event_id, e.payload FROM event_values_pending p JOIN events e ON e.id = p.event_id "
+                              "WHERE e.profile_id IS NULL ORDER BY p.event_id LIMIT 10000");
+  c.prepare("pending_ids", "SELECT event_id FROM event_values_pending ORDER BY event_id LIMIT 10000");
+  c.prepare("clear_pending", "DELETE FROM event_values_pending WHERE event_id <= $1");
+  c.prepare("taken_identifiers", "SELECT type, value FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
+                                 "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") + ")");
+  c.prepare("erase_taken_identifiers", "DELETE FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
+                                       "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") + ") RETURNING 1");
+  c.prepare("owned_events", "SELECT id, payload FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") +
+                            ") AND profile_id IS NULL");
+  c.prepare("scope_ids", "SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1"));
+  c.prepare("value_candidates", "SELECT e.id, e.payload FROM event_values v JOIN events e ON e.id = v.event_id "
+                                "WHERE v.key = $1 AND e.profile_id IS NULL");
+  c.prepare("unlink_key_of", "UPDATE idempotency_keys SET event_id = NULL WHERE event_id = $1");
+  c.prepare("erase_event", "DELETE FROM events WHERE id = $1");
+  c.prepare("operations_naming", "SELECT seq, profiles FROM operations WHERE strpos(profiles, $1) > 0 OR strpos(result, $1) > 0");
+  c.prepare("scrub_operation", "UPDATE operations SET profiles = $2, reason = NULL, result = '{}' WHERE seq = $1");
   c.prepare("count_events", "SELECT count(*) FROM events WHERE profile_id = $1");
   c.prepare("load_event", select_events("WHERE id = $1"));
   c.prepare("insert_trace_shape", "INSERT INTO trace_shapes (key, nodes) VALUES ($1, $2) ON CONFLICT DO NOTHING");
   c.prepare("trace_shape", "SELECT nodes FROM trace_shapes WHERE key = $1");
-  c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7 WHERE id = $1");
+  c.prepare("update_event", "UPDATE events SET status = $2, profile_id = $3, properties = $4, trace = $5, error = $6, type = $7, "
+                            "owner = coalesce($8, owner) WHERE id = $1");
   c.prepare("events_after", select_events("WHERE profile_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("events_before", select_events("WHERE profile_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"));
   c.prepare("failed_all", select_events("WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2"));
   c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("count_live", profile_sql::count_live);
   c.prepare_done();
+  index_pending_values();
 }
 
 PostgresStore::~PostgresStore() = default;
@@ -354,12 +378,78 @@ Erased PostgresStore::erase_profile(std::string_view live_id) {
   Erased erased;
   erased.profiles = connection_->integer("count_scope", {live_id});
   erased.erased_identifiers = identifiers(live_id);
+  const Result taken = connection_->run("taken_identifiers", {live_id});
+  for (int i = 0; i < taken.rows(); ++i) erased.erased_identifiers.push_back({taken.text(i, 0), taken.text(i, 1)});
+
+  // operations naming the scope's profiles: their reason and result go, their ids become "erased"
+  std::vector<std::string> ids;
+  const Result scope = connection_->run("scope_ids", {live_id});
+  for (int i = 0; i < scope.rows(); ++i) ids.push_back(scope.text(i, 0));
+  std::map<std::int64_t, std::string> naming;
+  for (const std::string& id : ids) {
+    const Result r = connection_->run("operations_naming", {id});
+    for (int i = 0; i < r.rows(); ++i) naming.emplace(r.integer(i, 0), r.text(i, 1));
+  }
+  for (const auto& [seq, profiles] : naming) connection_->queue("scrub_operation", {seq, payload_values::erased_ids_in(profiles, ids)});
+  erased.operations = static_cast<std::int64_t>(naming.size());
+
   erased.merges = connection_->run("erase_merges", {live_id}).rows();
   connection_->queue("unlink_keys", {live_id});
   erased.events = connection_->run("erase_events", {live_id}).rows();
+  const Result owned = connection_->run("owned_events", {live_id});  // failed events run for them
+  for (int i = 0; i < owned.rows(); ++i) erase_event(owned.text(i, 0), owned.text(i, 1));
+  erased.events += owned.rows();
+  erased.identifiers = connection_->run("erase_taken_identifiers", {live_id}).rows();
   connection_->run("erase_profiles", {live_id});
-  erased.identifiers = connection_->run("erase_identifiers", {live_id}).rows();
+  erased.identifiers += connection_->run("erase_identifiers", {live_id}).rows();
+
+  // events of no profile holding one of the values, found by the index, each checked
+  std::vector<std::string> values;
+  for (const Identifier& id : erased.erased_identifiers) values.push_back(id.value);
+  std::map<std::string, std::string> candidates;
+  for (const std::string& value : values)
+    for (const std::int64_t key : payload_values::keys_of_value(value, suppression_key_)) {
+      const Result r = connection_->run("value_candidates", {key});
+      for (int i = 0; i < r.rows(); ++i) candidates.emplace(r.text(i, 0), r.text(i, 1));
+    }
+  for (const auto& [id, payload] : candidates)
+    if (payload_values::holds_any(payload, values)) {
+      erase_event(id, payload);
+      ++erased.unattributed_events;
+    }
   return erased;
+}
+
+void PostgresStore::erase_event(std::string_view id, std::string_view payload) {
+  index_values(id, payload, false);
+  connection_->queue("unlink_key_of", {id});
+  connection_->queue("erase_event", {id});
+}
+
+void PostgresStore::index_values(std::string_view event_id, std::string_view payload, bool add) {
+  const auto keys = payload_values::keys_of_payload(payload, suppression_key_);
+  if (!keys.empty()) connection_->queue(add ? "insert_values" : "delete_values", {payload_values::array_literal(keys), event_id});
+}
+
+// Events stored before the index existed (schema 9), 10,000 a transaction.
+void PostgresStore::index_pending_values() {
+  for (;;) {
+    connection_->queue_sql("BEGIN");
+    try {
+      const Result ids = connection_->run("pending_ids", {});
+      if (ids.rows() == 0) {
+        connection_->run_sql("COMMIT");
+        return;
+      }
+      const Result rows = connection_->run("pending_values", {});
+      for (int i = 0; i < rows.rows(); ++i) index_values(rows.text(i, 0), rows.text(i, 1), true);
+      connection_->run("clear_pending", {ids.text(ids.rows() - 1, 0)});
+      connection_->run_sql("COMMIT");
+    } catch (...) {
+      connection_->run_sql("ROLLBACK");
+      throw;
+    }
+  }
 }
 
 void PostgresStore::insert_suppressed(std::string_view hash, std::int64_t at) { connection_->queue("insert_suppressed", {hash, at}); }
@@ -373,7 +463,8 @@ void PostgresStore::insert_idempotency_key(std::string_view source, std::string_
 void PostgresStore::insert_event(const EventRecord& e) {
   keep_trace_shape(e);
   connection_->queue("insert_event",
-                   {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error});
+                   {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error, e.owner});
+  if (!e.profile_id) index_values(e.id, e.payload, true);
 }
 
 std::int64_t PostgresStore::count_events(std::string_view profile_id) { return connection_->integer("count_events", {profile_id}); }
@@ -392,7 +483,10 @@ std::optional<EventRecord> PostgresStore::load_event_at(std::int64_t seq) {
 
 void PostgresStore::update_event(const EventRecord& e) {
   keep_trace_shape(e);
-  connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type});
+  // Its values are indexed while it has no profile: they enter or leave when that changes.
+  const Result before = connection_->run("event_nullness", {e.id});
+  connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type, e.owner});
+  if (before.rows() == 1 && (before.text(0, 0) == "t") != !e.profile_id) index_values(e.id, before.text(0, 1), !e.profile_id);
 }
 
 std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

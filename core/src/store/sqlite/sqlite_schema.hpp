@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 11> migrations = {
+inline constexpr std::array<std::string_view, 12> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -194,6 +194,23 @@ UPDATE identifiers SET profile_id = weft_id(profile_id) WHERE profile_id IS NOT 
 UPDATE events SET id = weft_id(id), profile_id = weft_id(profile_id);
 UPDATE merges SET survivor = weft_id(survivor), merged = weft_id(merged), event_id = weft_id(event_id);
 UPDATE idempotency_keys SET event_id = weft_id(event_id) WHERE event_id IS NOT NULL;
+)sql",
+    // 11 -> 12: erasure takes everything of the person (SPEC 14). A failed event keeps the
+    // profile it was run for (owner); a removed or blocked identifier the profile it was taken
+    // from (taken_from); the string values of events with no profile are indexed by keyed
+    // hash (payload_values.hpp), filled for the events stored before by the store's open.
+    R"sql(
+ALTER TABLE events ADD COLUMN owner BLOB;
+CREATE INDEX events_owner ON events (owner) WHERE owner IS NOT NULL;
+ALTER TABLE identifiers ADD COLUMN taken_from BLOB;
+CREATE INDEX identifiers_taken_from ON identifiers (taken_from) WHERE taken_from IS NOT NULL;
+CREATE TABLE event_values (
+  key INTEGER NOT NULL,                  -- payload_values::keys_of_payload
+  seq INTEGER NOT NULL,                  -- events.seq
+  PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+CREATE TABLE event_values_pending (seq INTEGER PRIMARY KEY);
+INSERT INTO event_values_pending (seq) SELECT seq FROM events WHERE profile_id IS NULL;
 )sql",
 };
 

@@ -1,6 +1,7 @@
 #include "weft/store/sqlite/sqlite_store.hpp"
 
 #include "store/event_rows_sql.hpp"
+#include "store/payload_values.hpp"
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace weft {
@@ -32,7 +34,7 @@ struct SqliteStore::Statements {
         rollback_to(db.prepare("ROLLBACK TO event")),
         identifier_state(db.prepare("SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = ?1 AND value = ?2")),
         attach_identifier(db.prepare("UPDATE identifiers SET profile_id = ?3, added_at = ?4 WHERE type = ?1 AND value = ?2 AND profile_id IS NULL")),
-        detach_identifier(db.prepare("UPDATE identifiers SET profile_id = NULL, ignored_before = max(coalesce(ignored_before, 0), ?3), "
+        detach_identifier(db.prepare("UPDATE identifiers SET taken_from = coalesce(profile_id, taken_from), profile_id = NULL, ignored_before = max(coalesce(ignored_before, 0), ?3), "
                                      "blocked_at = coalesce(blocked_at, ?4) WHERE type = ?1 AND value = ?2")),
         unblock_identifier(db.prepare("UPDATE identifiers SET blocked_at = NULL WHERE type = ?1 AND value = ?2 AND blocked_at IS NOT NULL")),
         blocked_identifiers(db.prepare("SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value")),
@@ -76,18 +78,38 @@ struct SqliteStore::Statements {
         unlink_keys(db.prepare("UPDATE idempotency_keys SET event_id = NULL WHERE event_id IN (SELECT id FROM events WHERE profile_id = ?1)")),
         erase_events(db.prepare("DELETE FROM events WHERE profile_id = ?1")),
         erase_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id = ?1")),
+        taken_identifiers(db.prepare("SELECT type, value FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
+                                     "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") + ")")),
+        erase_taken_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
+                                           "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") + ")")),
+        owned_events(db.prepare("SELECT seq, payload FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") +
+                                ") AND profile_id IS NULL")),
+        scope_ids(db.prepare("SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1"))),
+        value_candidates(db.prepare("SELECT e.seq, e.payload FROM event_values v JOIN events e ON e.seq = v.seq "
+                                    "WHERE v.key = ?1 AND e.profile_id IS NULL")),
+        insert_value(db.prepare("INSERT OR IGNORE INTO event_values (key, seq) VALUES (?1, ?2)")),
+        delete_value(db.prepare("DELETE FROM event_values WHERE key = ?1 AND seq = ?2")),
+        unlink_key_of(db.prepare("UPDATE idempotency_keys SET event_id = NULL WHERE event_id = (SELECT id FROM events WHERE seq = ?1)")),
+        erase_event_at(db.prepare("DELETE FROM events WHERE seq = ?1")),
+        operations_naming(db.prepare("SELECT seq, profiles FROM operations WHERE instr(profiles, ?1) > 0 OR instr(result, ?1) > 0")),
+        scrub_operation(db.prepare("UPDATE operations SET profiles = ?2, reason = NULL, result = '{}' WHERE seq = ?1")),
+        seq_of_event(db.prepare("SELECT seq, profile_id IS NULL, payload FROM events WHERE id = ?1")),
+        pending_values(db.prepare("SELECT p.seq, e.payload FROM event_values_pending p JOIN events e ON e.seq = p.seq "
+                                  "WHERE e.profile_id IS NULL ORDER BY p.seq LIMIT 10000")),
+        last_pending(db.prepare("SELECT max(seq) FROM (SELECT seq FROM event_values_pending ORDER BY seq LIMIT 10000)")),
+        clear_pending(db.prepare("DELETE FROM event_values_pending WHERE seq <= ?1")),
         insert_suppressed(db.prepare("INSERT OR IGNORE INTO suppressed (hash, at) VALUES (?1, ?2)")),
         is_suppressed(db.prepare("SELECT 1 FROM suppressed WHERE hash = ?1")),
         find_idempotency_key(db.prepare("SELECT event_id FROM idempotency_keys WHERE source = ?1 AND key = ?2")),
         insert_idempotency_key(db.prepare("INSERT INTO idempotency_keys (source, key, event_id) VALUES (?1, ?2, ?3)")),
         insert_trace_shape(db.prepare("INSERT OR IGNORE INTO trace_shapes (key, nodes) VALUES (?1, ?2)")),
         trace_shape(db.prepare("SELECT nodes FROM trace_shapes WHERE key = ?1")),
-        insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
+        insert_event(db.prepare("INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error, owner) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
         count_events(db.prepare("SELECT count(*) FROM events WHERE profile_id = ?1")),
         load_event(db.prepare(select_events("WHERE id = ?1"))),
-        update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7 "
-                                "WHERE id = ?1")),
+        update_event(db.prepare("UPDATE events SET status = ?2, profile_id = ?3, properties = ?4, trace = ?5, error = ?6, type = ?7, "
+                                "owner = coalesce(?8, owner) WHERE id = ?1")),
         events_after(db.prepare(select_events("WHERE profile_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))),
         events_before(db.prepare(select_events("WHERE profile_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"))),
         failed_all(db.prepare(select_events("WHERE status = 'failed' AND seq > ?1 ORDER BY seq LIMIT ?2"))),
@@ -104,7 +126,11 @@ struct SqliteStore::Statements {
   SqliteStatement move_identifiers, move_events, move_aliases, retire, insert_merge, merges;
   SqliteStatement profile_rows, all_profile_rows, event_keys, all_event_keys, merge_log, all_merge_log;
   SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
-  SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers, insert_suppressed, is_suppressed;
+  SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers;
+  SqliteStatement taken_identifiers, erase_taken_identifiers, owned_events, scope_ids, value_candidates, insert_value, delete_value;
+  SqliteStatement unlink_key_of, erase_event_at, operations_naming, scrub_operation, seq_of_event, pending_values, last_pending,
+      clear_pending;
+  SqliteStatement insert_suppressed, is_suppressed;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
   SqliteStatement insert_trace_shape, trace_shape;
   SqliteStatement insert_event, count_events, load_event, update_event, events_after, events_before, failed_all, failed_of_source, count_live;
@@ -143,6 +169,10 @@ std::optional<std::string> optional_text(const SqliteStatement& s, int column) {
 static_assert(SqliteStore::schema_version == sqlite_schema::migrations.size());
 
 SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), db_(path, wal) {
+  // Every freed cell and page is overwritten with zeros, always: an erasure's own deletions are
+  // not enough, since older copies of a row (left in a page's free space whenever SQLite
+  // rewrote it) would outlive the erasure (SPEC 14; its cost: docs/design.md).
+  db_.exec("PRAGMA secure_delete = ON");
   migrate();
   sql_ = std::make_unique<Statements>(db_);
   // The suppression key: made once, by whichever connection first finds none.
@@ -155,6 +185,8 @@ SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), 
     if (!read.step()) throw StoreError("the store's suppression key could not be made");
   }
   suppression_key_ = std::string(read.text(0));
+  read.reset();
+  index_pending_values();
 }
 
 SqliteStore::~SqliteStore() {
@@ -447,30 +479,89 @@ std::vector<OperationRecord> SqliteStore::operations(std::int64_t before_seq, st
 }
 
 Erased SqliteStore::erase_profile(std::string_view live_id) {
-  // Freed cells and pages are overwritten with zeros while this erasure deletes (SPEC 14); the
-  // normal write path does not pay for it.
-  db_.exec("PRAGMA secure_delete = ON");
+  // secure_delete is on for the store's connection (see the constructor): freed cells and
+  // pages are overwritten with zeros, these and every earlier one.
   Erased erased;
-  try {
-    sql_->count_scope.bind_id(1, live_id);
-    erased.profiles = single_integer(sql_->count_scope);
-    erased.erased_identifiers = identifiers(live_id);
-    const auto deleting = [&](SqliteStatement& s) {
-      s.bind_id(1, live_id);
-      run(s);
-      return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
-    };
-    erased.merges = deleting(sql_->erase_merges);
-    deleting(sql_->unlink_keys);
-    erased.events = deleting(sql_->erase_events);
-    deleting(sql_->delete_profiles);  // before the identifiers: they tell which redirected rows answer for it
-    erased.identifiers = deleting(sql_->erase_identifiers);
-  } catch (...) {
-    db_.exec("PRAGMA secure_delete = OFF");
-    throw;
-  }
-  db_.exec("PRAGMA secure_delete = OFF");
+  sql_->count_scope.bind_id(1, live_id);
+  erased.profiles = single_integer(sql_->count_scope);
+  erased.erased_identifiers = identifiers(live_id);
+  auto& taken = sql_->taken_identifiers;
+  taken.bind_id(1, live_id);
+  while (taken.step()) erased.erased_identifiers.push_back({std::string(taken.text(0)), std::string(taken.text(1))});
+  taken.reset();
+  const auto deleting = [&](SqliteStatement& s) {
+    s.bind_id(1, live_id);
+    run(s);
+    return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+  };
+  erased.operations = scrub_operations(live_id);  // while the scope's profile rows still say who
+  erased.merges = deleting(sql_->erase_merges);
+  deleting(sql_->unlink_keys);
+  erased.events = deleting(sql_->erase_events);
+  erased.events += erase_owned_events(live_id);
+  erased.identifiers = deleting(sql_->erase_taken_identifiers);
+  deleting(sql_->delete_profiles);  // before the identifiers: they tell which redirected rows answer for it
+  erased.identifiers += deleting(sql_->erase_identifiers);
+  erased.unattributed_events = erase_unattributed(erased.erased_identifiers);
   return erased;
+}
+
+// Failed events run for a profile of the scope, which hold no profile.
+std::int64_t SqliteStore::erase_owned_events(std::string_view live_id) {
+  std::vector<std::pair<std::int64_t, std::string>> rows;
+  auto& owned = sql_->owned_events;
+  owned.bind_id(1, live_id);
+  while (owned.step()) rows.emplace_back(owned.integer(0), std::string(owned.text(1)));
+  owned.reset();
+  for (const auto& [seq, payload] : rows) {
+    index_values(seq, payload, false);
+    run(sql_->unlink_key_of.bind(1, seq));
+    run(sql_->erase_event_at.bind(1, seq));
+  }
+  return static_cast<std::int64_t>(rows.size());
+}
+
+// Events of no profile whose payload holds one of the identifiers' values, found by the
+// index of their values and each checked against its payload.
+std::int64_t SqliteStore::erase_unattributed(const std::vector<Identifier>& identifiers) {
+  std::vector<std::string> values;
+  for (const Identifier& id : identifiers) values.push_back(id.value);
+  std::map<std::int64_t, std::string> candidates;
+  auto& find = sql_->value_candidates;
+  for (const std::string& value : values)
+    for (const std::int64_t key : payload_values::keys_of_value(value, suppression_key_)) {
+      find.bind(1, key);
+      while (find.step()) candidates.emplace(find.integer(0), std::string(find.text(1)));
+      find.reset();
+    }
+  std::int64_t erased = 0;
+  for (const auto& [seq, payload] : candidates) {
+    if (!payload_values::holds_any(payload, values)) continue;  // a key that collided
+    index_values(seq, payload, false);
+    run(sql_->unlink_key_of.bind(1, seq));
+    run(sql_->erase_event_at.bind(1, seq));
+    ++erased;
+  }
+  return erased;
+}
+
+// Operations naming a profile of the scope: their reason and result go, their ids become
+// "erased".
+std::int64_t SqliteStore::scrub_operations(std::string_view live_id) {
+  std::vector<std::string> ids;
+  auto& scope = sql_->scope_ids;
+  scope.bind_id(1, live_id);
+  while (scope.step()) ids.push_back(scope.id(0));
+  scope.reset();
+  std::map<std::int64_t, std::string> naming;  // seq -> profiles
+  auto& find = sql_->operations_naming;
+  for (const std::string& id : ids) {
+    find.bind(1, id);
+    while (find.step()) naming.emplace(find.integer(0), std::string(find.text(1)));
+    find.reset();
+  }
+  for (const auto& [seq, profiles] : naming) run(sql_->scrub_operation.bind(1, seq).bind(2, payload_values::erased_ids_in(profiles, ids)));
+  return static_cast<std::int64_t>(naming.size());
 }
 
 // The WAL still holds the erased rows' old page images until it is copied into the database
@@ -523,8 +614,47 @@ void SqliteStore::insert_event(const EventRecord& e) {
   keep_trace_shape(e);
   auto& s = sql_->insert_event;
   s.bind_id(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional_id(5, e.profile_id).bind(6, e.status);
-  s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error);
+  s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error).bind_optional_id(11, e.owner);
   run(s);
+  if (!e.profile_id) index_values(sqlite3_last_insert_rowid(db_.handle()), e.payload, true);
+}
+
+// The payload's values in event_values (an event of no profile), or out of it.
+void SqliteStore::index_values(std::int64_t seq, std::string_view payload, bool add) {
+  auto& s = add ? sql_->insert_value : sql_->delete_value;
+  for (const std::int64_t key : payload_values::keys_of_payload(payload, suppression_key_)) {
+    s.bind(1, key).bind(2, seq);
+    run(s);
+  }
+}
+
+// Events stored before the index existed (schema 12), in transactions of 10,000.
+void SqliteStore::index_pending_values() {
+  for (;;) {
+    run(sql_->begin);
+    try {
+      sql_->last_pending.step();
+      const bool done = sql_->last_pending.is_null(0);
+      const std::int64_t last = done ? 0 : sql_->last_pending.integer(0);
+      sql_->last_pending.reset();
+      if (done) {
+        run(sql_->commit);
+        return;
+      }
+      std::vector<std::pair<std::int64_t, std::string>> rows;
+      while (sql_->pending_values.step()) rows.emplace_back(sql_->pending_values.integer(0), std::string(sql_->pending_values.text(1)));
+      sql_->pending_values.reset();
+      for (const auto& [seq, payload] : rows) index_values(seq, payload, true);
+      sql_->clear_pending.bind(1, last);
+      run(sql_->clear_pending);
+      run(sql_->commit);
+    } catch (...) {
+      sql_->last_pending.reset();
+      sql_->pending_values.reset();
+      run(sql_->rollback);
+      throw;
+    }
+  }
 }
 
 EventRecord SqliteStore::event_row(const SqliteStatement& s) {
@@ -547,7 +677,8 @@ EventRecord SqliteStore::event_row(const SqliteStatement& s) {
                      std::string(s.text(8)),
                      trace_shapes_.expand(std::string(s.text(9)), shape_of),
                      optional_text(s, 10),
-                     nullptr};
+                     nullptr,
+                     std::nullopt};
 }
 
 std::vector<EventRecord> SqliteStore::event_rows(SqliteStatement& s) {
@@ -582,10 +713,18 @@ std::optional<EventRecord> SqliteStore::load_event_at(std::int64_t seq) {
 
 void SqliteStore::update_event(const EventRecord& e) {
   keep_trace_shape(e);
+  // Its values are indexed while it has no profile: they enter or leave the index when that
+  // changes (the payload is read only then).
+  sql_->seq_of_event.bind_id(1, e.id);
+  std::optional<std::pair<std::int64_t, std::string>> stored;
+  if (sql_->seq_of_event.step() && (sql_->seq_of_event.integer(1) != 0) != !e.profile_id)
+    stored.emplace(sql_->seq_of_event.integer(0), std::string(sql_->seq_of_event.text(2)));
+  sql_->seq_of_event.reset();
   auto& s = sql_->update_event;
   s.bind_id(1, e.id).bind(2, e.status).bind_optional_id(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
-  s.bind(7, e.type);
+  s.bind(7, e.type).bind_optional_id(8, e.owner);
   run(s);
+  if (stored) index_values(stored->first, stored->second, !e.profile_id);
 }
 
 std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

@@ -21,7 +21,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 8;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 9;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -84,6 +84,9 @@ private:
   EventRecord event_row(const pg::Result& r, int row);
   std::vector<EventRecord> event_rows(const pg::Result& r);
   void keep_trace_shape(const EventRecord& e);
+  void index_values(std::string_view event_id, std::string_view payload, bool add);
+  void index_pending_values();
+  void erase_event(std::string_view id, std::string_view payload);
 
   std::unique_ptr<pg::Connection> connection_;
   std::string suppression_key_;

@@ -18,7 +18,7 @@ public:
   explicit SqliteStore(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 11;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 12;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -85,6 +85,11 @@ private:
   std::vector<EventRecord> event_rows(SqliteStatement& s);
   std::optional<EventRecord> one_event(SqliteStatement& s);
   EventRecord event_row(const SqliteStatement& s);
+  void index_values(std::int64_t seq, std::string_view payload, bool add);
+  void index_pending_values();
+  std::int64_t erase_unattributed(const std::vector<Identifier>& identifiers);
+  std::int64_t erase_owned_events(std::string_view live_id);
+  std::int64_t scrub_operations(std::string_view live_id);
 
   std::string path_;
   SqliteDb db_;
