@@ -79,7 +79,8 @@ function eraseSection(profile) {
       try {
         const { erased } = await api(`/profiles/${encodeURIComponent(profile.id)}`, { method: 'DELETE' });
         replace(box, h('p', { class: 'ok', 'data-testid': 'erased' },
-          `Erased: ${erased.profiles} profiles, ${erased.identifiers} identifiers, ${erased.events} events, ${erased.merges} merge records. ` +
+          `Erased: ${erased.profiles} profiles, ${erased.identifiers} identifiers, ${erased.events} events, ${erased.merges} merge records, ` +
+          `${erased.unattributed_events ?? 0} events of no profile that held their identifiers. ` +
           'Events that carry these identifiers from now on are not stored.'));
       } catch (err) {
         replace(box, problem(err));

@@ -197,7 +197,7 @@ test('split two people a shared inbox joined, merge them back by hand, re-derive
     await erase.click();
     const erased = page.getByTestId('erased');
     await erased.waitFor();
-    assert.match(await erased.innerText(), /Erased: 2 profiles, 3 identifiers, 3 events, 1 merge records/);
+    assert.match(await erased.innerText(), /Erased: 2 profiles, 4 identifiers, 3 events, 1 merge records, 0 events of no profile/);
     await shot(page, '10-erased');
     assert.equal((await post(weft.url, '/collect/generic', '{"user_id":"jane"}')).status, 200);
     assert.equal((await (await fetch(`${weft.url}/profiles?identifier=generic:jane`)).json()).profiles.length, 0);
