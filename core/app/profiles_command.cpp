@@ -62,7 +62,7 @@ std::optional<Answer> run_on_store(const Settings& settings, const std::function
   OperationResult result = run_in_transaction(writer, make(loaded->by_source));
   if (result.answer.status < 400) {
     if (result.on_commit) result.on_commit();
-    if (result.answer.before_sending) result.answer.before_sending();  // an erasure's scrub of the files
+    if (result.answer.before_sending) result.answer.before_sending(result.answer);  // an erasure's scrub of the files
   }
   return result.answer;
 }

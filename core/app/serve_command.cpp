@@ -54,6 +54,7 @@ int serve_command(const Invocation& invocation) {
   Metrics metrics;
   Committer committer(*store, metrics, settings.queue, settings.queue_bytes, static_cast<std::int64_t>(settings.node_budget_ms) * 1000);
   MetricsHistory history(metrics);  // after the committer, which counts the stored profiles
+  ErasureCompletion erasures(committer);  // takes erasures an earlier run left incomplete
   ReaderPool readers(settings.store);
   initial->plugins = std::make_shared<const PluginRegistry>(std::move(loaded->plugins));
   const std::size_t source_count = initial->sources.size();
@@ -63,6 +64,7 @@ int serve_command(const Invocation& invocation) {
   Reloader reloader(settings, context.workflows, metrics, environment);
   context.reloader = &reloader;
   context.committer = &committer;
+  context.erasures = &erasures;
   context.readers = &readers;
   context.metrics = &metrics;
   context.history = &history;

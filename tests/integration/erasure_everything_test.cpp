@@ -6,6 +6,7 @@
 #include "served.hpp"
 
 #include "weft/base/uuid.hpp"
+#include "weft/store/sqlite/sqlite.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -104,4 +105,37 @@ TEST_CASE("erasure takes everything of the person: dead letters of a re-derivati
     }
     CHECK(holds(files, "Dingo-Keep-0000"));  // the search sees what stays
   }
+}
+
+TEST_CASE("erasure: a cut that cannot be done in time answers 503 erasure_incomplete, and is retried until GET /erasures says complete") {
+  Served s("sqlite");
+  s.post("/collect/people", R"({"user":"U5","email":"vera@erase.example","note":"Kiwi-Held-2222"})");
+  const std::string vera = s.holder("people:U5");
+  REQUIRE(!vera.empty());
+  std::string erasures;
+  {
+    // A long reader beside the server holds a snapshot: the log cannot be cut past it.
+    weft::SqliteDb reader((s.dir.path() / "weft.db").string());
+    reader.exec("BEGIN");
+    auto read = reader.prepare("SELECT count(*) FROM events");
+    REQUIRE(read.step());
+    const auto r = s.erase("/profiles/" + vera);
+    INFO(r.body);
+    CHECK(r.status == 503);
+    CHECK(json_member(r.body, "$.error") == "erasure_incomplete");
+    CHECK(s.get("/profiles/" + vera).status == 404);  // the erasure itself is committed
+    erasures = s.get("/erasures").body;
+    CHECK(json_member(erasures, "$.erasures[0].complete") == "false");
+    CHECK(json_member(erasures, "$.erasures[0].events") == "1");
+    read.reset();
+    reader.exec("COMMIT");
+  }
+  // the reader is gone: weft cuts the log on its own, and says so
+  CHECK(eventually([&] { return json_member(s.get("/erasures").body, "$.erasures[0].complete") == "true"; }));
+  CHECK_FALSE(holds(store_files(s.dir), "Kiwi-Held-2222"));
+  CHECK_FALSE(holds(store_files(s.dir), "vera@erase.example"));
+  // and an erasure with nothing in its way is complete when answered
+  s.post("/collect/people", R"({"user":"U6","email":"wim@erase.example"})");
+  REQUIRE(s.erase("/profiles/" + s.holder("people:U6")).status == 200);
+  CHECK(json_member(s.get("/erasures").body, "$.erasures[0].complete") == "true");
 }

@@ -134,8 +134,8 @@ Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Met
   };
 }
 
-Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
-  return [target = std::move(target), suppress, &metrics](EventWriter& writer) -> OperationResult {
+Operation erase_person(std::string target, bool suppress, Metrics& metrics, ErasureSettled settled) {
+  return [target = std::move(target), suppress, &metrics, settled = std::move(settled)](EventWriter& writer) -> OperationResult {
     Store& store = writer.store();
     std::optional<ProfileRecord> live;
     if (const auto identifier = parse_identifier(target)) {
@@ -162,14 +162,17 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
       w.Key("unattributed_events");
       w.Int64(erased.unattributed_events);
     };
-    // the log names no erased id: counts only
-    store.insert_operation(record_of("erase", "[]", std::nullopt, [&](Writer& w) {
+    // the log names no erased id: counts only, and whether the files were scrubbed yet
+    const OperationRecord record = record_of("erase", "[]", std::nullopt, [&](Writer& w) {
       w.StartObject();
       counts(w);
       w.Key("suppressed");
       w.Bool(suppress);
+      w.Key("complete");
+      w.Bool(!store.erasures_need_scrub());
       w.EndObject();
-    }));
+    });
+    store.insert_operation(record);
     const std::string answer = json_of([&](Writer& w) {
       w.StartObject();
       w.Key("erased");
@@ -181,12 +184,26 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics) {
     // The scrub is asked for on the committer's thread once the erasure is durable, and waited
     // for on the requester's, before the answer, while the committer goes on.
     auto scrub = std::make_shared<std::function<void()>>();
-    const auto wait_for_scrub = [scrub] {
+    const auto wait_for_scrub = [scrub, settled, &store, id = record.id](Answer& answer) {
+      if (!*scrub) return;
+      bool scrubbed = true;
       try {
-        if (*scrub) (*scrub)();
+        (*scrub)();
       } catch (const StoreError& e) {
-        Poco::Logger::get("weft.store").error(std::string("erasure committed, but its bytes may still be readable: ") + e.what());
+        scrubbed = false;
+        Poco::Logger::get("weft.store").error(std::string("erasure committed, but its bytes are still in the store's log: ") + e.what());
       }
+      if (settled) {
+        settled(id, scrubbed);
+      } else if (scrubbed) {  // no server: marked here, in a transaction of its own
+        store.begin();
+        store.mark_erasure_complete(id);
+        store.commit();
+      }
+      if (!scrubbed)
+        answer = {503, error_body("erasure_incomplete",
+                                  "the erasure is committed, but its bytes are still in the store's log (a long reader or writer beside "
+                                  "the server holds it); weft retries until they are gone: GET /erasures shows when it is complete")};
     };
     return {{200, answer, wait_for_scrub}, [&store, &metrics, scrub] {
               metrics.operations("erase").Increment();
@@ -223,10 +240,12 @@ std::string erasures_json(Store& store, std::int64_t limit) {
       text(w, o.id);
       w.Key("at");
       text(w, format_time(o.at));
-      for (const char* count : {"profiles", "identifiers", "events", "merges"}) {
+      for (const char* count : {"profiles", "identifiers", "events", "merges", "unattributed_events"}) {
         w.Key(count);
         w.Int64(result.IsObject() && result.HasMember(count) && result[count].IsInt64() ? result[count].GetInt64() : 0);
       }
+      w.Key("complete");  // erasures recorded before it was kept were complete when answered
+      w.Bool(!(result.IsObject() && result.HasMember("complete") && result["complete"].IsFalse()));
       w.EndObject();
     }
     w.EndArray();

@@ -23,8 +23,9 @@ struct Answer {
   int status;
   std::string body;  // JSON
   // Set by an operation: the requester runs it before it sends the answer, off the
-  // committer's thread (an erasure waits there for its scrub, SPEC 14).
-  std::function<void()> before_sending = {};
+  // committer's thread, and it may change the answer (an erasure waits there for its scrub,
+  // and answers 503 erasure_incomplete when the scrub could not be done: SPEC 14).
+  std::function<void(Answer&)> before_sending = {};
 };
 
 // Work that is not an incoming event (a replay, an operator's merge, ...), run on the committer

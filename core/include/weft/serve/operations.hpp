@@ -34,19 +34,25 @@ Operation remove_identifier(std::string profile, Identifier identifier, bool blo
 // 404 when it is unknown.
 Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Metrics& metrics);
 
+// What becomes of an erasure once its scrub was tried (ErasureCompletion::settled); empty: the
+// erasure is marked complete in the store directly (weft profiles erase, no server).
+using ErasureSettled = std::function<void(const std::string& operation_id, bool scrubbed)>;
+
 // DELETE /profiles/{id}[?suppress=false] (SPEC 14): `target` is a profile id or alias, or TYPE:VALUE.
-// Erases the person in one transaction; by default their identifiers are kept as keyed hashes
-// only, so that events carrying them later are not stored. 200 {"erased": {"profiles",
-// "identifiers", "events", "merges"}} once no erased byte is readable in the store's files;
-// 404 when nothing answers for `target`. The log keeps the counts only.
-Operation erase_person(std::string target, bool suppress, Metrics& metrics);
+// Erases everything of the person in one transaction; by default their identifiers are kept as
+// keyed hashes only, so that events carrying them later are not stored. 200 {"erased":
+// {"profiles", "identifiers", "events", "merges", "unattributed_events"}} once no erased byte is
+// readable in the store's files; 503 erasure_incomplete when that could not be done in time
+// (the erasure is committed, recorded "complete": false, and `settled` retries); 404 when
+// nothing answers for `target`. The log keeps the counts only.
+Operation erase_person(std::string target, bool suppress, Metrics& metrics, ErasureSettled settled = {});
 
 // The operations-log record of a `weft rebuild`: {"events", "failed", "profiles_before",
 // "profiles_after"}, counts only.
 OperationRecord rebuild_record(const Rederivation& done);
 
 // The JSON of `GET /erasures`: {"erasures": [{"operation", "at", "profiles", "identifiers",
-// "events", "merges"}]}, newest first, never what was erased.
+// "events", "merges", "unattributed_events", "complete"}]}, newest first, never what was erased.
 std::string erasures_json(Store& store, std::int64_t limit);
 
 // DELETE /blocked/{type}:{value}: lifts the block; future events may carry the identifier

@@ -248,6 +248,11 @@ public:
   // returns the wait for it (empty: nothing to wait for), which another thread may run while
   // the writer goes on; the wait throws StoreError when it could not be done.
   virtual std::function<void()> scrub_after_erasure() { return {}; }
+  // Whether erasures need that scrub before they are complete (SQLite); then an erasure is
+  // recorded with "complete": false until marked once its scrub was done.
+  virtual bool erasures_need_scrub() const { return false; }
+  virtual std::vector<std::string> incomplete_erasures() { return {}; }  // operation ids, oldest first
+  virtual void mark_erasure_complete(std::string_view /*operation_id*/) {}
   // The store's secret for suppression hashes: random, made once with the store, never shown.
   virtual const std::string& suppression_key() = 0;
   virtual void insert_suppressed(std::string_view hash, std::int64_t at) = 0;

@@ -26,8 +26,8 @@ void run(HttpContext& context, Poco::Net::HTTPServerResponse& response, Operatio
     response.set("Retry-After", "1");
     return send_error(response, 429, "overloaded", "the ingest queue is full; retry shortly");
   }
-  const Answer a = answer->get();
-  if (a.before_sending) a.before_sending();
+  Answer a = answer->get();
+  if (a.before_sending) a.before_sending(a);
   send(response, a.status, a.body);
 }
 
@@ -86,7 +86,9 @@ void erase_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, 
     if (value != "true" && value != "false") return send_error(response, 400, "bad_request", "'suppress' must be true or false, got '" + value + "'");
     suppress = value == "true";
   }
-  run(context, response, erase_person(profile_id, suppress, *context.metrics));
+  ErasureSettled settled;
+  if (context.erasures) settled = [erasures = context.erasures](const std::string& id, bool scrubbed) { erasures->settled(id, scrubbed); };
+  run(context, response, erase_person(profile_id, suppress, *context.metrics, std::move(settled)));
 }
 
 void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,

@@ -93,6 +93,9 @@ struct SqliteStore::Statements {
         erase_event_at(db.prepare("DELETE FROM events WHERE seq = ?1")),
         operations_naming(db.prepare("SELECT seq, profiles FROM operations WHERE instr(profiles, ?1) > 0 OR instr(result, ?1) > 0")),
         scrub_operation(db.prepare("UPDATE operations SET profiles = ?2, reason = NULL, result = '{}' WHERE seq = ?1")),
+        incomplete_erasures(db.prepare("SELECT id FROM operations WHERE kind = 'erase' AND json_extract(result, '$.complete') = 0 "
+                                       "ORDER BY seq")),
+        mark_erasure_complete(db.prepare("UPDATE operations SET result = json_set(result, '$.complete', json('true')) WHERE id = ?1")),
         seq_of_event(db.prepare("SELECT seq, profile_id IS NULL, payload FROM events WHERE id = ?1")),
         pending_values(db.prepare("SELECT p.seq, e.payload FROM event_values_pending p JOIN events e ON e.seq = p.seq "
                                   "WHERE e.profile_id IS NULL ORDER BY p.seq LIMIT 10000")),
@@ -128,7 +131,7 @@ struct SqliteStore::Statements {
   SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
   SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers;
   SqliteStatement taken_identifiers, erase_taken_identifiers, owned_events, scope_ids, value_candidates, insert_value, delete_value;
-  SqliteStatement unlink_key_of, erase_event_at, operations_naming, scrub_operation, seq_of_event, pending_values, last_pending,
+  SqliteStatement unlink_key_of, erase_event_at, operations_naming, scrub_operation, incomplete_erasures, mark_erasure_complete, seq_of_event, pending_values, last_pending,
       clear_pending;
   SqliteStatement insert_suppressed, is_suppressed;
   SqliteStatement find_idempotency_key, insert_idempotency_key;
@@ -575,6 +578,15 @@ std::function<void()> SqliteStore::scrub_after_erasure() {
     }
   };
 }
+
+std::vector<std::string> SqliteStore::incomplete_erasures() {
+  std::vector<std::string> ids;
+  while (sql_->incomplete_erasures.step()) ids.emplace_back(sql_->incomplete_erasures.text(0));
+  sql_->incomplete_erasures.reset();
+  return ids;
+}
+
+void SqliteStore::mark_erasure_complete(std::string_view operation_id) { run(sql_->mark_erasure_complete.bind(1, operation_id)); }
 
 void SqliteStore::insert_suppressed(std::string_view hash, std::int64_t at) {
   sql_->insert_suppressed.bind(1, hash).bind(2, at);

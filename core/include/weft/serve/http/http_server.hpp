@@ -5,6 +5,7 @@
 
 #include "weft/base/settings.hpp"
 #include "weft/serve/committer.hpp"
+#include "weft/serve/erasure_completion.hpp"
 #include "weft/serve/metrics.hpp"
 #include "weft/serve/metrics_history.hpp"
 #include "weft/plugin/plugin_registry.hpp"
@@ -43,6 +44,7 @@ struct HttpContext {
   LiveWorkflows workflows;         // the plugins and sources, replaced as one by a reload
   Reloader* reloader = nullptr;    // POST /admin/reload; null: not offered
   Committer* committer = nullptr;
+  ErasureCompletion* erasures = nullptr;  // completes erasures whose scrub failed (SPEC 14)
   ReaderPool* readers = nullptr;
   Metrics* metrics = nullptr;
   const MetricsHistory* history = nullptr;  // GET /stats; null: not kept

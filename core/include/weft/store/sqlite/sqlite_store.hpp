@@ -59,6 +59,9 @@ public:
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
   Erased erase_profile(std::string_view live_id) override;
   std::function<void()> scrub_after_erasure() override;
+  bool erasures_need_scrub() const override { return true; }
+  std::vector<std::string> incomplete_erasures() override;
+  void mark_erasure_complete(std::string_view operation_id) override;
   const std::string& suppression_key() override { return suppression_key_; }
   void insert_suppressed(std::string_view hash, std::int64_t at) override;
   bool is_suppressed(std::string_view hash) override;
