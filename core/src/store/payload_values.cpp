@@ -1,8 +1,7 @@
-#include "payload_values.hpp"
+#include "weft/store/payload_values.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <rapidjson/document.h>
 #include <rapidjson/reader.h>
 
 #include <algorithm>
@@ -33,17 +32,10 @@ std::string international_number(std::string_view s) {
   return out.size() > 1 ? out : std::string();
 }
 
-std::int64_t key_of(std::string_view form, const std::string& secret) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // A prefix of its own, so that no key of this index equals a suppression hash's start.
-  std::string message = "payload-value\x1f";
-  message += form;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-       digest, &length);
-  std::int64_t key = 0;
-  std::memcpy(&key, digest, sizeof key);
-  return key;
+std::uint64_t little_endian(const unsigned char* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+  return v;
 }
 
 // Calls `each` with every string value of the payload (not its member names), in document order.
@@ -65,6 +57,45 @@ bool for_each_string(std::string_view json, Each&& each) {
 
 }  // namespace
 
+std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) {
+  std::uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+  std::uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+  const auto rotl = [](std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); };
+  const auto round = [&] {
+    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
+    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
+    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
+    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  const std::size_t whole = data.size() / 8 * 8;
+  for (std::size_t i = 0; i < whole; i += 8) {
+    const std::uint64_t m = little_endian(p + i, 8);
+    v3 ^= m;
+    round(), round();
+    v0 ^= m;
+  }
+  const std::uint64_t last = (std::uint64_t{data.size() & 0xff} << 56) | little_endian(p + whole, data.size() - whole);
+  v3 ^= last;
+  round(), round();
+  v0 ^= last;
+  v2 ^= 0xff;
+  round(), round(), round(), round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+ValueKeys::ValueKeys(const std::string& secret) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  static constexpr std::string_view purpose = "payload-values";  // a key of its own, not the suppression key
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(),
+       digest, &length);
+  k0_ = little_endian(digest, 8);
+  k1_ = little_endian(digest + 8, 8);
+}
+
+std::uint64_t ValueKeys::key(std::string_view form) const { return siphash24(k0_, k1_, form); }
+
 std::vector<std::string> forms(std::string_view text) {
   const std::string_view t = trimmed(text);
   std::string lower(t);
@@ -74,21 +105,31 @@ std::vector<std::string> forms(std::string_view text) {
   return out;
 }
 
-std::vector<std::int64_t> keys_of_value(std::string_view value, const std::string& secret) {
-  std::vector<std::int64_t> keys;
-  for (const std::string& form : forms(value)) keys.push_back(key_of(form, secret));
+std::vector<std::uint64_t> ValueKeys::of_value(std::string_view value) const {
+  std::vector<std::uint64_t> keys;
+  for (const std::string& form : forms(value)) keys.push_back(key(form));
   return keys;
 }
 
-std::vector<std::int64_t> keys_of_payload(std::string_view payload_json, const std::string& secret) {
-  std::unordered_set<std::string> seen;
-  std::vector<std::int64_t> keys;
+std::string ValueKeys::of_payload(std::string_view payload_json) const {
+  std::vector<std::uint64_t> keys;
   for_each_string(payload_json, [&](std::string_view s) {
     if (s.size() > max_length || trimmed(s).empty()) return;
-    for (std::string& form : forms(s))
-      if (seen.insert(form).second) keys.push_back(key_of(form, secret));
+    for (const std::string& form : forms(s)) keys.push_back(key(form));
   });
-  return keys;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::string packed(keys.size() * 8, '\0');
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    for (int b = 0; b < 8; ++b) packed[i * 8 + static_cast<std::size_t>(b)] = static_cast<char>((keys[i] >> (8 * b)) & 0xff);
+  return packed;
+}
+
+bool holds_key(std::string_view packed, const std::vector<std::uint64_t>& keys) {
+  const auto* p = reinterpret_cast<const unsigned char*>(packed.data());
+  for (std::size_t i = 0; i + 8 <= packed.size(); i += 8)
+    if (std::find(keys.begin(), keys.end(), little_endian(p + i, 8)) != keys.end()) return true;
+  return false;
 }
 
 bool holds_any(std::string_view payload_json, const std::vector<std::string>& values) {
@@ -104,16 +145,25 @@ bool holds_any(std::string_view payload_json, const std::vector<std::string>& va
   return found;
 }
 
-std::string array_literal(const std::vector<std::int64_t>& keys) {
-  std::string out = "{";
-  for (const std::int64_t key : keys) out += (out.size() > 1 ? "," : "") + std::to_string(key);
-  return out + "}";
-}
-
 std::string erased_ids_in(std::string profiles_json, const std::vector<std::string>& ids) {
   for (const std::string& id : ids)
     for (std::size_t at; (at = profiles_json.find('"' + id + '"')) != std::string::npos;) profiles_json.replace(at, id.size() + 2, "\"erased\"");
   return profiles_json;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
+  return out;
+}
+
+std::string from_hex(std::string_view hex) {
+  const auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(value(hex[2 * i]) << 4 | value(hex[2 * i + 1]));
+  return out;
 }
 
 }  // namespace weft::payload_values

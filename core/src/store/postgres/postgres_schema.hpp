@@ -124,14 +124,14 @@ CREATE TABLE trace_shapes (key TEXT PRIMARY KEY, nodes TEXT NOT NULL);
     R"sql(
 CREATE INDEX idempotency_keys_event ON idempotency_keys (event_id) WHERE event_id IS NOT NULL;
 )sql",
-    // 8 -> 9: erasure takes everything of the person, as SQLite's 11 -> 12 (the index of values
-    // by event id: PostgreSQL's events are keyed by id).
+    // 8 -> 9: erasure takes everything of the person, as SQLite's 11 -> 12 (the keys by event
+    // id, PostgreSQL's events being keyed by id, as hex text).
     R"sql(
 ALTER TABLE events ADD COLUMN owner TEXT;
 CREATE INDEX events_owner ON events (owner) WHERE owner IS NOT NULL;
 ALTER TABLE identifiers ADD COLUMN taken_from TEXT;
 CREATE INDEX identifiers_taken_from ON identifiers (taken_from) WHERE taken_from IS NOT NULL;
-CREATE TABLE event_values (key BIGINT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (key, event_id));
+CREATE TABLE event_values (event_id TEXT PRIMARY KEY, keys TEXT NOT NULL);
 CREATE TABLE event_values_pending (event_id TEXT PRIMARY KEY);
 INSERT INTO event_values_pending (event_id) SELECT id FROM events WHERE profile_id IS NULL;
 )sql",

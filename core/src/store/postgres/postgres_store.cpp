@@ -1,7 +1,7 @@
 #include "weft/store/postgres/postgres_store.hpp"
 
 #include "store/migrations.hpp"
-#include "store/payload_values.hpp"
+#include "weft/store/payload_values.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
 #include "store/store_invariants.hpp"
@@ -75,6 +75,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   // The suppression key: made once, by whichever process first finds none.
   c.exec_now("INSERT INTO store_keys (name, value) VALUES ('suppression', '" + random_hex(32) + "') ON CONFLICT DO NOTHING");
   suppression_key_ = c.exec_now("SELECT value FROM store_keys WHERE name = 'suppression'").text(0, 0);
+  value_keys_ = std::make_unique<payload_values::ValueKeys>(suppression_key_);
 
   c.prepare("identifier_state", "SELECT profile_id, ignored_before, blocked_at FROM identifiers WHERE type = $1 AND value = $2");
   c.prepare("attach_identifier", "UPDATE identifiers SET profile_id = $3, added_at = $4 WHERE type = $1 AND value = $2 AND profile_id IS NULL "
@@ -136,8 +137,10 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("insert_idempotency_key", "INSERT INTO idempotency_keys (source, key, event_id) VALUES ($1, $2, $3)");
   c.prepare("insert_event", "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace, error, owner) "
                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
-  c.prepare("insert_values", "INSERT INTO event_values (key, event_id) SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING");
-  c.prepare("delete_values", "DELETE FROM event_values WHERE event_id = $2 AND key = ANY($1::bigint[])");
+  c.prepare("insert_values", "INSERT INTO event_values (event_id, keys) VALUES ($1, $2) ON CONFLICT (event_id) DO UPDATE SET keys = excluded.keys");
+  c.prepare("delete_values", "DELETE FROM event_values WHERE event_id = $1");
+  c.prepare("value_keys", "SELECT event_id, keys FROM event_values");
+  c.prepare("unattributed_payload", "SELECT payload FROM events WHERE id = $1 AND profile_id IS NULL");
   c.prepare("event_nullness", "SELECT profile_id IS NULL, payload FROM events WHERE id = $1");
   c.prepare("pending_values", "SELECT p.event_id, e.payload FROM event_values_pending p JOIN events e ON e.id = p.event_id "
                               "WHERE e.profile_id IS NULL ORDER BY p.event_id LIMIT 10000");
@@ -147,11 +150,9 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                                  "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") + ")");
   c.prepare("erase_taken_identifiers", "DELETE FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
                                        "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") + ") RETURNING 1");
-  c.prepare("owned_events", "SELECT id, payload FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") +
+  c.prepare("owned_events", "SELECT id FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1") +
                             ") AND profile_id IS NULL");
   c.prepare("scope_ids", "SELECT id FROM profiles WHERE " + profile_sql::in_scope("$1"));
-  c.prepare("value_candidates", "SELECT e.id, e.payload FROM event_values v JOIN events e ON e.id = v.event_id "
-                                "WHERE v.key = $1 AND e.profile_id IS NULL");
   c.prepare("unlink_key_of", "UPDATE idempotency_keys SET event_id = NULL WHERE event_id = $1");
   c.prepare("erase_event", "DELETE FROM events WHERE id = $1");
   c.prepare("operations_naming", "SELECT seq, profiles FROM operations WHERE strpos(profiles, $1) > 0 OR strpos(result, $1) > 0");
@@ -397,38 +398,42 @@ Erased PostgresStore::erase_profile(std::string_view live_id) {
   connection_->queue("unlink_keys", {live_id});
   erased.events = connection_->run("erase_events", {live_id}).rows();
   const Result owned = connection_->run("owned_events", {live_id});  // failed events run for them
-  for (int i = 0; i < owned.rows(); ++i) erase_event(owned.text(i, 0), owned.text(i, 1));
+  for (int i = 0; i < owned.rows(); ++i) erase_event(owned.text(i, 0));
   erased.events += owned.rows();
   erased.identifiers = connection_->run("erase_taken_identifiers", {live_id}).rows();
   connection_->run("erase_profiles", {live_id});
   erased.identifiers += connection_->run("erase_identifiers", {live_id}).rows();
 
-  // events of no profile holding one of the values, found by the index, each checked
+  // events of no profile holding one of the values: those whose kept keys hold one, each checked
   std::vector<std::string> values;
-  for (const Identifier& id : erased.erased_identifiers) values.push_back(id.value);
-  std::map<std::string, std::string> candidates;
-  for (const std::string& value : values)
-    for (const std::int64_t key : payload_values::keys_of_value(value, suppression_key_)) {
-      const Result r = connection_->run("value_candidates", {key});
-      for (int i = 0; i < r.rows(); ++i) candidates.emplace(r.text(i, 0), r.text(i, 1));
-    }
-  for (const auto& [id, payload] : candidates)
-    if (payload_values::holds_any(payload, values)) {
-      erase_event(id, payload);
+  std::vector<std::uint64_t> keys;
+  for (const Identifier& id : erased.erased_identifiers) {
+    values.push_back(id.value);
+    for (const std::uint64_t key : value_keys_->of_value(id.value)) keys.push_back(key);
+  }
+  if (keys.empty()) return erased;
+  const Result kept = connection_->run("value_keys", {});
+  for (int i = 0; i < kept.rows(); ++i) {
+    if (!payload_values::holds_key(payload_values::from_hex(kept.text(i, 1)), keys)) continue;
+    const Result payload = connection_->run("unattributed_payload", {kept.text(i, 0)});
+    if (payload.rows() == 1 && payload_values::holds_any(payload.text(0, 0), values)) {  // a key can collide
+      erase_event(kept.text(i, 0));
       ++erased.unattributed_events;
     }
+  }
   return erased;
 }
 
-void PostgresStore::erase_event(std::string_view id, std::string_view payload) {
-  index_values(id, payload, false);
+void PostgresStore::erase_event(std::string_view id) {
+  connection_->queue("delete_values", {id});
   connection_->queue("unlink_key_of", {id});
   connection_->queue("erase_event", {id});
 }
 
-void PostgresStore::index_values(std::string_view event_id, std::string_view payload, bool add) {
-  const auto keys = payload_values::keys_of_payload(payload, suppression_key_);
-  if (!keys.empty()) connection_->queue(add ? "insert_values" : "delete_values", {payload_values::array_literal(keys), event_id});
+// The keys of an event's payload values, kept while it has no profile.
+void PostgresStore::keep_value_keys(std::string_view event_id, std::string_view payload) {
+  const std::string packed = value_keys_->of_payload(payload);
+  if (!packed.empty()) connection_->queue("insert_values", {event_id, payload_values::to_hex(packed)});
 }
 
 // Events stored before the index existed (schema 9), 10,000 a transaction.
@@ -442,7 +447,7 @@ void PostgresStore::index_pending_values() {
         return;
       }
       const Result rows = connection_->run("pending_values", {});
-      for (int i = 0; i < rows.rows(); ++i) index_values(rows.text(i, 0), rows.text(i, 1), true);
+      for (int i = 0; i < rows.rows(); ++i) keep_value_keys(rows.text(i, 0), rows.text(i, 1));
       connection_->run("clear_pending", {ids.text(ids.rows() - 1, 0)});
       connection_->run_sql("COMMIT");
     } catch (...) {
@@ -464,7 +469,7 @@ void PostgresStore::insert_event(const EventRecord& e) {
   keep_trace_shape(e);
   connection_->queue("insert_event",
                    {e.id, e.source, e.type, e.received_at, e.profile_id, e.status, e.payload, e.properties, e.trace, e.error, e.owner});
-  if (!e.profile_id) index_values(e.id, e.payload, true);
+  if (!e.profile_id) keep_value_keys(e.id, e.payload);
 }
 
 std::int64_t PostgresStore::count_events(std::string_view profile_id) { return connection_->integer("count_events", {profile_id}); }
@@ -486,7 +491,12 @@ void PostgresStore::update_event(const EventRecord& e) {
   // Its values are indexed while it has no profile: they enter or leave when that changes.
   const Result before = connection_->run("event_nullness", {e.id});
   connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type, e.owner});
-  if (before.rows() == 1 && (before.text(0, 0) == "t") != !e.profile_id) index_values(e.id, before.text(0, 1), !e.profile_id);
+  if (before.rows() == 1 && (before.text(0, 0) == "t") != !e.profile_id) {
+    if (e.profile_id)
+      connection_->queue("delete_values", {e.id});
+    else
+      keep_value_keys(e.id, before.text(0, 1));
+  }
 }
 
 std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

@@ -197,18 +197,17 @@ UPDATE idempotency_keys SET event_id = weft_id(event_id) WHERE event_id IS NOT N
 )sql",
     // 11 -> 12: erasure takes everything of the person (SPEC 14). A failed event keeps the
     // profile it was run for (owner); a removed or blocked identifier the profile it was taken
-    // from (taken_from); the string values of events with no profile are indexed by keyed
-    // hash (payload_values.hpp), filled for the events stored before by the store's open.
+    // from (taken_from); an event with no profile keeps the keys of its string values
+    // (payload_values.hpp), filled for the events stored before by the store's open.
     R"sql(
 ALTER TABLE events ADD COLUMN owner BLOB;
 CREATE INDEX events_owner ON events (owner) WHERE owner IS NOT NULL;
 ALTER TABLE identifiers ADD COLUMN taken_from BLOB;
 CREATE INDEX identifiers_taken_from ON identifiers (taken_from) WHERE taken_from IS NOT NULL;
 CREATE TABLE event_values (
-  key INTEGER NOT NULL,                  -- payload_values::keys_of_payload
-  seq INTEGER NOT NULL,                  -- events.seq
-  PRIMARY KEY (key, seq)
-) WITHOUT ROWID;
+  seq  INTEGER PRIMARY KEY,              -- events.seq of an event with no profile
+  keys BLOB NOT NULL                     -- payload_values::ValueKeys::of_payload
+);
 CREATE TABLE event_values_pending (seq INTEGER PRIMARY KEY);
 INSERT INTO event_values_pending (seq) SELECT seq FROM events WHERE profile_id IS NULL;
 )sql",

@@ -1,7 +1,7 @@
 #include "weft/store/sqlite/sqlite_store.hpp"
 
 #include "store/event_rows_sql.hpp"
-#include "store/payload_values.hpp"
+#include "weft/store/payload_values.hpp"
 #include "store/migrations.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
@@ -82,13 +82,13 @@ struct SqliteStore::Statements {
                                      "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") + ")")),
         erase_taken_identifiers(db.prepare("DELETE FROM identifiers WHERE profile_id IS NULL AND taken_from IN "
                                            "(SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") + ")")),
-        owned_events(db.prepare("SELECT seq, payload FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") +
+        owned_events(db.prepare("SELECT seq FROM events WHERE owner IN (SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1") +
                                 ") AND profile_id IS NULL")),
         scope_ids(db.prepare("SELECT id FROM profiles WHERE " + profile_sql::in_scope("?1"))),
-        value_candidates(db.prepare("SELECT e.seq, e.payload FROM event_values v JOIN events e ON e.seq = v.seq "
-                                    "WHERE v.key = ?1 AND e.profile_id IS NULL")),
-        insert_value(db.prepare("INSERT OR IGNORE INTO event_values (key, seq) VALUES (?1, ?2)")),
-        delete_value(db.prepare("DELETE FROM event_values WHERE key = ?1 AND seq = ?2")),
+        value_keys(db.prepare("SELECT seq, keys FROM event_values")),
+        unattributed_payload(db.prepare("SELECT payload FROM events WHERE seq = ?1 AND profile_id IS NULL")),
+        insert_value(db.prepare("INSERT OR REPLACE INTO event_values (seq, keys) VALUES (?1, ?2)")),
+        delete_value(db.prepare("DELETE FROM event_values WHERE seq = ?1")),
         unlink_key_of(db.prepare("UPDATE idempotency_keys SET event_id = NULL WHERE event_id = (SELECT id FROM events WHERE seq = ?1)")),
         erase_event_at(db.prepare("DELETE FROM events WHERE seq = ?1")),
         operations_naming(db.prepare("SELECT seq, profiles FROM operations WHERE instr(profiles, ?1) > 0 OR instr(result, ?1) > 0")),
@@ -130,7 +130,7 @@ struct SqliteStore::Statements {
   SqliteStatement profile_rows, all_profile_rows, event_keys, all_event_keys, merge_log, all_merge_log;
   SqliteStatement delete_merges, delete_free_identifiers, free_identifiers, delete_profiles, insert_redirect, identifier_owners, load_event_at;
   SqliteStatement count_scope, erase_merges, unlink_keys, erase_events, erase_identifiers;
-  SqliteStatement taken_identifiers, erase_taken_identifiers, owned_events, scope_ids, value_candidates, insert_value, delete_value;
+  SqliteStatement taken_identifiers, erase_taken_identifiers, owned_events, scope_ids, value_keys, unattributed_payload, insert_value, delete_value;
   SqliteStatement unlink_key_of, erase_event_at, operations_naming, scrub_operation, incomplete_erasures, mark_erasure_complete, seq_of_event, pending_values, last_pending,
       clear_pending;
   SqliteStatement insert_suppressed, is_suppressed;
@@ -189,6 +189,7 @@ SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), 
   }
   suppression_key_ = std::string(read.text(0));
   read.reset();
+  value_keys_ = std::make_unique<payload_values::ValueKeys>(suppression_key_);
   index_pending_values();
 }
 
@@ -511,38 +512,44 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
 
 // Failed events run for a profile of the scope, which hold no profile.
 std::int64_t SqliteStore::erase_owned_events(std::string_view live_id) {
-  std::vector<std::pair<std::int64_t, std::string>> rows;
+  std::vector<std::int64_t> seqs;
   auto& owned = sql_->owned_events;
   owned.bind_id(1, live_id);
-  while (owned.step()) rows.emplace_back(owned.integer(0), std::string(owned.text(1)));
+  while (owned.step()) seqs.push_back(owned.integer(0));
   owned.reset();
-  for (const auto& [seq, payload] : rows) {
-    index_values(seq, payload, false);
-    run(sql_->unlink_key_of.bind(1, seq));
-    run(sql_->erase_event_at.bind(1, seq));
-  }
-  return static_cast<std::int64_t>(rows.size());
+  for (const std::int64_t seq : seqs) erase_event_at(seq);
+  return static_cast<std::int64_t>(seqs.size());
 }
 
-// Events of no profile whose payload holds one of the identifiers' values, found by the
-// index of their values and each checked against its payload.
+void SqliteStore::erase_event_at(std::int64_t seq) {
+  run(sql_->delete_value.bind(1, seq));
+  run(sql_->unlink_key_of.bind(1, seq));
+  run(sql_->erase_event_at.bind(1, seq));
+}
+
+// Events of no profile whose payload holds one of the identifiers' values: those whose kept
+// keys hold a key of a value (one pass over ~8 bytes a string), each checked against its payload.
 std::int64_t SqliteStore::erase_unattributed(const std::vector<Identifier>& identifiers) {
   std::vector<std::string> values;
-  for (const Identifier& id : identifiers) values.push_back(id.value);
-  std::map<std::int64_t, std::string> candidates;
-  auto& find = sql_->value_candidates;
-  for (const std::string& value : values)
-    for (const std::int64_t key : payload_values::keys_of_value(value, suppression_key_)) {
-      find.bind(1, key);
-      while (find.step()) candidates.emplace(find.integer(0), std::string(find.text(1)));
-      find.reset();
-    }
+  std::vector<std::uint64_t> keys;
+  for (const Identifier& id : identifiers) {
+    values.push_back(id.value);
+    for (const std::uint64_t key : value_keys_->of_value(id.value)) keys.push_back(key);
+  }
+  if (keys.empty()) return 0;
+  std::vector<std::int64_t> candidates;
+  auto& scan = sql_->value_keys;
+  while (scan.step())
+    if (payload_values::holds_key(scan.blob(1), keys)) candidates.push_back(scan.integer(0));
+  scan.reset();
   std::int64_t erased = 0;
-  for (const auto& [seq, payload] : candidates) {
-    if (!payload_values::holds_any(payload, values)) continue;  // a key that collided
-    index_values(seq, payload, false);
-    run(sql_->unlink_key_of.bind(1, seq));
-    run(sql_->erase_event_at.bind(1, seq));
+  for (const std::int64_t seq : candidates) {
+    auto& read = sql_->unattributed_payload;
+    read.bind(1, seq);
+    const bool holds = read.step() && payload_values::holds_any(read.text(0), values);  // a key can collide
+    read.reset();
+    if (!holds) continue;
+    erase_event_at(seq);
     ++erased;
   }
   return erased;
@@ -628,16 +635,13 @@ void SqliteStore::insert_event(const EventRecord& e) {
   s.bind_id(1, e.id).bind(2, e.source).bind(3, e.type).bind(4, e.received_at).bind_optional_id(5, e.profile_id).bind(6, e.status);
   s.bind(7, e.payload).bind(8, e.properties).bind(9, e.trace).bind_optional(10, e.error).bind_optional_id(11, e.owner);
   run(s);
-  if (!e.profile_id) index_values(sqlite3_last_insert_rowid(db_.handle()), e.payload, true);
+  if (!e.profile_id) keep_value_keys(sqlite3_last_insert_rowid(db_.handle()), e.payload);
 }
 
-// The payload's values in event_values (an event of no profile), or out of it.
-void SqliteStore::index_values(std::int64_t seq, std::string_view payload, bool add) {
-  auto& s = add ? sql_->insert_value : sql_->delete_value;
-  for (const std::int64_t key : payload_values::keys_of_payload(payload, suppression_key_)) {
-    s.bind(1, key).bind(2, seq);
-    run(s);
-  }
+// The keys of an event's payload values, kept while it has no profile.
+void SqliteStore::keep_value_keys(std::int64_t seq, std::string_view payload) {
+  const std::string packed = value_keys_->of_payload(payload);
+  if (!packed.empty()) run(sql_->insert_value.bind(1, seq).bind_blob(2, packed));
 }
 
 // Events stored before the index existed (schema 12), in transactions of 10,000.
@@ -656,7 +660,7 @@ void SqliteStore::index_pending_values() {
       std::vector<std::pair<std::int64_t, std::string>> rows;
       while (sql_->pending_values.step()) rows.emplace_back(sql_->pending_values.integer(0), std::string(sql_->pending_values.text(1)));
       sql_->pending_values.reset();
-      for (const auto& [seq, payload] : rows) index_values(seq, payload, true);
+      for (const auto& [seq, payload] : rows) keep_value_keys(seq, payload);
       sql_->clear_pending.bind(1, last);
       run(sql_->clear_pending);
       run(sql_->commit);
@@ -736,7 +740,10 @@ void SqliteStore::update_event(const EventRecord& e) {
   s.bind_id(1, e.id).bind(2, e.status).bind_optional_id(3, e.profile_id).bind(4, e.properties).bind(5, e.trace).bind_optional(6, e.error);
   s.bind(7, e.type).bind_optional_id(8, e.owner);
   run(s);
-  if (stored) index_values(stored->first, stored->second, !e.profile_id);
+  if (stored && !e.profile_id)
+    keep_value_keys(stored->first, stored->second);
+  else if (stored)
+    run(sql_->delete_value.bind(1, stored->first));
 }
 
 std::vector<EventRecord> SqliteStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,

@@ -9,6 +9,9 @@
 #include <string>
 
 namespace weft {
+namespace payload_values {
+class ValueKeys;
+}
 namespace pg {
 class Connection;
 class Result;
@@ -84,12 +87,13 @@ private:
   EventRecord event_row(const pg::Result& r, int row);
   std::vector<EventRecord> event_rows(const pg::Result& r);
   void keep_trace_shape(const EventRecord& e);
-  void index_values(std::string_view event_id, std::string_view payload, bool add);
+  void keep_value_keys(std::string_view event_id, std::string_view payload);
   void index_pending_values();
-  void erase_event(std::string_view id, std::string_view payload);
+  void erase_event(std::string_view id);
 
   std::unique_ptr<pg::Connection> connection_;
   std::string suppression_key_;
+  std::unique_ptr<payload_values::ValueKeys> value_keys_;  // made from the suppression key
   TraceShapes trace_shapes_;
   WrittenShapes written_shapes_;
 };

@@ -30,6 +30,7 @@ public:
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind(int index, std::int64_t value);
   SqliteStatement& bind_null(int index);
+  SqliteStatement& bind_blob(int index, std::string_view bytes);
   SqliteStatement& bind_optional(int index, const std::optional<std::string>& text);
   // Ids of profiles and events: a UUID in its canonical text is stored as its 16 bytes (less
   // than half the index space of its text), any other id as text; read back as text.
@@ -44,6 +45,7 @@ public:
   void reset();
 
   std::string_view text(int column) const;
+  std::string_view blob(int column) const;
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
   std::optional<std::string> optional_text(int column) const;  // nullopt for NULL

@@ -11,6 +11,9 @@
 #include <string>
 
 namespace weft {
+namespace payload_values {
+class ValueKeys;
+}
 
 class SqliteStore final : public Store {
 public:
@@ -88,7 +91,8 @@ private:
   std::vector<EventRecord> event_rows(SqliteStatement& s);
   std::optional<EventRecord> one_event(SqliteStatement& s);
   EventRecord event_row(const SqliteStatement& s);
-  void index_values(std::int64_t seq, std::string_view payload, bool add);
+  void keep_value_keys(std::int64_t seq, std::string_view payload);
+  void erase_event_at(std::int64_t seq);
   void index_pending_values();
   std::int64_t erase_unattributed(const std::vector<Identifier>& identifiers);
   std::int64_t erase_owned_events(std::string_view live_id);
@@ -97,7 +101,8 @@ private:
   std::string path_;
   SqliteDb db_;
   int hold_fd_ = -1;
-  std::string suppression_key_;  // the lock file, while held
+  std::string suppression_key_;
+  std::unique_ptr<payload_values::ValueKeys> value_keys_;  // made from the suppression key
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
   TraceShapes trace_shapes_;
