@@ -120,7 +120,6 @@ struct Erased {
   std::int64_t events = 0;
   std::int64_t merges = 0;
   std::int64_t unattributed_events = 0;  // events of no profile that held one of the identifiers
-  std::int64_t operations = 0;           // operations log entries whose reason and result were erased
   std::vector<Identifier> erased_identifiers;  // held, removed or blocked: to be suppressed
 };
 

@@ -392,7 +392,6 @@ Erased PostgresStore::erase_profile(std::string_view live_id) {
     for (int i = 0; i < r.rows(); ++i) naming.emplace(r.integer(i, 0), r.text(i, 1));
   }
   for (const auto& [seq, profiles] : naming) connection_->queue("scrub_operation", {seq, payload_values::erased_ids_in(profiles, ids)});
-  erased.operations = static_cast<std::int64_t>(naming.size());
 
   erased.merges = connection_->run("erase_merges", {live_id}).rows();
   connection_->queue("unlink_keys", {live_id});

@@ -498,7 +498,7 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
     run(s);
     return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
   };
-  erased.operations = scrub_operations(live_id);  // while the scope's profile rows still say who
+  scrub_operations(live_id);  // while the scope's profile rows still say who
   erased.merges = deleting(sql_->erase_merges);
   deleting(sql_->unlink_keys);
   erased.events = deleting(sql_->erase_events);
@@ -557,7 +557,7 @@ std::int64_t SqliteStore::erase_unattributed(const std::vector<Identifier>& iden
 
 // Operations naming a profile of the scope: their reason and result go, their ids become
 // "erased".
-std::int64_t SqliteStore::scrub_operations(std::string_view live_id) {
+void SqliteStore::scrub_operations(std::string_view live_id) {
   std::vector<std::string> ids;
   auto& scope = sql_->scope_ids;
   scope.bind_id(1, live_id);
@@ -571,7 +571,6 @@ std::int64_t SqliteStore::scrub_operations(std::string_view live_id) {
     find.reset();
   }
   for (const auto& [seq, profiles] : naming) run(sql_->scrub_operation.bind(1, seq).bind(2, payload_values::erased_ids_in(profiles, ids)));
-  return static_cast<std::int64_t>(naming.size());
 }
 
 // The WAL still holds the erased rows' old page images until it is copied into the database
@@ -646,26 +645,28 @@ void SqliteStore::keep_value_keys(std::int64_t seq, std::string_view payload) {
 
 // Events stored before the index existed (schema 12), in transactions of 10,000.
 void SqliteStore::index_pending_values() {
-  for (;;) {
+  // The last seq of the next 10,000 waiting; none: nothing to do (read without the write lock,
+  // so that opening a store that has none takes no lock).
+  const auto next_chunk = [this]() -> std::optional<std::int64_t> {
+    auto& s = sql_->last_pending;
+    const bool found = s.step() && !s.is_null(0);
+    const std::int64_t last = found ? s.integer(0) : 0;
+    s.reset();
+    return found ? std::optional<std::int64_t>(last) : std::nullopt;
+  };
+  while (next_chunk()) {
     run(sql_->begin);
     try {
-      sql_->last_pending.step();
-      const bool done = sql_->last_pending.is_null(0);
-      const std::int64_t last = done ? 0 : sql_->last_pending.integer(0);
-      sql_->last_pending.reset();
-      if (done) {
-        run(sql_->commit);
-        return;
+      const auto last = next_chunk();  // another process may have done it meanwhile
+      if (last) {
+        std::vector<std::pair<std::int64_t, std::string>> rows;
+        while (sql_->pending_values.step()) rows.emplace_back(sql_->pending_values.integer(0), std::string(sql_->pending_values.text(1)));
+        sql_->pending_values.reset();
+        for (const auto& [seq, payload] : rows) keep_value_keys(seq, payload);
+        run(sql_->clear_pending.bind(1, *last));
       }
-      std::vector<std::pair<std::int64_t, std::string>> rows;
-      while (sql_->pending_values.step()) rows.emplace_back(sql_->pending_values.integer(0), std::string(sql_->pending_values.text(1)));
-      sql_->pending_values.reset();
-      for (const auto& [seq, payload] : rows) keep_value_keys(seq, payload);
-      sql_->clear_pending.bind(1, last);
-      run(sql_->clear_pending);
       run(sql_->commit);
     } catch (...) {
-      sql_->last_pending.reset();
       sql_->pending_values.reset();
       run(sql_->rollback);
       throw;

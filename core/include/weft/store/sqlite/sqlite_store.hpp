@@ -96,7 +96,7 @@ private:
   void index_pending_values();
   std::int64_t erase_unattributed(const std::vector<Identifier>& identifiers);
   std::int64_t erase_owned_events(std::string_view live_id);
-  std::int64_t scrub_operations(std::string_view live_id);
+  void scrub_operations(std::string_view live_id);
 
   std::string path_;
   SqliteDb db_;
