@@ -26,14 +26,20 @@ std::int64_t count_in_plain_sqlite(const std::string& file, const std::string& s
   return n;
 }
 
-}  // namespace
-
-TEST_CASE("weft backup copies a store that is open and written, commits still in its WAL included, into one plain file") {
-  TempDir dir;
+// A config in `dir` whose SQLite store holds one ingested Slack event.
+std::filesystem::path store_of_one_event(const TempDir& dir) {
   const auto config = dir.write("weft.yaml", "store: sqlite:weft.db\nworkflows: " + std::string(WEFT_SOURCE_DIR) +
                                                  "/workflows\nplugin_dirs: [" + WEFT_PLUGIN_DIR + "]\n");
   const auto events = dir.write("events.jsonl", R"({"event":{"type":"message","user":"U1"}})" "\n");
   REQUIRE(run_weft({"ingest", "--config", config.string(), "--source", "slack", events.string()}).exit_code == 0);
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("weft backup copies a store that is open and written, commits still in its WAL included, into one plain file") {
+  TempDir dir;
+  const auto config = store_of_one_event(dir);
   // A writer holds the store open; its rows are in the WAL only (nothing copied back yet).
   const std::string store = (dir.path() / "weft.db").string();
   weft::SqliteDb writer(store);
@@ -65,10 +71,7 @@ TEST_CASE("weft backup copies a store that is open and written, commits still in
 
 TEST_CASE("weft backup: the copy is as private as the store (a 0600 store gives a 0600 copy)") {
   TempDir dir;
-  const auto config = dir.write("weft.yaml", "store: sqlite:weft.db\nworkflows: " + std::string(WEFT_SOURCE_DIR) +
-                                                 "/workflows\nplugin_dirs: [" + WEFT_PLUGIN_DIR + "]\n");
-  const auto events = dir.write("events.jsonl", R"({"event":{"type":"message","user":"U1"}})" "\n");
-  REQUIRE(run_weft({"ingest", "--config", config.string(), "--source", "slack", events.string()}).exit_code == 0);
+  const auto config = store_of_one_event(dir);
   namespace fs = std::filesystem;
   fs::permissions(dir.path() / "weft.db", fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
   const std::string copy = (dir.path() / "copy.db").string();

@@ -269,6 +269,7 @@ public:
   virtual std::optional<EventRecord> load_event(std::string_view id) = 0;
   virtual std::optional<EventRecord> load_event_at(std::int64_t seq) = 0;
   // Replaces a stored event's outcome (weft replay): status, profile, properties, trace, error.
+  // `event.payload` is the stored payload (its values' keys are kept while it has no profile).
   virtual void update_event(const EventRecord& event) = 0;
 
   // Events of the live profile `profile_id`, after (or, descending, before) cursor `seq`

@@ -141,7 +141,6 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("delete_values", "DELETE FROM event_values WHERE event_id = $1");
   c.prepare("value_keys", "SELECT event_id, keys FROM event_values");
   c.prepare("unattributed_payload", "SELECT payload FROM events WHERE id = $1 AND profile_id IS NULL");
-  c.prepare("event_nullness", "SELECT profile_id IS NULL, payload FROM events WHERE id = $1");
   c.prepare("pending_values", "SELECT p.event_id, e.payload FROM event_values_pending p JOIN events e ON e.id = p.event_id "
                               "WHERE e.profile_id IS NULL ORDER BY p.event_id LIMIT 10000");
   c.prepare("pending_ids", "SELECT event_id FROM event_values_pending ORDER BY event_id LIMIT 10000");
@@ -487,15 +486,13 @@ std::optional<EventRecord> PostgresStore::load_event_at(std::int64_t seq) {
 
 void PostgresStore::update_event(const EventRecord& e) {
   keep_trace_shape(e);
-  // Its values are indexed while it has no profile: they enter or leave when that changes.
-  const Result before = connection_->run("event_nullness", {e.id});
   connection_->queue("update_event", {e.id, e.status, e.profile_id, e.properties, e.trace, e.error, e.type, e.owner});
-  if (before.rows() == 1 && (before.text(0, 0) == "t") != !e.profile_id) {
-    if (e.profile_id)
-      connection_->queue("delete_values", {e.id});
-    else
-      keep_value_keys(e.id, before.text(0, 1));
-  }
+  // Its values' keys are kept while it has no profile. Queued, not read first: a read here was
+  // a round trip per event of a re-derivation.
+  if (e.profile_id)
+    connection_->queue("delete_values", {e.id});
+  else
+    keep_value_keys(e.id, e.payload);
 }
 
 std::vector<EventRecord> PostgresStore::profile_events(std::string_view profile_id, std::int64_t after_seq, std::int64_t limit,
