@@ -1,8 +1,7 @@
 // The JSONPath Compliance Test Suite (RFC 9535; tests/data/jsonpath-cts, BSD-2) run against
-// weft's JSONPath. Today weft evaluates the singular subset (SPEC 4 before issue 35): this test
-// holds what it does (every invalid query refused with an offset inside the query; every query
-// it accepts gives the suite's nodelist) and ratchets how many cases pass, so that issue 35's
-// work can only raise it, to all 703.
+// weft's JSONPath (SPEC 4): every invalid query refused with a message and an offset inside the
+// query, every valid one evaluated to the suite's nodelist, in order (one of the orders the
+// suite allows where a case gives several). All 703 cases.
 #include "weft/event/jsonpath.hpp"
 
 #include <catch2/catch.hpp>
@@ -49,7 +48,7 @@ TEST_CASE("JSONPath compliance suite: invalid queries are refused, accepted ones
       CHECK_FALSE(must_refuse);
       if (must_refuse) continue;
       std::vector<const rapidjson::Value*> nodes;
-      if (const rapidjson::Value* node = path.select(test["document"])) nodes.push_back(node);
+      path.select_all(test["document"], nodes);
       bool same = false;
       if (test.HasMember("result")) same = same_nodelist(nodes, test["result"]);
       if (test.HasMember("results"))
@@ -63,13 +62,11 @@ TEST_CASE("JSONPath compliance suite: invalid queries are refused, accepted ones
         ++invalid;
         ++passed;
       } else {
-        ++refused_valid;  // a query of the RFC weft does not evaluate yet (issue 35)
+        ++refused_valid;
       }
     }
   }
-  WARN("JSONPath compliance suite: " << passed << " of 703 cases pass (" << invalid << " invalid queries refused, "
-                                     << refused_valid << " valid queries not yet evaluated)");
   CHECK(invalid == 247);
-  CHECK(passed >= 326);  // the ratchet: 247 refusals and 79 evaluations today (issue 35 takes it to 703)
-  CHECK(passed + refused_valid == 703);
+  CHECK(refused_valid == 0);
+  CHECK(passed == 703);
 }

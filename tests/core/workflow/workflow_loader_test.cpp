@@ -110,10 +110,10 @@ TEST_CASE("config values of the wrong type and missing required keys are reporte
 
 TEST_CASE("invalid JSONPaths are reported with the reason") {
   const auto loaded = load(std::string("id: demo\nnodes:\n") + trigger +
-                           "  - id: e\n    plugin: json_path_extractor\n    with: { path: \"$.payload..user\" }\n");
+                           "  - id: e\n    plugin: json_path_extractor\n    with: { path: \"$.payload[?length(@.user)]\" }\n");
   CHECK(loaded.errors == std::vector<std::string>{
-                             "7:19: node 'e' (json_path_extractor): 'path': invalid JSONPath '$.payload..user': descendant "
-                             "segments ('..') are not supported at position 11"});
+                             "7:19: node 'e' (json_path_extractor): 'path': invalid JSONPath '$.payload[?length(@.user)]': "
+                             "length() gives a value, not true or false: compare it with something at position 12"});
 }
 
 TEST_CASE("a regex RE2 cannot run in linear time is reported at its position with what to do instead") {
