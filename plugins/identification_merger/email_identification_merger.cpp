@@ -13,6 +13,7 @@ public:
       weft::choice("traits", "keep_survivor|most_recent", "keep_survivor", "which traits win when profiles merge"),
       weft::optional("max_profiles", WEFT_FIELD_INTEGER, "most original profiles one profile may stand for", "10"),
       weft::optional("max_emails_per_profile", WEFT_FIELD_INTEGER, "most e-mails one profile may hold", "5"),
+      merging::max_per_event_field,
       weft::optional("blocked", WEFT_FIELD_REGEX_LIST, "regexes for e-mails to ignore; replaces the default list"),
   };
 
@@ -24,6 +25,7 @@ public:
     settings.traits = merging::trait_policy(config);
     settings.max_profiles = config.integer("max_profiles");
     settings.max_per_profile = config.integer("max_emails_per_profile");
+    settings.max_per_event = config.integer("max_per_event");
     settings.blocked = config.blocklist("blocked");
     merger_.configure(config, std::move(settings), "max_profiles", "max_emails_per_profile");
   }

@@ -1,7 +1,8 @@
-// What identification_merger and email_identification_merger share (SPEC 5, 15): read an id
-// at a path, normalise it, and add it as identifier TYPE:VALUE to the event's profile, merging
-// the profile that holds it. The merge rules and limits are the host's; a node only picks the
-// identifier. Both plugins are this class with their own config names.
+// What identification_merger and email_identification_merger share (SPEC 4, 5, 15): read the
+// ids at every node a path selects, normalise them, and add them as identifiers TYPE:VALUE to
+// the event's profile, merging the profiles that hold them, all or nothing. The merge rules
+// and limits are the host's; a node only picks the identifiers. Both plugins are this class
+// with their own config names.
 #pragma once
 
 #include <weft/sdk.hpp>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace merging {
 
@@ -61,8 +63,12 @@ struct Settings {
   weft_trait_policy traits = WEFT_TRAITS_KEEP_SURVIVOR;
   std::int64_t max_profiles = 10;
   std::int64_t max_per_profile = 5;
+  std::int64_t max_per_event = 10;  // distinct identifiers one event may carry; more: `limited`
   weft::Blocklist blocked;
 };
+
+inline constexpr weft_config_field max_per_event_field =
+    weft::optional("max_per_event", WEFT_FIELD_INTEGER, "most distinct identifiers one event may add (more: limited, nothing changes)", "10");
 
 class IdentifierMerger {
 public:
@@ -70,29 +76,51 @@ public:
   void configure(const weft::Config& config, Settings settings, const char* max_profiles_key, const char* max_per_profile_key) {
     if (settings.max_profiles < 1) throw weft::ConfigError(max_profiles_key, "must be at least 1");
     if (settings.max_per_profile < 1) throw weft::ConfigError(max_per_profile_key, "must be at least 1");
+    if (settings.max_per_event < 1) throw weft::ConfigError("max_per_event", "must be at least 1");
     settings_ = std::move(settings);
     profile_ = config.host().compile("$.profile_id");
   }
 
+  // Every selected id is one identifier, duplicates once. Ids that do not normalise are left
+  // out: the node leaves on `invalid` only when none does, on `missing` when none is selected.
   Port process(weft::Event& event) const {
     const auto profile = event.read(profile_);
     if (!profile || profile->type != WEFT_TYPE_STRING) return Port::missing;
-    const auto selected = event.id(settings_.value, settings_.blocked);
-    if (!selected) return Port::missing;
-    std::optional<std::string> value;
-    if (settings_.normalize) {
-      value = settings_.normalize(*selected);
-    } else {  // the id rules applied, but the value untrimmed
-      const auto raw = event.read(settings_.value);
-      value = raw && raw->type == WEFT_TYPE_STRING ? std::string(raw->string, raw->length) : std::string(*selected);
+    std::vector<std::string> values;
+    bool invalid = false;
+    const std::size_t selected = event.count(settings_.value);
+    for (std::size_t i = 0; i < selected; ++i) {
+      Read read = identifier_at(event, i);
+      invalid = invalid || read.state == Read::invalid;
+      if (read.state != Read::found || std::find(values.begin(), values.end(), read.value) != values.end()) continue;
+      if (static_cast<std::int64_t>(values.size()) == settings_.max_per_event) return Port::limited;
+      values.push_back(std::move(read.value));
     }
-    if (!value) return Port::invalid;
-    const auto result = event.identify(settings_.type, *value, settings_.traits, settings_.max_profiles, settings_.max_per_profile);
+    if (values.empty()) return invalid ? Port::invalid : Port::missing;
+    const auto result = event.identify_all(settings_.type, values, settings_.traits, settings_.max_profiles, settings_.max_per_profile);
     if (result == weft::Event::Identified::ignored) return Port::missing;  // blocked or removed by an operator
     return result == weft::Event::Identified::limited ? Port::limited : Port::out;
   }
 
 private:
+  struct Read {
+    enum State { missing, invalid, found } state = missing;  // missing: no id or a blocked one
+    std::string value;
+  };
+
+  // The identifier at node `index` of the path's nodelist.
+  Read identifier_at(weft::Event& event, std::size_t index) const {
+    const auto id = event.id_at(settings_.value, index, settings_.blocked);
+    if (!id) return {};
+    if (settings_.normalize) {
+      auto value = settings_.normalize(*id);
+      return value ? Read{Read::found, std::move(*value)} : Read{Read::invalid, {}};
+    }
+    // normalize: none: the id rules applied, but the value untrimmed
+    const auto raw = event.read_at(settings_.value, index);
+    return {Read::found, raw && raw->type == WEFT_TYPE_STRING ? std::string(raw->string, raw->length) : std::string(*id)};
+  }
+
   Settings settings_;
   weft::Path profile_;
 };

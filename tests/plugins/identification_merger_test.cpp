@@ -131,3 +131,47 @@ TEST_CASE("identification_merger: config mistakes are errors at the value") {
   CHECK(errors("{ identifier: phone, value: $.payload.p, normalize: e164 }").at(0).find(
             "expected one of none|trim|lower|email|phone, found 'e164'") != std::string::npos);
 }
+
+TEST_CASE("identification_merger: every node a path selects is an identifier, duplicates once, all merged") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto crm = f.workflow(flow("crm", "{ identifier: customer_id, value: $.payload.id }"));
+  auto shop = f.workflow(flow("shop", "{ identifier: customer_id, value: '$.payload.ids[*]', normalize: lower }"));
+  const auto a = f.post(*crm, R"({"user":"a","id":"c-1"})");
+  const auto b = f.post(*crm, R"({"user":"b","id":"c-2"})");
+  CHECK(a.profile_id != b.profile_id);
+  // c-1 twice (once upper-case), c-2, a new c-3, and values that are no ids (null, an object)
+  const auto s = f.post(*shop, R"({"user":"s","ids":["C-1","c-2",null,"c-1",{"x":1},"c-3"]})");
+  CHECK(port_of(*shop, s.run, "identify") == "out");
+  CHECK(f.store.count_live_profiles() == 1);
+  for (const char* id : {"c-1", "c-2", "c-3"}) CHECK(f.store.find_identifier("customer_id", id) == s.profile_id);
+  const auto none = f.post(*shop, R"({"user":"t","ids":[null,""]})");
+  CHECK(port_of(*shop, none.run, "identify") == "missing");
+}
+
+TEST_CASE("identification_merger: more than max_per_event identifiers, or a merge past a limit, changes nothing") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto crm = f.workflow(flow("crm", "{ identifier: customer_id, value: $.payload.id }"));
+  auto shop = f.workflow(flow("shop", "{ identifier: customer_id, value: '$.payload.ids[*]', max_per_event: 3, max_profiles: 3 }"));
+  const auto too_many = f.post(*shop, R"({"user":"s1","ids":["x1","x2","x3","x4"]})");
+  CHECK(port_of(*shop, too_many.run, "identify") == "limited");
+  CHECK_FALSE(f.store.find_identifier("customer_id", "x1"));
+  const auto three = f.post(*shop, R"({"user":"s2","ids":["x1","x2","x1","x3","x2"]})");  // three distinct
+  CHECK(port_of(*shop, three.run, "identify") == "out");
+  CHECK(f.store.find_identifier("customer_id", "x3") == three.profile_id);
+
+  // Three profiles hold one id each: merging all three into a fourth would make a profile of
+  // four, over max_profiles 3. The first two merges alone would fit; nothing happens at all.
+  const auto p1 = f.post(*crm, R"({"user":"p1","id":"y1"})");
+  const auto p2 = f.post(*crm, R"({"user":"p2","id":"y2"})");
+  const auto p3 = f.post(*crm, R"({"user":"p3","id":"y3"})");
+  const std::int64_t before = f.store.count_live_profiles();
+  const auto all = f.post(*shop, R"({"user":"s3","ids":["y1","y2","y3"]})");
+  CHECK(port_of(*shop, all.run, "identify") == "limited");
+  CHECK(f.store.count_live_profiles() == before + 1);  // s3's own profile, nothing merged
+  CHECK(f.store.find_identifier("customer_id", "y1") == p1.profile_id);
+  CHECK(f.store.find_identifier("customer_id", "y2") == p2.profile_id);
+  CHECK(f.store.find_identifier("customer_id", "y3") == p3.profile_id);
+  const auto two = f.post(*shop, R"({"user":"s4","ids":["y1","y2"]})");
+  CHECK(port_of(*shop, two.run, "identify") == "out");
+  CHECK(f.store.find_identifier("customer_id", "y1") == f.store.find_identifier("customer_id", "y2"));
+}

@@ -79,3 +79,26 @@ TEST_CASE("json_path_extractor transforms after the blocked check") {
   // blocked is matched before the transform: "NULL" is blocked although its hash would not be
   CHECK(extract("{ path: $.payload.u, transform: sha256 }", R"({"u":"NULL"})").port == "missing");
 }
+
+TEST_CASE("json_path_extractor takes a nodelist's first node, and a query over the bounds fails the node with the reason") {
+  auto r = extract("{ path: \"$.payload.users[?@.active == true].id\" }", R"({"users":[{"id":"u1","active":false},{"id":"u2","active":true},{"id":"u3","active":true}]})");
+  CHECK(r.port == "out");
+  CHECK(r.properties == R"({"profile_key":"u2"})");
+
+  // 60 nested levels of 40 elements: $..*..*..*..* counts each node once per chain of four
+  // ancestors, far past the bounds. The node fails; the value is never taken for missing.
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,";
+  deep += "0";
+  for (int i = 0; i < 60; ++i) deep += "]";
+  const auto loaded = load_yaml("id: t\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                "  - id: extract\n    plugin: json_path_extractor\n    with: { path: \"$..*..*..*..*\" }\n");
+  REQUIRE(loaded.workflow);
+  weft::EventDocument event;
+  set_payload(event, "{\"d\":" + deep + "}");
+  const auto result = weft::run_workflow(*loaded.workflow, event);
+  CHECK(result.outcome == weft::Outcome::failed);
+  INFO(result.error);
+  CHECK(result.error.find("weft could not read $..*..*..*..*: the query ") != std::string::npos);
+  CHECK(result.error.find(" nodes of this document") != std::string::npos);
+}

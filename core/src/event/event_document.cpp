@@ -64,6 +64,8 @@ void EventDocument::set_received_at(std::int64_t micros) {
 }
 
 void EventDocument::write(const JsonPath& path, rapidjson::Value&& value) {
+  if (!path.singular())
+    throw EventWriteError("cannot write " + path.text() + ": nodes write to one place, a path of names and indexes only");
   const auto& segments = path.segments();
   if (segments.empty() || segments[0].kind != PathSegment::Kind::name)
     throw EventWriteError("cannot write " + path.text() + ": nodes write under $.properties, $.payload or to $.type");

@@ -6,6 +6,8 @@
 
 #include <openssl/hmac.h>
 
+#include <algorithm>
+
 namespace weft {
 namespace {
 
@@ -138,6 +140,50 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
   record.event_id = std::string(event_id);
   profile_id = merge_pair(*own, *other, options.traits, std::move(record), now);
   return IdentifyResult::merged;
+}
+
+IdentifyResult Identity::identify_all(std::string& profile_id, const std::vector<Identifier>& ids, const IdentifyOptions& options,
+                                      std::string_view event_id, std::int64_t received_at, std::int64_t now) {
+  if (ids.size() == 1) return identify(profile_id, ids[0], options, event_id, received_at, now);
+  if (ids.empty()) return IdentifyResult::ignored;
+  write_traits();
+  const auto own = store_.load_profile(profile_id);
+  if (!own) throw StoreError("profile " + profile_id + " does not exist");
+  // What the one profile would hold: every distinct holder, and the identifiers nobody holds.
+  std::vector<std::string> holders;
+  std::int64_t unheld = 0;
+  for (const Identifier& id : ids) {
+    const auto state = store_.identifier_state(id.type, id.value);
+    if (state && state->ignored_for(received_at)) continue;
+    const auto holder = state ? state->profile_id : std::nullopt;
+    if (!holder && suppressed(id.type, id.value)) return IdentifyResult::suppressed;
+    if (!holder)
+      ++unheld;
+    else if (*holder != own->id && std::find(holders.begin(), holders.end(), *holder) == holders.end())
+      holders.push_back(*holder);
+  }
+  const std::string& type = ids.front().type;  // one node's identifiers: one type
+  std::int64_t profiles = 1 + store_.count_aliases(own->id);
+  std::int64_t of_type = unheld + store_.count_identifiers(own->id, type);
+  for (const std::string& holder : holders) {
+    profiles += 1 + store_.count_aliases(holder);
+    of_type += store_.count_identifiers(holder, type);
+  }
+  if ((!holders.empty() && profiles > options.max_profiles) || of_type > options.max_identifiers_of_type) {
+    ++counters_.merges_refused;
+    return IdentifyResult::limited;
+  }
+  // Within these limits no single step is refused: each sees a part of the whole.
+  bool merged = false, added = false, known = false;
+  for (const Identifier& id : ids) {
+    const IdentifyResult result = identify(profile_id, id, options, event_id, received_at, now);
+    merged = merged || result == IdentifyResult::merged;
+    added = added || result == IdentifyResult::added;
+    known = known || result == IdentifyResult::known;
+  }
+  if (merged) return IdentifyResult::merged;
+  if (added) return IdentifyResult::added;
+  return known ? IdentifyResult::known : IdentifyResult::ignored;
 }
 
 std::string Identity::merge_by_operator(const ProfileRecord& a, const ProfileRecord& b, TraitPolicy traits, const std::string& reason,

@@ -160,17 +160,44 @@ weft_path* path_compile(const char* text, size_t length, weft_error* error) {
 
 void path_free(weft_path* path) { delete path; }
 
-int event_read(weft_event* event, const weft_path* path, weft_value* out) {
-  const rapidjson::Value* v = event->document->select(path->path);
+// Node `index` of the nodelist `path` selects, or nullptr. A singular path is read directly;
+// any other is evaluated once and kept in the event for the reads of its other nodes. A query
+// over the limits is a host failure (the node's error port), not a missing value.
+const rapidjson::Value* node_at(weft_event* event, const weft_path* path, size_t index) {
+  try {
+    if (path->path.singular()) return index == 0 ? event->document->select(path->path) : nullptr;
+    if (event->selected_path != path) {
+      event->selected_path = nullptr;
+      event->selected.clear();
+      path->path.select_all(event->document->root(), event->selected);
+      event->selected_path = path;
+    }
+    return index < event->selected.size() ? event->selected[index] : nullptr;
+  } catch (const std::exception& e) {
+    event->host_failure = "weft could not read " + path->path.text() + ": " + e.what();
+    return nullptr;
+  }
+}
+
+size_t event_count(weft_event* event, const weft_path* path) {
+  if (!node_at(event, path, 0)) return 0;
+  return path->path.singular() ? 1 : event->selected.size();
+}
+
+int event_read_at(weft_event* event, const weft_path* path, size_t index, weft_value* out) {
+  const rapidjson::Value* v = node_at(event, path, index);
   if (!v) return WEFT_MISSING;
   fill(*v, out);
   return WEFT_FOUND;
 }
 
-int event_read_id(weft_event* event, const weft_path* path, const weft_blocklist* blocked, const char** text, size_t* length) {
+int event_read(weft_event* event, const weft_path* path, weft_value* out) { return event_read_at(event, path, 0, out); }
+
+int event_read_id_at(weft_event* event, const weft_path* path, size_t index, const weft_blocklist* blocked, const char** text,
+                     size_t* length) {
   static const IdRules default_rules;
   try {
-    const rapidjson::Value* value = event->document->select(path->path);
+    const rapidjson::Value* value = node_at(event, path, index);
     std::string scratch;
     auto id = (blocked ? blocked->rules : default_rules).read(value, scratch);
     if (!id) return WEFT_MISSING;
@@ -184,9 +211,13 @@ int event_read_id(weft_event* event, const weft_path* path, const weft_blocklist
   }
 }
 
-int event_read_json(weft_event* event, const weft_path* path, const char** json, size_t* length) {
+int event_read_id(weft_event* event, const weft_path* path, const weft_blocklist* blocked, const char** text, size_t* length) {
+  return event_read_id_at(event, path, 0, blocked, text, length);
+}
+
+int event_read_json_at(weft_event* event, const weft_path* path, size_t index, const char** json, size_t* length) {
   try {
-    const rapidjson::Value* v = event->document->select(path->path);
+    const rapidjson::Value* v = node_at(event, path, index);
     if (!v) return WEFT_MISSING;
     const std::string& kept = event->scratch.emplace_back(to_json(*v));
     *json = kept.data();
@@ -198,9 +229,14 @@ int event_read_json(weft_event* event, const weft_path* path, const char** json,
   }
 }
 
+int event_read_json(weft_event* event, const weft_path* path, const char** json, size_t* length) {
+  return event_read_json_at(event, path, 0, json, length);
+}
+
 int event_write_string(weft_event* event, const weft_path* path, const char* text, size_t length, weft_error* error) {
   try {
     rapidjson::Value value(text, static_cast<rapidjson::SizeType>(length), event->document->allocator());
+    event->forget_selection();
     event->document->write(path->path, std::move(value));
     return 0;
   } catch (const std::exception& e) {
@@ -217,6 +253,7 @@ int event_write_json(weft_event* event, const weft_path* path, const char* json,
       set_error(error, "cannot write " + path->path.text() + ": " + parsed.message);
       return -1;
     }
+    event->forget_selection();
     event->document->write(path->path, std::move(value));
     return 0;
   } catch (const std::exception& e) {
@@ -293,6 +330,7 @@ int profile_resolve(weft_event* event, const char* type, size_t type_length, con
     if (resolved.suppressed) event->suppressed = true;
     if (resolved.ignored || resolved.suppressed) return WEFT_IGNORED;
     if (!resolved.profile) return WEFT_MISSING;
+    event->forget_selection();
     event->document->set_string("profile_id", *resolved.profile);
     return WEFT_FOUND;
   });
@@ -304,7 +342,7 @@ int profile_set_trait(weft_event* event, const char* name, size_t name_length, c
     Identity& identity = identity_of(event);
     const std::string profile = event_profile(event);
     if (path) {
-      const rapidjson::Value* value = event->document->select(path->path);
+      const rapidjson::Value* value = node_at(event, path, 0);
       if (!value) return 0;
       return identity.set_trait(profile, {name, name_length}, *value, if_missing != 0, event->now) ? 1 : 0;
     }
@@ -313,8 +351,9 @@ int profile_set_trait(weft_event* event, const char* name, size_t name_length, c
   });
 }
 
-int profile_identify(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
-                     const weft_identify_options* options, weft_error* error) {
+// profile_identify and profile_identify_all: the identifiers `ids` (of one type) on the
+// event's profile, by Identity::identify_all.
+int identify_on_profile(weft_event* event, const std::vector<Identifier>& ids, const weft_identify_options* options, weft_error* error) {
   return profile_call(event, error, [&] {
     Identity& identity = identity_of(event);
     std::string profile = event_profile(event);
@@ -323,8 +362,8 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
     rules.traits = options->traits == WEFT_TRAITS_MOST_RECENT ? TraitPolicy::most_recent : TraitPolicy::keep_survivor;
     rules.max_profiles = options->max_profiles;
     rules.max_identifiers_of_type = options->max_identifiers_of_type;
-    const Identifier id{std::string(type, type_length), std::string(value, value_length)};
-    const IdentifyResult result = identity.identify(profile, id, rules, event->document->string("id"), received_at(event), event->now);
+    const IdentifyResult result = identity.identify_all(profile, ids, rules, event->document->string("id"), received_at(event), event->now);
+    event->forget_selection();
     event->document->set_string("profile_id", profile);
     switch (result) {
       case IdentifyResult::added: return WEFT_IDENTIFY_ADDED;
@@ -336,6 +375,27 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
     }
     return -1;
   });
+}
+
+int profile_identify(weft_event* event, const char* type, size_t type_length, const char* value, size_t value_length,
+                     const weft_identify_options* options, weft_error* error) {
+  return identify_on_profile(event, {Identifier{std::string(type, type_length), std::string(value, value_length)}}, options, error);
+}
+
+int profile_identify_all(weft_event* event, const char* type, size_t type_length, const char* const* values, const size_t* lengths,
+                         size_t count, const weft_identify_options* options, weft_error* error) {
+  std::vector<Identifier> ids;
+  try {
+    for (size_t i = 0; i < count; ++i) ids.push_back(Identifier{std::string(type, type_length), std::string(values[i], lengths[i])});
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+    return -1;
+  }
+  if (ids.empty()) {
+    set_error(error, "profile_identify_all needs at least one identifier");
+    return -1;
+  }
+  return identify_on_profile(event, ids, options, error);
 }
 
 }  // namespace
@@ -365,6 +425,11 @@ weft_host make_host_table(const std::string* label) {
   host.patterns_match = &patterns_match;
   host.config_declare_ports = &config_declare_ports;
   host.config_error_at = &config_error_at;
+  host.event_count = &event_count;
+  host.event_read_at = &event_read_at;
+  host.event_read_id_at = &event_read_id_at;
+  host.event_read_json_at = &event_read_json_at;
+  host.profile_identify_all = &profile_identify_all;
   return host;
 }
 

@@ -28,7 +28,7 @@ private:
 // Runs from `first_node` until the workflow ends or reaches node `end`.
 RunResult run_nodes(const Workflow& workflow, EventDocument& event, Identity* identity, std::size_t first_node, std::size_t end) {
   RunResult result;
-  weft_event view{&event, {}, identity, now_micros(), nullptr, {}};
+  weft_event view{.document = &event, .identity = identity, .now = now_micros()};
   TraitsOfNode traits(identity);
   std::size_t at = first_node;
   while (at < end) {

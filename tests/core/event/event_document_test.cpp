@@ -52,3 +52,12 @@ TEST_CASE("writes outside properties, payload and type are refused") {
   CHECK_THROWS_WITH(doc.write(JsonPath::parse("$.properties.s.deeper"), text(doc, "x")),
                     "cannot write $.properties.s.deeper: the value before 'deeper' is not an object");
 }
+
+TEST_CASE("a write needs a singular path: one place, names and indexes only") {
+  weft::EventDocument doc;
+  for (const char* path : {"$.properties[*]", "$.properties..a", "$.properties['a','b']", "$.payload[?@.x]"}) {
+    INFO(path);
+    CHECK_THROWS_WITH(doc.write(weft::JsonPath::parse(path), rapidjson::Value("x")),
+                      std::string("cannot write ") + path + ": nodes write to one place, a path of names and indexes only");
+  }
+}

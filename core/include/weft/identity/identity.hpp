@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft {
 
@@ -81,6 +82,15 @@ public:
   // identifier ignored for an event received at `received_at` changes nothing (`ignored`).
   IdentifyResult identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
                           std::int64_t received_at, std::int64_t now);
+
+  // identify() for several identifiers of one type that one event carries (SPEC 4: a path's
+  // every node), all or nothing: the limits are checked for the profile all of them would make
+  // together (the event's, every holder's and the new identifiers), and `limited` changes
+  // nothing. Otherwise each is identified in turn; the result is `merged` if any merged, else
+  // `added` if any was added, else `known`, or `ignored` when every one is. One identifier of
+  // an erased person suppresses the event (`suppressed`) before anything changes.
+  IdentifyResult identify_all(std::string& profile_id, const std::vector<Identifier>& ids, const IdentifyOptions& options,
+                              std::string_view event_id, std::int64_t received_at, std::int64_t now);
 
   // An operator's merge (SPEC 13) of two distinct live profiles, loaded in this transaction,
   // by the rules of SPEC 6 without its limits; recorded with no identifier or event and with

@@ -21,17 +21,22 @@ class Identity;
 
 // The ABI's opaque types, defined on the host side.
 struct weft_event {
-  weft::EventDocument* document;
-  std::deque<std::string> scratch;      // strings handed to the plugin, alive until process returns
+  weft::EventDocument* document = nullptr;
+  std::deque<std::string> scratch{};    // strings handed to the plugin, alive until process returns
   weft::Identity* identity = nullptr;   // the profile rules; null outside a store (validate, tests)
   std::int64_t now = 0;                 // the time every change of this run is stamped with
   // A store failure inside a host call: not the node's fault, so not its error port. The
   // executor rethrows it and the whole batch is retried or refused.
-  std::exception_ptr store_failure;
+  std::exception_ptr store_failure{};
   // A read the host could not do (for example out of memory), which the ABI can only answer
   // as missing: the node's result is replaced by its error port with this message, so a real
   // error never passes for an absent value.
-  std::string host_failure;
+  std::string host_failure{};
+  // The nodelist of the last non-singular path read by index (event_read_at and the like);
+  // forgotten when the event is written to.
+  const weft_path* selected_path = nullptr;
+  std::vector<const rapidjson::Value*> selected{};
+  void forget_selection() { selected_path = nullptr; }
   // The event carries an erased person's identifier (SPEC 14): the host answered the node as
   // if it were missing, and the executor ends the run as suppressed (nothing is stored).
   bool suppressed = false;

@@ -12,7 +12,8 @@
  *     weft_host. Each such struct starts with `struct_size`: a reader uses a field only when
  *     struct_size shows it is there. Nothing is ever removed within one major.
  *   - 1.1 added patterns_match and the IGNORED results; 1.2 added ports per node
- *     (config_declare_ports), config_error_at, and the field types NUMBER to OBJECT_LIST.
+ *     (config_declare_ports), config_error_at, and the field types NUMBER to OBJECT_LIST;
+ *     1.3 the reads of every node a path selects (event_count, event_read_at, ...).
  *     A plugin built against an older header loads and runs unchanged.
  *
  * Threads: the host may call `process` of one node from several threads at once (trigger
@@ -33,7 +34,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 2
+#define WEFT_ABI_MINOR 3
 
 /* The name of the one exported function, for dlsym. */
 #define WEFT_PLUGIN_ENTRY_NAME "weft_plugin_entry"
@@ -174,14 +175,17 @@ typedef struct weft_host {
   int (*config_entry)(const weft_config* config, const char* name, size_t index, weft_value* key,
                       weft_value* value);
 
-  /* -- JSONPath, RFC 9535 subset (see SPEC section 4) -- */
+  /* -- JSONPath, all of RFC 9535 (see SPEC section 4) -- */
 
   /* Compiles `text`. Returns NULL and fills `error` when it is not a valid path. The caller owns
    * the result and frees it with path_free; a path may be used from any thread. */
   weft_path* (*path_compile)(const char* text, size_t length, weft_error* error);
   void (*path_free)(weft_path* path);
 
-  /* -- the event document, during `process` only -- */
+  /* -- the event document, during `process` only --
+   * A path selects a nodelist (RFC 9535 order); these reads take its first node. Since ABI 1.3
+   * the *_at functions below read any node. A query too large for the document (SPEC 4's
+   * bounds) reads as MISSING and sends the node to its error port when `process` returns. */
 
   /* Reads the value selected by `path`. Returns WEFT_FOUND and fills `out`, or WEFT_MISSING.
    * Strings in `out` live until `process` returns or the event is written to. */
@@ -270,6 +274,29 @@ typedef struct weft_host {
    * so the host reports it at that value's file:line:column instead of the node's. An unknown
    * name leaves the error at the node. */
   void (*config_error_at)(const weft_config* config, const char* name);
+
+  /* -- since ABI 1.3: present when struct_size covers it -- */
+
+  /* How many nodes `path` selects in the event (0: missing). */
+  size_t (*event_count)(weft_event* event, const weft_path* path);
+
+  /* event_read, event_read_id and event_read_json for node `index` of the nodelist (0 is the
+   * first, which the functions above read). WEFT_MISSING past the end. The host keeps the
+   * nodelist of the last path read this way until the event is written to or `process`
+   * returns, so a loop over one path's indexes evaluates it once. */
+  int (*event_read_at)(weft_event* event, const weft_path* path, size_t index, weft_value* out);
+  int (*event_read_id_at)(weft_event* event, const weft_path* path, size_t index, const weft_blocklist* blocked,
+                          const char** text, size_t* length);
+  int (*event_read_json_at)(weft_event* event, const weft_path* path, size_t index, const char** json, size_t* length);
+
+  /* profile_identify for the `count` (at least one) identifiers (type, values[i]) one event
+   * carries, all or nothing: the limits in `options` are checked for the profile they would
+   * all make together, and WEFT_IDENTIFY_LIMITED changes nothing. Otherwise each is added or
+   * merged in turn: MERGED if any merged, else ADDED if any was added, else KNOWN; IGNORED when
+   * every one is blocked or removed. Pass each value once. */
+  int (*profile_identify_all)(weft_event* event, const char* type, size_t type_length, const char* const* values,
+                              const size_t* lengths, size_t count, const struct weft_identify_options* options,
+                              weft_error* error);
 } weft_host;
 
 /* ---- The descriptor a plugin returns ---------------------------------------------------- */

@@ -408,6 +408,40 @@ public:
     return std::string_view(text, length);
   }
 
+  // ---- every node a path selects (SPEC 4; needs a host of ABI 1.3) ----
+  // The reads above take a nodelist's first node; these read node `index` (0 is the first).
+
+  std::size_t count(const Path& path) const { return nodelists()->event_count(event_, path.get()); }
+
+  std::optional<weft_value> read_at(const Path& path, std::size_t index) const {
+    weft_value value{};
+    if (nodelists()->event_read_at(event_, path.get(), index, &value) != WEFT_FOUND) return std::nullopt;
+    return value;
+  }
+
+  std::optional<std::string_view> id_at(const Path& path, std::size_t index, const Blocklist& blocked = Blocklist()) const {
+    const char* text = nullptr;
+    std::size_t length = 0;
+    if (nodelists()->event_read_id_at(event_, path.get(), index, blocked.get(), &text, &length) != WEFT_FOUND) return std::nullopt;
+    return std::string_view(text, length);
+  }
+
+  std::optional<std::string_view> json_at(const Path& path, std::size_t index) const {
+    const char* text = nullptr;
+    std::size_t length = 0;
+    if (nodelists()->event_read_json_at(event_, path.get(), index, &text, &length) != WEFT_FOUND) return std::nullopt;
+    return std::string_view(text, length);
+  }
+
+  // Every node's id (as id() reads one), in nodelist order; missing and blocked ones left out.
+  std::vector<std::string_view> ids(const Path& path, const Blocklist& blocked = Blocklist()) const {
+    std::vector<std::string_view> out;
+    const std::size_t n = count(path);
+    for (std::size_t i = 0; i < n; ++i)
+      if (const auto id = id_at(path, i, blocked)) out.push_back(*id);
+    return out;
+  }
+
   void write(const Path& path, std::string_view text) {
     weft_error error{};
     if (host_->event_write_string(event_, path.get(), text.data(), text.size(), &error) != 0) throw Error(error.message);
@@ -467,7 +501,32 @@ public:
     return static_cast<Identified>(rc);
   }
 
+  // identify() for several identifiers of one type, all or nothing (see profile_identify_all
+  // in plugin.h): `limited` changes nothing. Needs a host of ABI 1.3.
+  Identified identify_all(std::string_view type, const std::vector<std::string>& values, weft_trait_policy traits,
+                          std::int64_t max_profiles, std::int64_t max_identifiers_of_type) {
+    std::vector<const char*> texts;
+    std::vector<std::size_t> lengths;
+    for (const std::string& value : values) {
+      texts.push_back(value.data());
+      lengths.push_back(value.size());
+    }
+    weft_identify_options options{sizeof(weft_identify_options), traits, max_profiles, max_identifiers_of_type};
+    weft_error error{};
+    const int rc = nodelists()->profile_identify_all(event_, type.data(), type.size(), texts.data(), lengths.data(), texts.size(),
+                                                     &options, &error);
+    if (rc < 0) throw Error(error.message);
+    return static_cast<Identified>(rc);
+  }
+
 private:
+  // The host table, checked to have the functions of ABI 1.3.
+  const weft_host* nodelists() const {
+    if (host_->struct_size < offsetof(weft_host, profile_identify_all) + sizeof(host_->profile_identify_all))
+      throw Error("this weft host is too old to read nodelists (it needs plugin ABI 1.3)");
+    return host_;
+  }
+
   bool trait(std::string_view name, const weft_path* path, std::string_view literal, bool if_missing) {
     weft_error error{};
     const int rc = host_->profile_set_trait(event_, name.data(), name.size(), path, literal.data(), literal.size(), if_missing ? 1 : 0, &error);
