@@ -48,6 +48,10 @@ config() {  # a weft.yaml in $work/$1 with a fresh store and the example workflo
   echo "$work/$1/weft.yaml"
 }
 
+echo "== JSONPath: ns per select on a Slack event's document (singular paths, then the RFC 9535 evaluator)"
+"$build/bin/jsonpath_bench" 5000000 '$.payload.event.user' "\$.payload['event']['user_profile']['email']" \
+  '$.payload.authed_teams[*]' "\$..[?@.email == 'jane@example.com'].real_name"
+
 echo "== HTTP: wrk -t$threads -c$connections, ${seconds}s after a 2s warm-up, Slack-shaped events over 100,000 users"
 # The ceiling moves most from run to run (55k-70k req/s here): it is measured before and after
 # weft, and the ratio taken against the mean of the two.
