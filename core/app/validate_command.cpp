@@ -1,3 +1,4 @@
+#include "weft/delivery/destination.hpp"
 #include "weft/workflow/workflow_loader.hpp"
 #include "weft_app.hpp"
 
@@ -17,10 +18,13 @@ int validate_command(const Invocation& invocation) {
 
   std::vector<std::filesystem::path> paths;
   for (const auto& arg : invocation.args) paths.emplace_back(arg);
-  if (paths.empty()) paths.push_back(invocation.settings.workflows);
+  const bool whole_config = paths.empty();  // then the destinations folder is checked too
+  if (whole_config) paths.push_back(invocation.settings.workflows);
 
   std::vector<Diagnostic> diagnostics;
   const auto workflows = load_workflows(paths, plugins, diagnostics);
+  std::map<std::string, Destination> destinations;
+  if (whole_config) destinations = load_destinations(invocation.settings.destinations, process_environment(), diagnostics);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
@@ -29,6 +33,7 @@ int validate_command(const Invocation& invocation) {
 
   for (const auto& [id, workflow] : workflows)
     std::cout << workflow->file << ": ok (source '" << id << "', " << workflow->nodes.size() << " nodes)\n";
+  for (const auto& [id, destination] : destinations) std::cout << destination.file << ": ok (destination '" << id << "')\n";
   if (errors > 0) {
     std::cerr << errors << (errors == 1 ? " error\n" : " errors\n");
     return exit_invalid;

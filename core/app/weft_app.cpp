@@ -189,7 +189,8 @@ Usage: weft validate [--config FILE] [PATH...]
 Loads the plugins, then reads each PATH (a workflow file, or a folder whose *.yaml and
 *.yml files are read in name order) exactly as `weft serve` would, and prints every
 mistake as FILE:LINE:COLUMN: MESSAGE. With no PATH it checks the config's `workflows`
-folder (default ./workflows).
+folder (default ./workflows) and its `destinations` folder (default ./destinations: the
+endpoints messages are delivered to, whose secrets and ${VARIABLES} must be set).
 
 Checked: YAML syntax, unknown keys (with a suggestion), unknown plugins, config values
 of the wrong type or missing, invalid JSONPaths, duplicate ids, a first node that is not

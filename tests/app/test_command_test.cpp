@@ -148,3 +148,25 @@ TEST_CASE("weft try prints the trace and the profile changes, and stores nothing
   CHECK(wrong.exit_code == 1);
   CHECK(wrong.err == "weft try: no workflow defines source 'shoop' (did you mean 'shop'?)\n");
 }
+
+TEST_CASE("weft validate with no PATH checks the destinations folder too, secrets and variables included") {
+  TempDir dir;
+  dir.write("flows/shop.yaml", flow);
+  dir.write("out/crm.yaml", "id: crm\nurl: https://crm.example.com/hooks\nsigning: { secret_env: WEFT_TEST_UNSET_SECRET }\n");
+  dir.write("out/log.yaml", "id: log\nurl: http://127.0.0.1:9/in\n");
+  const auto config = dir.write("weft.yaml", "workflows: flows\ndestinations: out\nplugin_dirs: [" + std::string(WEFT_PLUGIN_DIR) + "]\n");
+  auto r = run_weft({"validate", "--config", config.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == (dir.path() / "out/crm.yaml").string() +
+                     ":3:24: 'signing.secret_env': the environment variable WEFT_TEST_UNSET_SECRET is not set\n1 error\n");
+  CHECK(r.out.find((dir.path() / "out/log.yaml").string() + ": ok (destination 'log')\n") != std::string::npos);
+
+  dir.write("out/crm.yaml", "id: crm\nurl: https://crm.example.com/hooks\n");
+  r = run_weft({"validate", "--config", config.string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(": ok (destination 'crm')\n") != std::string::npos);
+  // a PATH names workflows only
+  r = run_weft({"validate", "--config", config.string(), (dir.path() / "flows").string()});
+  CHECK(r.out.find("destination") == std::string::npos);
+}

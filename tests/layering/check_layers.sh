@@ -7,7 +7,7 @@ set -euo pipefail
 root=${1:?usage: check_layers.sh SOURCE_DIR}
 
 # Lowest first. A folder's rank is its first path segment's (store/sqlite is store).
-layers=(base event store identity plugin workflow serve app)
+layers=(base event store identity plugin workflow delivery serve app)
 rank_of() {
   local i
   for i in "${!layers[@]}"; do

@@ -30,7 +30,7 @@ public:
       error(root.Mark(), "a config file is a map (see weft --help)");
       return;
     }
-    check_keys(root, {"listen", "tls", "store", "plugin_dirs", "workflows", "limits", "api"}, "");
+    check_keys(root, {"listen", "tls", "store", "plugin_dirs", "workflows", "destinations", "limits", "api"}, "");
     if (auto n = root["listen"]; n.IsDefined()) {
       s.listen.clear();
       if (n.IsSequence() && n.size() > 0)
@@ -57,6 +57,7 @@ public:
       }
     if (auto n = root["store"]; n.IsDefined()) s.store = store(scalar(n, "store"));
     if (auto n = root["workflows"]; n.IsDefined()) s.workflows = path(scalar(n, "workflows"));
+    if (auto n = root["destinations"]; n.IsDefined()) s.destinations = path(scalar(n, "destinations"));
     if (auto n = root["plugin_dirs"]; n.IsDefined()) {
       s.plugin_dirs.clear();
       if (n.IsScalar())
@@ -182,6 +183,7 @@ Settings default_settings(const std::filesystem::path& base, const std::filesyst
   s.store = "sqlite:" + (base / "var/weft.db").lexically_normal().string();
   s.plugin_dirs = {plugin_dir};
   s.workflows = (base / "workflows").lexically_normal();
+  s.destinations = (base / "destinations").lexically_normal();
   return s;
 }
 

@@ -1,45 +1,13 @@
 #include "weft/serve/signature.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "weft/base/hmac.hpp"
 
-#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <vector>
 
 namespace weft {
 namespace {
-
-using Digest = std::array<unsigned char, 32>;
-
-Digest hmac(std::string_view key, std::string_view data) {
-  Digest out{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       out.data(), &length);
-  return out;
-}
-
-std::string to_hex(const Digest& d) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += digits[c >> 4];
-    out += digits[c & 0x0F];
-  }
-  return out;
-}
-
-std::string to_base64(const Digest& d) {
-  unsigned char out[64];
-  const int n = EVP_EncodeBlock(out, d.data(), static_cast<int>(d.size()));
-  return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
-}
-
-// Constant time in the contents (the length of a well-formed signature is public).
-bool same(std::string_view a, std::string_view b) { return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
 
 std::string lower_hex(std::string_view s) {
   std::string out(s);
@@ -68,13 +36,13 @@ std::string verify_slack(const SignatureScheme& s, const HeaderLookup& header, s
   if (auto problem = check_timestamp(*timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
   std::string base = "v0:" + *timestamp + ":";
   base.append(body);
-  return same(lower_hex(*signature), "v0=" + to_hex(hmac(s.secret, base))) ? "" : "X-Slack-Signature does not match the body";
+  return same_bytes(lower_hex(*signature), "v0=" + to_hex(hmac_sha256(s.secret, base))) ? "" : "X-Slack-Signature does not match the body";
 }
 
 std::string verify_github(const SignatureScheme& s, const HeaderLookup& header, std::string_view body) {
   const auto signature = header("X-Hub-Signature-256");
   if (!signature) return "missing X-Hub-Signature-256 header";
-  return same(lower_hex(*signature), "sha256=" + to_hex(hmac(s.secret, body))) ? "" : "X-Hub-Signature-256 does not match the body";
+  return same_bytes(lower_hex(*signature), "sha256=" + to_hex(hmac_sha256(s.secret, body))) ? "" : "X-Hub-Signature-256 does not match the body";
 }
 
 std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
@@ -95,9 +63,9 @@ std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, 
   if (auto problem = check_timestamp(timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
   std::string signed_payload = timestamp + ".";
   signed_payload.append(body);
-  const std::string expected = to_hex(hmac(s.secret, signed_payload));
+  const std::string expected = to_hex(hmac_sha256(s.secret, signed_payload));
   bool any = false;
-  for (const auto& candidate : candidates) any |= same(candidate, expected);  // check all: no early exit
+  for (const auto& candidate : candidates) any |= same_bytes(candidate, expected);  // check all: no early exit
   return any ? "" : "no v1 signature in Stripe-Signature matches the body";
 }
 
@@ -105,10 +73,10 @@ std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, st
   const auto value = header(s.header);
   if (!value) return "missing " + s.header + " header";
   std::string_view given(*value);
-  const Digest digest = hmac(s.secret, body);
+  const std::string digest = hmac_sha256(s.secret, body);
   if (s.base64) {
     if (!s.prefix.empty() && given.rfind(s.prefix, 0) == 0) given.remove_prefix(s.prefix.size());
-    return same(given, to_base64(digest)) ? "" : s.header + " does not match the body";
+    return same_bytes(given, to_base64(digest)) ? "" : s.header + " does not match the body";
   }
   // hex: the configured prefix, or none, or "sha256=" (common enough to always accept)
   for (std::string_view prefix : {std::string_view(s.prefix), std::string_view("sha256=")})
@@ -116,7 +84,7 @@ std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, st
       given.remove_prefix(prefix.size());
       break;
     }
-  return same(lower_hex(given), to_hex(digest)) ? "" : s.header + " does not match the body";
+  return same_bytes(lower_hex(given), to_hex(digest)) ? "" : s.header + " does not match the body";
 }
 
 }  // namespace
@@ -131,7 +99,7 @@ std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& 
   return "unknown signature scheme";
 }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) { return to_hex(hmac(key, data)); }
-std::string hmac_sha256_base64(std::string_view key, std::string_view data) { return to_base64(hmac(key, data)); }
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) { return to_hex(hmac_sha256(key, data)); }
+std::string hmac_sha256_base64(std::string_view key, std::string_view data) { return to_base64(hmac_sha256(key, data)); }
 
 }  // namespace weft

@@ -151,19 +151,4 @@ std::string erased_ids_in(std::string profiles_json, const std::vector<std::stri
   return profiles_json;
 }
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) out += digits[c >> 4], out += digits[c & 15];
-  return out;
-}
-
-std::string from_hex(std::string_view hex) {
-  const auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  std::string out(hex.size() / 2, '\0');
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(value(hex[2 * i]) << 4 | value(hex[2 * i + 1]));
-  return out;
-}
-
 }  // namespace weft::payload_values

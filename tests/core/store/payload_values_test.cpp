@@ -1,6 +1,7 @@
 // The keys an erasure finds unattributed events by (SPEC 14): SipHash-2-4 against its
 // published vectors, the normal forms, and packed keys that find a value written differently.
 #include "weft/store/payload_values.hpp"
+#include "weft/base/hmac.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -30,5 +31,5 @@ TEST_CASE("payload values: a value is found in a payload written in another case
   // another store's secret gives other keys
   CHECK_FALSE(holds_key(packed, ValueKeys("another secret").of_value("jane@example.com")));
   CHECK(keys.of_payload("{not json").empty());
-  CHECK(from_hex(to_hex(packed)) == packed);
+  CHECK(weft::from_hex(weft::to_hex(packed)) == packed);
 }

@@ -31,6 +31,7 @@ struct Settings {
   std::string store;  // "sqlite:<absolute path>" or a postgresql:// URL
   std::vector<std::filesystem::path> plugin_dirs;
   std::filesystem::path workflows;
+  std::filesystem::path destinations;  // SPEC 17: one YAML file per destination; may not exist
   std::size_t max_body_bytes = 1048576;
   std::size_t max_json_depth = 64;
   std::size_t queue = 10000;

@@ -54,10 +54,6 @@ bool holds_any(std::string_view payload_json, const std::vector<std::string>& va
 // An operation's `profiles` (a JSON array of ids) with each of `ids` written as "erased".
 std::string erased_ids_in(std::string profiles_json, const std::vector<std::string>& ids);
 
-// Bytes as lower-case hex and back (PostgreSQL keeps packed keys as text).
-std::string to_hex(std::string_view bytes);
-std::string from_hex(std::string_view hex);
-
 inline constexpr std::size_t max_length = 512;
 
 }  // namespace weft::payload_values

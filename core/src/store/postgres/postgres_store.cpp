@@ -1,6 +1,7 @@
 #include "weft/store/postgres/postgres_store.hpp"
 
 #include "store/migrations.hpp"
+#include "weft/base/hmac.hpp"
 #include "weft/store/payload_values.hpp"
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
@@ -412,7 +413,7 @@ Erased PostgresStore::erase_profile(std::string_view live_id) {
   if (keys.empty()) return erased;
   const Result kept = connection_->run("value_keys", {});
   for (int i = 0; i < kept.rows(); ++i) {
-    if (!payload_values::holds_key(payload_values::from_hex(kept.text(i, 1)), keys)) continue;
+    if (!payload_values::holds_key(from_hex(kept.text(i, 1)).value_or(std::string()), keys)) continue;
     const Result payload = connection_->run("unattributed_payload", {kept.text(i, 0)});
     if (payload.rows() == 1 && payload_values::holds_any(payload.text(0, 0), values)) {  // a key can collide
       erase_event(kept.text(i, 0));
@@ -431,7 +432,7 @@ void PostgresStore::erase_event(std::string_view id) {
 // The keys of an event's payload values, kept while it has no profile.
 void PostgresStore::keep_value_keys(std::string_view event_id, std::string_view payload) {
   const std::string packed = value_keys_->of_payload(payload);
-  if (!packed.empty()) connection_->queue("insert_values", {event_id, payload_values::to_hex(packed)});
+  if (!packed.empty()) connection_->queue("insert_values", {event_id, to_hex(packed)});
 }
 
 // Events stored before the index existed (schema 9), 10,000 a transaction.
