@@ -148,3 +148,16 @@ TEST_CASE("the grouper and the merger treat an identifier an operator blocked as
   CHECK_FALSE(f.store.find_identifier("email", "info@x.co"));
   CHECK(f.store.identifiers(other.profile_id).size() == 1);  // s:U2 only
 }
+
+TEST_CASE("one value from a nodelist is its first node: the trigger's event_type and the updater's values") {
+  StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto w = f.workflow("id: s\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                      "    with: { event_type: '$.payload.events[*].kind' }\n"
+                      "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                      "  - id: group\n    plugin: profile_grouper\n"
+                      "  - id: traits\n    plugin: profile_updater\n"
+                      "    with: { set: { plan: '$.payload.events[?@.kind == \"upgrade\"].plan', none: '$.payload.events[?@.x].y' } }\n");
+  const auto a = f.post(*w, R"({"user":"U1","events":[{"kind":"signup","plan":"free"},{"kind":"upgrade","plan":"pro"},{"kind":"upgrade","plan":"team"}]})");
+  CHECK(f.store.load_event(a.event_id)->type == "signup");
+  CHECK(f.store.load_profile(a.profile_id)->traits == R"({"plan":"pro"})");  // an empty nodelist leaves its trait alone
+}

@@ -156,3 +156,13 @@ TEST_CASE("switch: each validation error of SPEC 15 names the case's line and co
           "8:7: node 'kind' (switch): missing required key 'cases' (one port each, in order: the first case that matches wins; else `default`)");
   }
 }
+
+TEST_CASE("switch: exists tests the nodelist, the other operators its first node") {
+  const auto w = load_ok(flow("      value: '$.payload.items[?@.kind == \"vip\"].name'\n"
+                              "      cases:\n"
+                              "        - { port: jane, equals: Jane }\n"
+                              "        - { port: some, exists: true }\n"));
+  CHECK(port_for(w, R"({"items":[{"kind":"vip","name":"Jane"},{"kind":"vip","name":"Joe"}]})") == "jane");  // the first node
+  CHECK(port_for(w, R"({"items":[{"kind":"vip","name":"Joe"},{"kind":"vip","name":"Jane"}]})") == "some");
+  CHECK(port_for(w, R"({"items":[{"kind":"std","name":"Jane"}]})") == "default");  // an empty nodelist
+}

@@ -2,6 +2,7 @@
 
 #include "weft/base/clock.hpp"
 #include "weft/delivery/webhook_signature.hpp"
+#include "weft/event/json.hpp"
 
 #include <Poco/DateTimeParser.h>
 #include <Poco/Net/Context.h>
@@ -25,22 +26,9 @@ constexpr std::size_t response_kept = 1024;       // bytes of an answer kept in 
 constexpr std::size_t response_drained = 64 * 1024;  // read past that to keep the connection; more: close it
 constexpr std::chrono::hours longest_retry_after{24};
 
+// A JSON string of `text`, escaped by the project's writer.
 std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char hex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[(c >> 4) & 0xF];
-      out += hex[c & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return to_json(rapidjson::Value(rapidjson::StringRef(text.data(), static_cast<rapidjson::SizeType>(text.size()))));
 }
 
 // Retry-After: seconds, or an HTTP date.

@@ -336,7 +336,7 @@ private:
     const rapidjson::Value* text = subject.get();
     if (!text || !text->IsString()) return false;
     const IRegexp* regex = call.literal_pattern.get();
-    if (!call.pattern_is_literal) {
+    if (call.values[1].kind != ValueExpr::Kind::literal) {
       const Result pattern = value(call.values[1], current);
       if (!pattern.get() || !pattern.get()->IsString()) return false;
       regex = compiled(text_of(*pattern.get()));

@@ -304,32 +304,22 @@ private:
   };
 
   // logical-or-expr = logical-and-expr *(S "||" S logical-and-expr)
-  LogicalExpr logical_or() {
-    LogicalExpr first = logical_and();
-    if (!operator_follows("||")) return first;
-    LogicalExpr any;
-    any.kind = LogicalExpr::Kind::any_of;
-    any.operands.push_back(std::move(first));
-    while (operator_follows("||")) {
-      skip_blank();
-      pos_ += 2;
-      skip_blank();
-      any.operands.push_back(logical_and());
-    }
-    return any;
-  }
+  LogicalExpr logical_or() { return chain("||", LogicalExpr::Kind::any_of, &Parser::logical_and); }
+  // logical-and-expr = basic-expr *(S "&&" S basic-expr)
+  LogicalExpr logical_and() { return chain("&&", LogicalExpr::Kind::all_of, &Parser::basic); }
 
-  LogicalExpr logical_and() {
-    LogicalExpr first = basic();
-    if (!operator_follows("&&")) return first;
+  // `operand` *(S op S `operand`): one operand alone stands for itself.
+  LogicalExpr chain(std::string_view op, LogicalExpr::Kind kind, LogicalExpr (Parser::*operand)()) {
+    LogicalExpr first = (this->*operand)();
+    if (!operator_follows(op)) return first;
     LogicalExpr all;
-    all.kind = LogicalExpr::Kind::all_of;
+    all.kind = kind;
     all.operands.push_back(std::move(first));
-    while (operator_follows("&&")) {
+    while (operator_follows(op)) {
       skip_blank();
-      pos_ += 2;
+      pos_ += op.size();
       skip_blank();
-      all.operands.push_back(basic());
+      all.operands.push_back((this->*operand)());
     }
     return all;
   }
@@ -549,7 +539,6 @@ private:
       call->values.push_back(std::move(argument.expr));
     }
     if (call->function != Function::length && call->values[1].kind == ValueExpr::Kind::literal) {
-      call->pattern_is_literal = true;
       const rapidjson::Value& pattern = call->values[1].literal;
       if (pattern.IsString()) call->literal_pattern = IRegexp::compile(std::string_view(pattern.GetString(), pattern.GetStringLength()));
     }

@@ -63,9 +63,9 @@ struct FunctionCall {
   Function function = Function::length;
   std::vector<ValueExpr> values;  // length, match, search: ValueType arguments
   std::unique_ptr<Query> nodes;   // count, value: the NodesType argument
-  // match and search with a literal pattern: compiled once (nullptr: not an I-Regexp).
+  // match and search with a literal pattern (values[1]): compiled once (nullptr: not an
+  // I-Regexp, or not a string).
   std::unique_ptr<IRegexp> literal_pattern;
-  bool pattern_is_literal = false;
 };
 
 enum class CompareOp { eq, ne, lt, le, gt, ge };

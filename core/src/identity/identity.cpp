@@ -1,10 +1,9 @@
 #include "weft/identity/identity.hpp"
 
+#include "weft/base/hmac.hpp"
 #include "weft/event/json.hpp"
 #include "weft/identity/profile_view.hpp"
 #include "weft/base/uuid.hpp"
-
-#include <openssl/hmac.h>
 
 #include <algorithm>
 
@@ -18,17 +17,7 @@ std::string suppression_hash(const std::string& key, std::string_view type, std:
   message.reserve(type.size() + 1 + value.size());
   message.append(type).push_back('\0');
   message.append(value);
-  unsigned char digest[32];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-       &length);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(digits[digest[i] >> 4]);
-    hex.push_back(digits[digest[i] & 15]);
-  }
-  return hex;
+  return to_hex(hmac_sha256(key, message));
 }
 
 }  // namespace

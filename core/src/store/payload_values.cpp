@@ -1,7 +1,7 @@
 #include "weft/store/payload_values.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "weft/base/hmac.hpp"
+
 #include <rapidjson/reader.h>
 
 #include <algorithm>
@@ -85,13 +85,11 @@ std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view dat
 }
 
 ValueKeys::ValueKeys(const std::string& secret) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  static constexpr std::string_view purpose = "payload-values";  // a key of its own, not the suppression key
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(),
-       digest, &length);
-  k0_ = little_endian(digest, 8);
-  k1_ = little_endian(digest + 8, 8);
+  // a key of its own, not the suppression key
+  const std::string digest = hmac_sha256(secret, "payload-values");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(digest.data());
+  k0_ = little_endian(bytes, 8);
+  k1_ = little_endian(bytes + 8, 8);
 }
 
 std::uint64_t ValueKeys::key(std::string_view form) const { return siphash24(k0_, k1_, form); }

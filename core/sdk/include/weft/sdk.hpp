@@ -433,15 +433,6 @@ public:
     return std::string_view(text, length);
   }
 
-  // Every node's id (as id() reads one), in nodelist order; missing and blocked ones left out.
-  std::vector<std::string_view> ids(const Path& path, const Blocklist& blocked = Blocklist()) const {
-    std::vector<std::string_view> out;
-    const std::size_t n = count(path);
-    for (std::size_t i = 0; i < n; ++i)
-      if (const auto id = id_at(path, i, blocked)) out.push_back(*id);
-    return out;
-  }
-
   void write(const Path& path, std::string_view text) {
     weft_error error{};
     if (host_->event_write_string(event_, path.get(), text.data(), text.size(), &error) != 0) throw Error(error.message);
