@@ -37,6 +37,7 @@ TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as the
   const std::string url = weft::test::fresh_store_location("postgresql", dir);
   weft::open_store(url);  // today's schema, then taken back to what schema 6 was
   exec(url, "ALTER TABLE events DROP COLUMN owner; ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values, event_values_pending; "
+            "DROP TABLE messages, message_attempts, destinations; "
             "DROP TABLE trace_shapes; DROP INDEX idempotency_keys_event; UPDATE schema_version SET version = 6; "
             "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace) VALUES "
             "('e0', 'slack', 'message', 3, NULL, 'processed', '{}', '{}', '[{\"node\":\"receive\",\"plugin\":\"webhook_trigger\",\"port\":\"out\",\"micros\":7}]')");
@@ -46,6 +47,8 @@ TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as the
   CHECK(exec(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idempotency_keys_event' AND schemaname = current_schema()") == "1");
   // 8 -> 9: the events of no profile stored before are indexed at the open (e0's payload holds no string)
   CHECK(exec(url, "SELECT count(*) FROM event_values_pending") == "0");
+  // 9 -> 10: the outbox (SPEC 17)
+  CHECK(store->outbox().counts("crm").pending == 0);
   CHECK(store->load_event("e0")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":7}])");
   const auto shape = std::make_shared<const weft::TraceShape>(std::vector<weft::TraceShape::Node>{{"receive", "webhook_trigger", {"out", "error"}}});
   weft::EventRecord e{0, "e1", "slack", "message", 4, std::nullopt, "processed", "{}", "{}", weft::compact_trace(*shape, {{0, 0, 9}}),

@@ -3,6 +3,7 @@
 // stores and fetches. All writes happen inside the writer's transaction.
 #pragma once
 
+#include "weft/store/outbox.hpp"
 #include "weft/store/stored_trace.hpp"
 
 #include <cstdint>
@@ -48,7 +49,7 @@ struct ProfileRecord {
   std::string traits = "{}";    // a JSON object
   // The identifier the profile was created for (its grouper's), so that a re-derivation can
   // give a re-created profile its old id back (SPEC 13); none for profiles of older schemas.
-  std::optional<Identifier> created_for;
+  std::optional<Identifier> created_for{};
 };
 
 // An identifier's row. Besides pointing at a live profile it may hold rules of an operator's
@@ -120,7 +121,9 @@ struct Erased {
   std::int64_t events = 0;
   std::int64_t merges = 0;
   std::int64_t unattributed_events = 0;  // events of no profile that held one of the identifiers
+  std::int64_t messages = 0;             // the outbox's messages of the person (SPEC 17)
   std::vector<Identifier> erased_identifiers;  // held, removed or blocked: to be suppressed
+  std::vector<std::string> erased_ids;         // the profile rows that answered for the person
 };
 
 // An identifier and the live profile it points at.
@@ -233,13 +236,17 @@ public:
   // of one kind only when `kind` is not empty.
   virtual std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) = 0;
 
+  // The messages for destinations (SPEC 17), in the same transactions as everything else.
+  virtual Outbox& outbox() = 0;
+
   // Erasure (SPEC 14). Deletes the live profile `live_id` and every row answering for it, all
   // their identifiers (those removed or blocked from them too), their events (payload,
   // properties, trace; failed ones run for them too), the events of no profile whose payload
   // holds one of those identifier values (payload_values.hpp), the merge records naming any
   // of them, the reason and result of operations naming them (their ids there become
-  // "erased"), and unlinks the idempotency keys of the deleted events (the keys stay, so a
-  // redelivery is known). Deleted bytes are overwritten, not only unlinked (SQLite:
+  // "erased"), unlinks the idempotency keys of the deleted events (the keys stay, so a
+  // redelivery is known), and deletes the outbox's messages of those profiles, with their
+  // attempts. Deleted bytes are overwritten, not only unlinked (SQLite:
   // secure_delete).
   virtual Erased erase_profile(std::string_view live_id) = 0;
   // After an erasure commits, on the writer's thread: asks that no deleted byte stay readable

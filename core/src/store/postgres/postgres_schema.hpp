@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 9> migrations = {
+inline constexpr std::array<std::string_view, 10> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -134,6 +134,44 @@ CREATE INDEX identifiers_taken_from ON identifiers (taken_from) WHERE taken_from
 CREATE TABLE event_values (event_id TEXT PRIMARY KEY, keys TEXT NOT NULL);
 CREATE TABLE event_values_pending (event_id TEXT PRIMARY KEY);
 INSERT INTO event_values_pending (event_id) SELECT id FROM events WHERE profile_id IS NULL;
+)sql",
+    // 9 -> 10: the outbox of destinations (SPEC 17), as SQLite's 12 -> 13.
+    R"sql(
+CREATE TABLE messages (
+  seq         BIGSERIAL PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  destination TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  profile_id  TEXT,
+  created_at  BIGINT NOT NULL,
+  data        TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  attempts    BIGINT NOT NULL DEFAULT 0,
+  next_at     BIGINT NOT NULL,
+  lease_until BIGINT
+);
+CREATE INDEX messages_pending ON messages (destination, seq) WHERE status = 'pending';
+CREATE INDEX messages_pending_profile ON messages (profile_id, destination, seq) WHERE status = 'pending';
+CREATE INDEX messages_settled ON messages (destination, status, seq) WHERE status <> 'pending';
+CREATE INDEX messages_profile ON messages (profile_id);
+CREATE TABLE message_attempts (
+  seq         BIGSERIAL PRIMARY KEY,
+  message     BIGINT NOT NULL,
+  at          BIGINT NOT NULL,
+  http_status INTEGER,
+  error       TEXT,
+  ms          BIGINT NOT NULL,
+  response    TEXT NOT NULL
+);
+CREATE INDEX message_attempts_message ON message_attempts (message);
+CREATE TABLE destinations (
+  id              TEXT PRIMARY KEY,
+  disabled_at     BIGINT,
+  disabled_reason TEXT,
+  failing_since   BIGINT,
+  last_error_at   BIGINT,
+  last_error      TEXT
+);
 )sql",
 };
 

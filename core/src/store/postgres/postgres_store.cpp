@@ -10,6 +10,7 @@
 
 #include "store/event_rows_sql.hpp"
 #include "postgres_connection.hpp"
+#include "postgres_outbox.hpp"
 
 #include <limits>
 #include <map>
@@ -168,6 +169,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("failed_all", select_events("WHERE status = 'failed' AND seq > $1 ORDER BY seq LIMIT $2"));
   c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("count_live", profile_sql::count_live);
+  outbox_ = std::make_unique<PostgresOutbox>(c);
   c.prepare_done();
   index_pending_values();
 }
@@ -375,6 +377,8 @@ std::optional<std::string> PostgresStore::find_idempotency_key(std::string_view 
 
 // The rows are deleted in the transaction; their dead tuples stay in the table files until
 // VACUUM (docs/operations.md says what that means for erasure).
+Outbox& PostgresStore::outbox() { return *outbox_; }
+
 Erased PostgresStore::erase_profile(std::string_view live_id) {
   Erased erased;
   erased.profiles = connection_->integer("count_scope", {live_id});
@@ -386,6 +390,8 @@ Erased PostgresStore::erase_profile(std::string_view live_id) {
   std::vector<std::string> ids;
   const Result scope = connection_->run("scope_ids", {live_id});
   for (int i = 0; i < scope.rows(); ++i) ids.push_back(scope.text(i, 0));
+  erased.erased_ids = ids;
+  erased.messages = outbox_->erase_of_scope(live_id);
   std::map<std::int64_t, std::string> naming;
   for (const std::string& id : ids) {
     const Result r = connection_->run("operations_naming", {id});

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 12> migrations = {
+inline constexpr std::array<std::string_view, 13> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -210,6 +210,46 @@ CREATE TABLE event_values (
 );
 CREATE TABLE event_values_pending (seq INTEGER PRIMARY KEY);
 INSERT INTO event_values_pending (seq) SELECT seq FROM events WHERE profile_id IS NULL;
+)sql",
+    // 12 -> 13: the outbox of destinations (SPEC 17, outbox.hpp): messages, their attempts, and
+    // what is kept of each destination (disabled, failing since). The pending ones are found
+    // by destination in order, and by profile for per-profile order and coalescing.
+    R"sql(
+CREATE TABLE messages (
+  seq         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,      -- the webhook-id
+  destination TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  profile_id  BLOB,
+  created_at  INTEGER NOT NULL,
+  data        TEXT NOT NULL,
+  status      TEXT NOT NULL,             -- pending | failed | delivered
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  next_at     INTEGER NOT NULL,          -- pending: due from then
+  lease_until INTEGER                    -- claimed by a dispatcher until then
+);
+CREATE INDEX messages_pending ON messages (destination, seq) WHERE status = 'pending';
+CREATE INDEX messages_pending_profile ON messages (profile_id, destination, seq) WHERE status = 'pending';
+CREATE INDEX messages_settled ON messages (destination, status, seq) WHERE status <> 'pending';
+CREATE INDEX messages_profile ON messages (profile_id);
+CREATE TABLE message_attempts (
+  seq         INTEGER PRIMARY KEY,
+  message     INTEGER NOT NULL,          -- messages.seq
+  at          INTEGER NOT NULL,
+  http_status INTEGER,
+  error       TEXT,
+  ms          INTEGER NOT NULL,
+  response    TEXT NOT NULL
+);
+CREATE INDEX message_attempts_message ON message_attempts (message);
+CREATE TABLE destinations (
+  id              TEXT PRIMARY KEY,
+  disabled_at     INTEGER,
+  disabled_reason TEXT,
+  failing_since   INTEGER,
+  last_error_at   INTEGER,
+  last_error      TEXT
+) WITHOUT ROWID;
 )sql",
 };
 

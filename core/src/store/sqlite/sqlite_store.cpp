@@ -6,6 +6,7 @@
 #include "store/profile_sql.hpp"
 #include "store/random_key.hpp"
 #include "store/store_invariants.hpp"
+#include "sqlite_outbox.hpp"
 #include "sqlite_schema.hpp"
 
 #include <fcntl.h>
@@ -144,18 +145,6 @@ struct SqliteStore::Statements {
 
 namespace {
 
-// Runs a statement without result rows, then makes it ready for the next use.
-void run(SqliteStatement& s) {
-  s.run();
-  s.reset();
-}
-
-std::int64_t single_integer(SqliteStatement& s) {
-  const std::int64_t value = s.step() ? s.integer(0) : 0;
-  s.reset();
-  return value;
-}
-
 ProfileRecord profile_row(const SqliteStatement& s) {
   ProfileRecord p{s.id(0), s.integer(1), s.integer(2), std::string(s.text(3)), std::nullopt};
   if (!s.is_null(4)) p.created_for = Identifier{std::string(s.text(4)), std::string(s.text(5))};
@@ -178,6 +167,7 @@ SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), 
   db_.exec("PRAGMA secure_delete = ON");
   migrate();
   sql_ = std::make_unique<Statements>(db_);
+  outbox_ = std::make_unique<SqliteOutbox>(db_);
   // The suppression key: made once, by whichever connection first finds none.
   auto read = db_.prepare("SELECT value FROM store_keys WHERE name = 'suppression'");
   if (!read.step()) {
@@ -192,6 +182,8 @@ SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), 
   value_keys_ = std::make_unique<payload_values::ValueKeys>(suppression_key_);
   index_pending_values();
 }
+
+Outbox& SqliteStore::outbox() { return *outbox_; }
 
 SqliteStore::~SqliteStore() {
   if (hold_fd_ >= 0) ::close(hold_fd_);  // releases the lock
@@ -498,7 +490,12 @@ Erased SqliteStore::erase_profile(std::string_view live_id) {
     run(s);
     return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
   };
+  auto& scope = sql_->scope_ids;
+  scope.bind_id(1, live_id);
+  while (scope.step()) erased.erased_ids.push_back(scope.id(0));
+  scope.reset();
   scrub_operations(live_id);  // while the scope's profile rows still say who
+  erased.messages = outbox_->erase_of_scope(live_id);
   erased.merges = deleting(sql_->erase_merges);
   deleting(sql_->unlink_keys);
   erased.events = deleting(sql_->erase_events);

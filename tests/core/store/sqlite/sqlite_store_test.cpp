@@ -126,7 +126,8 @@ TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes
   {  // taken back to schema 10, with rows as weft wrote them then (and an id that is no UUID)
     weft::SqliteDb db(path);
     db.exec("DROP INDEX events_owner; DROP INDEX identifiers_taken_from; ALTER TABLE events DROP COLUMN owner;"
-            "ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values; DROP TABLE event_values_pending;");
+            "ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values; DROP TABLE event_values_pending;"
+            "DROP TABLE messages; DROP TABLE message_attempts; DROP TABLE destinations;");
     db.exec("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('" + p1 + "', 1, 1, '{}');"
             "INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('" + p0 + "', 2, 2, '" + p1 + "', 3);"
             "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('legacy-1', 4, 4, '{}');"

@@ -12,6 +12,7 @@ namespace weft {
 namespace payload_values {
 class ValueKeys;
 }
+class PostgresOutbox;
 namespace pg {
 class Connection;
 class Result;
@@ -24,7 +25,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 9;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 10;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -64,6 +65,7 @@ public:
   std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
+  Outbox& outbox() override;
   Erased erase_profile(std::string_view live_id) override;
   const std::string& suppression_key() override { return suppression_key_; }
   void insert_suppressed(std::string_view hash, std::int64_t at) override;
@@ -92,6 +94,7 @@ private:
   void erase_event(std::string_view id);
 
   std::unique_ptr<pg::Connection> connection_;
+  std::unique_ptr<PostgresOutbox> outbox_;
   std::string suppression_key_;
   std::unique_ptr<payload_values::ValueKeys> value_keys_;  // made from the suppression key
   TraceShapes trace_shapes_;

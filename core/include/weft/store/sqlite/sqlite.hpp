@@ -57,6 +57,19 @@ private:
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Runs a statement without result rows, then makes it ready for the next use.
+inline void run(SqliteStatement& s) {
+  s.run();
+  s.reset();
+}
+
+// The first column of the first row (0 when there is none), then ready for the next use.
+inline std::int64_t single_integer(SqliteStatement& s) {
+  const std::int64_t value = s.step() ? s.integer(0) : 0;
+  s.reset();
+  return value;
+}
+
 // Which write-ahead log a store keeps: weft's own (`<db>-dwal`, frames as deltas: ~a seventh
 // of the bytes written; only weft reads a live store), or SQLite's (`<db>-wal`, for tools that
 // read it, such as Litestream). `store: sqlite:PATH?wal=sqlite`; every process of a store

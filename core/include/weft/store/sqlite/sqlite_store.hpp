@@ -14,6 +14,7 @@ namespace weft {
 namespace payload_values {
 class ValueKeys;
 }
+class SqliteOutbox;
 
 class SqliteStore final : public Store {
 public:
@@ -21,7 +22,7 @@ public:
   explicit SqliteStore(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 12;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 13;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -60,6 +61,7 @@ public:
   std::vector<IdentifierOwner> identifier_owners() override;
   void insert_operation(const OperationRecord& operation) override;
   std::vector<OperationRecord> operations(std::int64_t before_seq, std::int64_t limit, std::string_view kind = {}) override;
+  Outbox& outbox() override;
   Erased erase_profile(std::string_view live_id) override;
   std::function<void()> scrub_after_erasure() override;
   bool erasures_need_scrub() const override { return true; }
@@ -105,6 +107,7 @@ private:
   std::unique_ptr<payload_values::ValueKeys> value_keys_;  // made from the suppression key
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
+  std::unique_ptr<SqliteOutbox> outbox_;  // likewise
   TraceShapes trace_shapes_;
   WrittenShapes written_shapes_;
   // Started by the first write transaction: connections that only read never checkpoint.
