@@ -13,10 +13,12 @@ std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, co
   for (const auto& dir : settings.plugin_dirs) loaded->plugins.load_directory(dir);
   for (const auto& refusal : loaded->plugins.refusals()) std::cerr << refusal.str() << "\n";
   std::vector<Diagnostic> diagnostics;
-  loaded->by_source = load_workflows({settings.workflows}, loaded->plugins, diagnostics);
+  loaded->destinations = load_destinations(settings.destinations, process_environment(), diagnostics);
+  loaded->routing = routing_of(loaded->destinations);
+  loaded->by_source = load_workflows({settings.workflows}, loaded->plugins, diagnostics, loaded->routing);
   for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
   if (!diagnostics.empty()) {
-    std::cerr << "weft " << command << ": fix the workflows above first (`weft validate` checks them)\n";
+    std::cerr << "weft " << command << ": fix the workflows and destinations above first (`weft validate` checks them)\n";
     return nullptr;
   }
   return loaded;

@@ -2,6 +2,8 @@
 // by the settings, each failure reported on stderr with what to do.
 #pragma once
 
+#include "weft/delivery/destination.hpp"
+
 #include "weft/plugin/plugin_registry.hpp"
 #include "weft/base/settings.hpp"
 #include "weft/store/store.hpp"
@@ -16,10 +18,13 @@ namespace weft::app {
 
 struct Workflows {
   PluginRegistry plugins;  // refused libraries are reported, not fatal
+  std::map<std::string, Destination> destinations;
+  std::shared_ptr<const DeliveryRouting> routing;  // of the destinations; every workflow holds it
   std::map<std::string, std::shared_ptr<const Workflow>> by_source;
 };
 
-// nullptr when a workflow is invalid (every error printed first).
+// The workflows with the destinations they deliver to (SPEC 17); nullptr when a workflow or a
+// destination is invalid (every error printed first).
 std::unique_ptr<Workflows> load_workflows_or_report(const Settings& settings, const std::string& command);
 
 // The folder weft runs from is <prefix>/bin: that prefix (empty when it cannot be told).

@@ -36,6 +36,8 @@ int serve_command(const Invocation& invocation) {
   const Environment environment = [](const char* name) { return std::getenv(name); };
   auto initial = std::make_shared<LiveSet>();
   initial->sources = make_sources(workflows, environment, problems);
+  initial->destinations = loaded->destinations;
+  initial->routing = loaded->routing;
   if (!settings.token_env.empty()) {
     const char* token = std::getenv(settings.token_env.c_str());
     if (token && *token)

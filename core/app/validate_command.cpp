@@ -22,9 +22,9 @@ int validate_command(const Invocation& invocation) {
   if (whole_config) paths.push_back(invocation.settings.workflows);
 
   std::vector<Diagnostic> diagnostics;
-  const auto workflows = load_workflows(paths, plugins, diagnostics);
-  std::map<std::string, Destination> destinations;
-  if (whole_config) destinations = load_destinations(invocation.settings.destinations, process_environment(), diagnostics);
+  // The destinations are read either way: deliver nodes must name one of them.
+  const auto destinations = load_destinations(invocation.settings.destinations, process_environment(), diagnostics);
+  const auto workflows = load_workflows(paths, plugins, diagnostics, routing_of(destinations));
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
@@ -33,7 +33,8 @@ int validate_command(const Invocation& invocation) {
 
   for (const auto& [id, workflow] : workflows)
     std::cout << workflow->file << ": ok (source '" << id << "', " << workflow->nodes.size() << " nodes)\n";
-  for (const auto& [id, destination] : destinations) std::cout << destination.file << ": ok (destination '" << id << "')\n";
+  if (whole_config)
+    for (const auto& [id, destination] : destinations) std::cout << destination.file << ": ok (destination '" << id << "')\n";
   if (errors > 0) {
     std::cerr << errors << (errors == 1 ? " error\n" : " errors\n");
     return exit_invalid;

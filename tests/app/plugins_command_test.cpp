@@ -36,7 +36,7 @@ TEST_CASE("weft --help, --version and unknown commands") {
   CHECK(r.out.find("weft validate — check workflow files") == 0);
   r = run_weft({"--version"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("weft 0.1.0 (plugin ABI 1.3)") == 0);
+  CHECK(r.out.find("weft 0.1.0 (plugin ABI 1.4)") == 0);
   r = run_weft({"valdate"});
   CHECK(r.exit_code == 64);
   CHECK(r.err.find("weft: unknown command 'valdate' (did you mean 'validate'?)") == 0);

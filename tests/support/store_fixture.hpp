@@ -25,8 +25,8 @@ struct StoreFixture {
   SqliteStore& sqlite() { return dynamic_cast<SqliteStore&>(store); }
 
   // Loads a workflow or fails the test with its diagnostics.
-  std::shared_ptr<const Workflow> workflow(const std::string& yaml) {
-    auto loaded = load_yaml(yaml);
+  std::shared_ptr<const Workflow> workflow(const std::string& yaml, std::shared_ptr<const DeliveryRouting> routing = nullptr) {
+    auto loaded = load_yaml(yaml, builtin_plugins(), std::move(routing));
     for (const auto& e : loaded.errors) FAIL(e);
     REQUIRE(loaded.workflow);
     return loaded.workflow;

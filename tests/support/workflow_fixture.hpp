@@ -26,11 +26,12 @@ struct LoadResult {
   std::vector<std::string> errors;
 };
 
-inline LoadResult load_yaml(const std::string& yaml, const PluginRegistry& plugins = builtin_plugins()) {
+inline LoadResult load_yaml(const std::string& yaml, const PluginRegistry& plugins = builtin_plugins(),
+                            std::shared_ptr<const DeliveryRouting> routing = nullptr) {
   TempDir dir;
   const auto file = dir.write("flow.yaml", yaml);
   std::vector<Diagnostic> diagnostics;
-  LoadResult result{load_workflow(file, plugins, diagnostics), {}};
+  LoadResult result{load_workflow(file, plugins, diagnostics, std::move(routing)), {}};
   for (const auto& d : diagnostics) result.errors.push_back(std::to_string(d.line) + ":" + std::to_string(d.column) + ": " + d.message);
   return result;
 }

@@ -359,4 +359,13 @@ std::map<std::string, Destination> load_destinations(const std::filesystem::path
   return destinations;
 }
 
+std::shared_ptr<const DeliveryRouting> routing_of(const std::map<std::string, Destination>& destinations) {
+  auto routing = std::make_shared<DeliveryRouting>();
+  for (const auto& [id, destination] : destinations) {
+    routing->destinations.insert(id);
+    for (const std::string& type : destination.subscribe) routing->subscribers[type].push_back(id);
+  }
+  return routing;
+}
+
 }  // namespace weft

@@ -56,6 +56,7 @@ void EventDocument::copy_from(const EventDocument& other) {
   doc_.CopyFrom(other.doc_, doc_.GetAllocator());
   received_at_ = other.received_at_;
   idempotency_key_ = other.idempotency_key_;
+  messages_ = other.messages_;
 }
 
 void EventDocument::set_received_at(std::int64_t micros) {

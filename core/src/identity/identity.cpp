@@ -47,6 +47,7 @@ Resolved Identity::resolve(std::string_view type, std::string_view value, bool c
   store_.insert_profile(profile);
   add_identifier(type, value, profile.id, state.has_value(), received_at);
   ++counters_.profiles_created;
+  changes_.created.push_back(profile.id);
   return {profile.id};
 }
 
@@ -89,7 +90,9 @@ void Identity::write_traits() {
   if (!held_) return;
   HeldTraits held = std::move(*held_);
   held_.reset();
-  if (held.changed_at) store_.save_traits(held.live_id, to_json(held.traits), *held.changed_at);
+  if (!held.changed_at) return;
+  store_.save_traits(held.live_id, to_json(held.traits), *held.changed_at);
+  changes_.updated.push_back(std::move(held.live_id));
 }
 
 IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
@@ -111,6 +114,7 @@ IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id,
     ++writes_;
     add_identifier(id.type, id.value, own->id, state.has_value(), now);
     store_.touch_profile(own->id, now);
+    changes_.updated.push_back(own->id);
     return IdentifyResult::added;
   }
   if (*holder == own->id) return IdentifyResult::known;
@@ -197,6 +201,9 @@ std::string Identity::merge_pair(const ProfileRecord& a, const ProfileRecord& b,
   store_.merge_profiles(survivor.id, merged.id, traits, now);
   store_.insert_merge(record);
   ++counters_.merges;
+  record.merged_snapshot.clear();
+  changes_.merged.push_back(std::move(record));
+  changes_.updated.push_back(survivor.id);
   return survivor.id;
 }
 

@@ -7,6 +7,15 @@
 
 namespace weft {
 
+void write_identifier_json(rapidjson::Writer<rapidjson::StringBuffer>& w, const Identifier& id) {
+  w.StartObject();
+  w.Key("type");
+  w.String(id.type.data(), static_cast<rapidjson::SizeType>(id.type.size()));
+  w.Key("value");
+  w.String(id.value.data(), static_cast<rapidjson::SizeType>(id.value.size()));
+  w.EndObject();
+}
+
 std::string profile_json(const ProfileRecord& profile, const std::vector<Identifier>& identifiers, const std::vector<std::string>& aliases,
                          std::int64_t event_count) {
   rapidjson::StringBuffer buffer;
@@ -23,14 +32,7 @@ std::string profile_json(const ProfileRecord& profile, const std::vector<Identif
   w.RawValue(profile.traits.data(), profile.traits.size(), rapidjson::kObjectType);
   w.Key("identifiers");
   w.StartArray();
-  for (const Identifier& i : identifiers) {
-    w.StartObject();
-    w.Key("type");
-    string(i.type);
-    w.Key("value");
-    string(i.value);
-    w.EndObject();
-  }
+  for (const Identifier& i : identifiers) write_identifier_json(w, i);
   w.EndArray();
   w.Key("aliases");
   w.StartArray();

@@ -149,6 +149,19 @@ void config_error_at(const weft_config* config, const char* name) {
   }
 }
 
+int config_json(const weft_config* config, const char* name, const char** json, size_t* length) {
+  const rapidjson::Value* value = config_lookup(config, name);
+  if (!value || !json || !length) return WEFT_MISSING;
+  try {
+    const std::string& text = config->texts.emplace_back(to_json(*value));
+    *json = text.data();
+    *length = text.size();
+    return WEFT_FOUND;
+  } catch (...) {
+    return WEFT_MISSING;
+  }
+}
+
 weft_path* path_compile(const char* text, size_t length, weft_error* error) {
   try {
     return new weft_path{JsonPath::parse(std::string_view(text, length))};
@@ -382,6 +395,26 @@ int profile_identify(weft_event* event, const char* type, size_t type_length, co
   return identify_on_profile(event, {Identifier{std::string(type, type_length), std::string(value, value_length)}}, options, error);
 }
 
+int event_deliver(weft_event* event, const char* destination, size_t destination_length, const char* type, size_t type_length,
+                  const char* data, size_t data_length, weft_error* error) {
+  try {
+    QueuedMessage message{std::string(destination, destination_length), std::string(type, type_length)};
+    if (data) {
+      rapidjson::Document parsed;
+      if (const JsonParseResult r = parse_json(std::string_view(data, data_length), parsed, parsed.GetAllocator(), max_written_depth); !r.ok) {
+        set_error(error, "the message's data is not JSON: " + r.message);
+        return -1;
+      }
+      message.data = std::string(data, data_length);
+    }
+    event->document->messages().push_back(std::move(message));
+    return 0;
+  } catch (const std::exception& e) {
+    set_error(error, e.what());
+  }
+  return -1;
+}
+
 int profile_identify_all(weft_event* event, const char* type, size_t type_length, const char* const* values, const size_t* lengths,
                          size_t count, const weft_identify_options* options, weft_error* error) {
   std::vector<Identifier> ids;
@@ -430,6 +463,8 @@ weft_host make_host_table(const std::string* label) {
   host.event_read_id_at = &event_read_id_at;
   host.event_read_json_at = &event_read_json_at;
   host.profile_identify_all = &profile_identify_all;
+  host.config_json = &config_json;
+  host.event_deliver = &event_deliver;
   return host;
 }
 

@@ -108,6 +108,7 @@ std::string convert_scalar(const FieldSpec& field, const std::string& text, bool
     case WEFT_FIELD_OBJECT:
     case WEFT_FIELD_SCALAR_LIST:
     case WEFT_FIELD_OBJECT_LIST:
+    case WEFT_FIELD_TEMPLATE:
       return std::string("expected a ") + (field.type == WEFT_FIELD_OBJECT || field.type == WEFT_FIELD_MAP ? "map" : "list") +
              ", found a single value";
   }
@@ -133,6 +134,42 @@ std::string key_list(const std::vector<FieldSpec>& fields) {
   std::string keys;
   for (const auto& f : fields) keys += (keys.empty() ? "" : ", ") + f.name;
   return keys;
+}
+
+// A TEMPLATE value: maps, lists and scalars as YAML types them, each string that starts with '$'
+// a JSONPath that must be valid. Nesting is bounded like a webhook body's.
+void build_template(const YAML::Node& node, const std::string& key, int depth, rapidjson::Value& out, Allocator& a, const Sink& sink) {
+  constexpr int max_template_depth = 32;
+  const auto problem = [&](const YAML::Mark& mark, const std::string& message) { sink.problems.push_back({mark, "'" + key + "': " + message}); };
+  if (depth > max_template_depth) return problem(node.Mark(), "nested deeper than " + std::to_string(max_template_depth) + " levels");
+  if (node.IsMap()) {
+    out.SetObject();
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+      const std::string name = entry.first.Scalar();
+      if (!entry.first.IsScalar() || !seen.insert(name).second) {
+        problem(entry.first.Mark(), entry.first.IsScalar() ? "duplicate key '" + name + "'" : "a key must be text");
+        continue;
+      }
+      rapidjson::Value value;
+      build_template(entry.second, key + "." + name, depth + 1, value, a, sink);
+      out.AddMember(make_string(name, a), value, a);
+    }
+  } else if (node.IsSequence()) {
+    out.SetArray();
+    for (const YAML::Node& item : node) {
+      rapidjson::Value value;
+      build_template(item, key, depth + 1, value, a, sink);
+      out.PushBack(value, a);
+    }
+  } else if (node.IsNull() || !node.IsDefined()) {
+    out.SetNull();
+  } else {
+    const FieldSpec leaf{"", is_plain(node) ? WEFT_FIELD_SCALAR : WEFT_FIELD_STRING, false, std::nullopt, {}, "", {}};
+    if (!node.Scalar().empty() && node.Scalar()[0] == '$')
+      if (std::string why = check_path(node.Scalar()); !why.empty()) return problem(node.Mark(), why);
+    convert_scalar(leaf, node.Scalar(), is_plain(node), out, a);
+  }
 }
 
 void build_value(const FieldSpec& field, const YAML::Node& node, const std::string& key, rapidjson::Value& out, Allocator& a,
@@ -214,6 +251,9 @@ void build_value(const FieldSpec& field, const YAML::Node& node, const std::stri
       }
       return;
     }
+    case WEFT_FIELD_TEMPLATE:
+      build_template(node, key, 0, out, a, sink);
+      return;
     case WEFT_FIELD_OBJECT:
       if (!node.IsMap()) return problem(node.Mark(), "expected a map with keys " + key_list(field.fields));
       out.SetObject();
@@ -269,7 +309,7 @@ void build_object(const YAML::Node& with, const YAML::Mark& where, const std::ve
 // Lists and maps, which have no default and are never a single value.
 bool is_collection(weft_field_type type) {
   return type == WEFT_FIELD_REGEX_LIST || type == WEFT_FIELD_MAP || type == WEFT_FIELD_OBJECT || type == WEFT_FIELD_SCALAR_LIST ||
-         type == WEFT_FIELD_OBJECT_LIST;
+         type == WEFT_FIELD_OBJECT_LIST || type == WEFT_FIELD_TEMPLATE;
 }
 
 }  // namespace

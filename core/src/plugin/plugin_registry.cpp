@@ -24,7 +24,9 @@ bool valid_name(const char* name) {
 std::string text_or_empty(const char* text) { return text ? text : ""; }
 
 // The last field type a plugin of ABI minor `minor` may use.
-weft_field_type last_field_type(std::uint32_t minor) { return minor >= 2 ? WEFT_FIELD_OBJECT_LIST : WEFT_FIELD_OBJECT; }
+weft_field_type last_field_type(std::uint32_t minor) {
+  return minor >= 4 ? WEFT_FIELD_TEMPLATE : minor >= 2 ? WEFT_FIELD_OBJECT_LIST : WEFT_FIELD_OBJECT;
+}
 
 std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t count, const std::string& prefix, int depth,
                                    std::uint32_t minor) {
@@ -41,7 +43,9 @@ std::vector<FieldSpec> copy_fields(const weft_config_field* fields, std::size_t 
     if (!seen.insert(spec.name).second) throw Refused(where + " is declared twice");
     if (f.type < WEFT_FIELD_STRING || f.type > last_field_type(minor))
       throw Refused(where + " has unknown type " + std::to_string(static_cast<int>(f.type)) +
-                    (f.type <= WEFT_FIELD_OBJECT_LIST ? " (it needs ABI 1.2; the plugin declares 1." + std::to_string(minor) + ")" : ""));
+                    (f.type <= WEFT_FIELD_TEMPLATE ? " (it needs ABI 1." + std::string(f.type <= WEFT_FIELD_OBJECT_LIST ? "2" : "4") +
+                                                         "; the plugin declares 1." + std::to_string(minor) + ")"
+                                                   : ""));
     spec.type = f.type;
     spec.required = f.required != 0;
     spec.description = text_or_empty(f.description);
@@ -137,6 +141,7 @@ const char* field_type_name(weft_field_type type) {
     case WEFT_FIELD_SCALAR_LIST: return "list of values";
     case WEFT_FIELD_REGEX: return "regex";
     case WEFT_FIELD_OBJECT_LIST: return "list of objects";
+    case WEFT_FIELD_TEMPLATE: return "JSON template (maps, lists, values; \"$...\" strings are JSONPaths)";
   }
   return "unknown";
 }

@@ -27,15 +27,6 @@ std::string json_of(const std::function<void(Writer&)>& write) {
 
 Answer refusal(int status, std::string_view code, std::string_view message) { return {status, error_body(code, message)}; }
 
-void write_identifier(Writer& w, const Identifier& id) {
-  w.StartObject();
-  w.Key("type");
-  text(w, id.type);
-  w.Key("value");
-  text(w, id.value);
-  w.EndObject();
-}
-
 // An operations-log record of `kind` now, with the result `result` writes.
 OperationRecord record_of(std::string kind, std::string profiles, std::optional<std::string> reason, const std::function<void(Writer&)>& result) {
   const std::int64_t now = now_micros();
@@ -267,7 +258,7 @@ Operation unblock_identifier(Identifier identifier, Metrics& metrics) {
     const std::string answer = json_of([&](Writer& w) {
       w.StartObject();
       w.Key("unblocked");
-      write_identifier(w, identifier);
+      write_identifier_json(w, identifier);
       w.EndObject();
     });
     return {{200, answer}, [&metrics] { metrics.operations("unblock").Increment(); }};

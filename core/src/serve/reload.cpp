@@ -20,7 +20,9 @@ ReloadResult Reloader::reload() {
   for (const auto& refusal : plugins->refusals()) std::cerr << "weft: reload: " << refusal.str() << "\n";
 
   std::vector<Diagnostic> diagnostics;
-  const auto workflows = load_workflows({settings_.workflows}, *plugins, diagnostics);
+  auto destinations = load_destinations(settings_.destinations, process_environment(), diagnostics);
+  auto routing = routing_of(destinations);
+  const auto workflows = load_workflows({settings_.workflows}, *plugins, diagnostics, routing);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
@@ -28,6 +30,8 @@ ReloadResult Reloader::reload() {
   auto next = std::make_shared<LiveSet>();
   next->plugins = plugins;
   next->sources = make_sources(workflows, environment_, result.errors);
+  next->destinations = std::move(destinations);
+  next->routing = std::move(routing);
 
   std::vector<std::function<void()>> apply;
   for (const ReloadPart& part : parts_) apply.push_back(part(result.errors));

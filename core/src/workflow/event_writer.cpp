@@ -175,6 +175,7 @@ RunResult EventWriter::write(const Workflow& workflow, EventDocument& event) {
 }
 
 RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& event, RunResult trigger) {
+  identity_.clear_changes();
   const IdentityCounters before = identity_.counters();
   const std::int64_t writes_before = identity_.writes();
   if (savepoints_) store_.savepoint();
@@ -194,10 +195,13 @@ RunResult EventWriter::write_triggered(const Workflow& workflow, EventDocument& 
                       run.outcome == Outcome::suppressed;
   if (undone && !savepoints_ && identity_.writes() != writes_before) throw NeedsSavepoints{};
   switch (run.outcome) {
-    case Outcome::processed:
-      store_.insert_event(record_of(workflow, event, run, false));
+    case Outcome::processed: {
+      const EventRecord stored = record_of(workflow, event, run, false);
+      store_.insert_event(stored);
+      write_messages(workflow, event, stored);
       ++stats_.processed;
       break;
+    }
     case Outcome::failed:
       undo(before);
       store_.insert_event(record_of(workflow, event, run, true, owner_of_failed(event, std::nullopt)));
@@ -232,12 +236,15 @@ std::optional<std::string> EventWriter::owner_of_failed(const EventDocument& eve
 }
 
 RunResult EventWriter::replay(const Workflow& workflow, EventDocument& event, bool trigger_done, std::optional<std::string> owner_before) {
+  identity_.clear_changes();
   const IdentityCounters before = identity_.counters();
   store_.savepoint();
   RunResult run = trigger_done ? run_workflow(workflow, event, &identity_, 1)
                                : run_after_trigger(workflow, event, run_trigger(workflow, event));
   if (run.outcome == Outcome::processed) {
-    store_.update_event(record_of(workflow, event, run, false));
+    const EventRecord stored = record_of(workflow, event, run, false);
+    store_.update_event(stored);
+    write_messages(workflow, event, stored);
     ++stats_.processed;
   } else {
     // Still not processed: the dead letter stays, with what happened this time.
@@ -282,6 +289,12 @@ RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument
   RunResult rest = run_workflow(workflow, event, &identity_, 1);
   rest.trace.insert(rest.trace.begin(), trigger.trace.begin(), trigger.trace.end());
   return rest;
+}
+
+// The messages of a stored event (SPEC 17): its deliver nodes' and its profile changes'.
+void EventWriter::write_messages(const Workflow& workflow, const EventDocument& event, const EventRecord& stored) {
+  if (!workflow.routing || (event.messages().empty() && workflow.routing->subscribers.empty())) return;
+  outbox_.after_event(event, stored, *workflow.routing, identity_.changes(), now_micros());
 }
 
 // Undoes the event: its store changes (only with a savepoint; without one it made none) and

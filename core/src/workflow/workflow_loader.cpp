@@ -55,8 +55,9 @@ struct LoadedFile {
 
 class FileLoader {
 public:
-  FileLoader(const std::filesystem::path& file, const PluginRegistry& plugins, std::vector<Diagnostic>& diagnostics)
-      : file_(file.string()), plugins_(plugins), diagnostics_(diagnostics), yaml_(file_, diagnostics) {}
+  FileLoader(const std::filesystem::path& file, const PluginRegistry& plugins, std::shared_ptr<const DeliveryRouting> routing,
+             std::vector<Diagnostic>& diagnostics)
+      : file_(file.string()), plugins_(plugins), routing_(std::move(routing)), diagnostics_(diagnostics), yaml_(file_, diagnostics) {}
 
   LoadedFile load() {
     LoadedFile result;
@@ -90,6 +91,7 @@ public:
 
     if (diagnostics_.size() == errors_before) {
       workflow->trace_shape = std::make_shared<const TraceShape>(shape_of(*workflow));
+      workflow->routing = routing_ ? routing_ : std::make_shared<const DeliveryRouting>();
       result.workflow = std::move(workflow);
     }
     return result;
@@ -186,6 +188,7 @@ private:
     build_node_config(with, with.IsDefined() ? with.Mark() : node.Mark(), plugin->fields, config, problems, &marks);
     for (const ConfigProblem& p : problems) error(p.mark, label + " (" + plugin->name + "): " + p.message);
     if (!problems.empty() || result.id.empty()) return result;
+    if (plugin->name == "deliver" && routing_ && !check_destination(config, marks, label)) return result;
 
     try {
       result.instance = std::make_unique<NodeInstance>(plugin, workflow.id + "/" + result.id, std::move(config));
@@ -200,6 +203,19 @@ private:
     // Routes are read once the node exists: a node may declare its own ports (ABI 1.2).
     if (on.IsDefined() && on.IsMap()) read_routes(on, *result.instance, index, label, routes);
     return result;
+  }
+
+  // A deliver node names a destination that exists (SPEC 17).
+  bool check_destination(const rapidjson::Document& config, const ConfigMarks& marks, const std::string& label) {
+    const auto it = config.FindMember("destination");
+    if (it == config.MemberEnd() || !it->value.IsString()) return true;  // the config check reported it
+    const std::string id(it->value.GetString(), it->value.GetStringLength());
+    if (routing_->destinations.count(id)) return true;
+    const std::vector<std::string> known(routing_->destinations.begin(), routing_->destinations.end());
+    const auto at = marks.find("destination");
+    error(at != marks.end() ? at->second : YAML::Mark(),
+          label + " (deliver): unknown destination '" + id + "'" + did_you_mean(id, known) + " (destinations are the files of the destinations folder)");
+    return false;
   }
 
   void read_routes(const YAML::Node& on, const NodeInstance& node, std::size_t index, const std::string& label,
@@ -264,6 +280,7 @@ private:
 
   std::string file_;
   const PluginRegistry& plugins_;
+  std::shared_ptr<const DeliveryRouting> routing_;  // null: destinations are not checked
   std::vector<Diagnostic>& diagnostics_;
   YamlDiagnostics yaml_;
 };
@@ -301,17 +318,18 @@ bool is_workflow_test_file(const std::filesystem::path& path) {
 }
 
 std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
-                                              std::vector<Diagnostic>& diagnostics) {
-  return FileLoader(file, plugins, diagnostics).load().workflow;
+                                              std::vector<Diagnostic>& diagnostics, std::shared_ptr<const DeliveryRouting> routing) {
+  return FileLoader(file, plugins, std::move(routing), diagnostics).load().workflow;
 }
 
 std::map<std::string, std::shared_ptr<const Workflow>> load_workflows(const std::vector<std::filesystem::path>& paths,
                                                                       const PluginRegistry& plugins,
-                                                                      std::vector<Diagnostic>& diagnostics) {
+                                                                      std::vector<Diagnostic>& diagnostics,
+                                                                      std::shared_ptr<const DeliveryRouting> routing) {
   std::map<std::string, std::shared_ptr<const Workflow>> workflows;
   std::map<std::string, Diagnostic> first_file_of;  // source id -> where it was first defined
   for (const auto& file : expand_paths(paths, is_workflow_file, diagnostics)) {
-    LoadedFile loaded = FileLoader(file, plugins, diagnostics).load();
+    LoadedFile loaded = FileLoader(file, plugins, routing, diagnostics).load();
     if (loaded.id.empty()) continue;
     const Diagnostic here{file.string(), loaded.id_mark.line + 1, loaded.id_mark.column + 1, ""};
     if (auto it = first_file_of.find(loaded.id); it != first_file_of.end()) {

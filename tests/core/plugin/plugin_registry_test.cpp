@@ -43,7 +43,7 @@ TEST_CASE("broken plugin libraries are refused with the file and the exact reaso
   CHECK(reason_for(registry, "no_entry.so") ==
         "no entry point 'weft_plugin_entry' (is it a weft plugin? WEFT_PLUGIN(...) exports it)");
   CHECK(reason_for(registry, "wrong_major.so") == "ABI version mismatch: plugin has major 2, this weft expects 1");
-  CHECK(reason_for(registry, "newer_minor.so") == "plugin needs ABI 1.4, this weft provides 1.3");
+  CHECK(reason_for(registry, "newer_minor.so") == "plugin needs ABI 1.5, this weft provides 1.4");
   CHECK(reason_for(registry, "old_minor_new_field.so") ==
         "plugin 'old_minor_new_field' config field 'limit' has unknown type 10 (it needs ABI 1.2; the plugin declares 1.1)");
   CHECK(reason_for(registry, "missing_process.so") == "plugin 'missing_process' is missing the required function 'process'");

@@ -3,12 +3,15 @@
 // mistake is a `file:line:column` error at start-up, never a message that cannot be sent.
 #pragma once
 
+#include "weft/workflow/delivery_routing.hpp"
+
 #include "weft/base/diagnostic.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,5 +54,8 @@ EnvironmentLookup process_environment();
 // appended to `diagnostics`; a file with any is left out.
 std::map<std::string, Destination> load_destinations(const std::filesystem::path& folder, const EnvironmentLookup& environment,
                                                      std::vector<Diagnostic>& diagnostics);
+
+// What the workflows and the writer need of a set of destinations: their ids and subscriptions.
+std::shared_ptr<const DeliveryRouting> routing_of(const std::map<std::string, Destination>& destinations);
 
 }  // namespace weft

@@ -12,8 +12,17 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft {
+
+// A message a `deliver` node asked for (SPEC 17), written to the outbox only if the event is
+// stored.
+struct QueuedMessage {
+  std::string destination;
+  std::string type;
+  std::optional<std::string> data{};  // JSON; none: the default body, {"event", "profile"}
+};
 
 class EventWriteError : public std::runtime_error {
 public:
@@ -52,6 +61,10 @@ public:
 
   const rapidjson::Value* select(const JsonPath& path) const { return path.select(doc_); }
 
+  // The messages this run of the workflow asked for, in order.
+  std::vector<QueuedMessage>& messages() { return messages_; }
+  const std::vector<QueuedMessage>& messages() const { return messages_; }
+
   // Sets `value` at `path`, creating missing objects along the way. Nodes may write under
   // $.properties and $.payload, and a string to $.type; anything else, or a path blocked by a
   // non-object (or an absent array element), throws EventWriteError.
@@ -66,6 +79,7 @@ private:
   rapidjson::Document doc_{&pool_};
   std::int64_t received_at_ = 0;
   std::optional<std::string> idempotency_key_;
+  std::vector<QueuedMessage> messages_;
 };
 
 }  // namespace weft

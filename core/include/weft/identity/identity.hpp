@@ -53,6 +53,15 @@ struct IdentityCounters {
   std::int64_t profiles_set_aside = 0;  // live profiles a re-derivation took apart (SPEC 13)
 };
 
+// What the rules changed since Identity::clear_changes(), for the messages of profile changes
+// (SPEC 17). Ids are as they were at the change; a later merge may have retired them.
+struct ProfileChanges {
+  std::vector<std::string> created;
+  std::vector<std::string> updated;  // traits or identifiers changed
+  std::vector<MergeRecord> merged;   // without snapshots
+  bool empty() const { return created.empty() && updated.empty() && merged.empty(); }
+};
+
 class Identity {
 public:
   explicit Identity(Store& store) : store_(store) {}
@@ -107,6 +116,8 @@ public:
   void reclaim_ids_from(ReclaimedIds* ids) { reclaimed_ = ids; }
 
   IdentityCounters& counters() { return counters_; }
+  const ProfileChanges& changes() const { return changes_; }
+  void clear_changes() { changes_ = {}; }
   // How many changes the rules have made to the store so far (never rolled back): a caller
   // compares it before and after an event to know whether the event wrote anything.
   std::int64_t writes() const { return writes_; }
@@ -130,6 +141,7 @@ private:
 
   Store& store_;
   IdentityCounters counters_;
+  ProfileChanges changes_;
   std::int64_t writes_ = 0;
   std::optional<HeldTraits> held_;
   ReclaimedIds* reclaimed_ = nullptr;

@@ -4,10 +4,16 @@
 
 #include "weft/store/store.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <string>
 #include <vector>
 
 namespace weft {
+
+// {"type","value"}, as every answer shows an identifier.
+void write_identifier_json(rapidjson::Writer<rapidjson::StringBuffer>& w, const Identifier& id);
 
 std::string profile_json(const ProfileRecord& profile, const std::vector<Identifier>& identifiers, const std::vector<std::string>& aliases,
                          std::int64_t event_count);

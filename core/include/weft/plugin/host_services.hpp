@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct weft_config {
   const rapidjson::Value* root;
   std::vector<std::string>* declared_ports = nullptr;  // config_declare_ports writes here, during create
   std::string* error_at = nullptr;                     // config_error_at writes the key path here
+  mutable std::deque<std::string> texts{};              // what config_json handed out, alive during create
 };
 struct weft_path {
   weft::JsonPath path;

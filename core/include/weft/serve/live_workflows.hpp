@@ -4,6 +4,7 @@
 // is committed, so every event runs wholly under the old set or wholly under the new one.
 #pragma once
 
+#include "weft/delivery/destination.hpp"
 #include "weft/plugin/plugin_registry.hpp"
 #include "weft/serve/sources.hpp"
 
@@ -20,6 +21,8 @@ namespace weft {
 struct LiveSet {
   std::shared_ptr<const PluginRegistry> plugins;
   std::map<std::string, Source> sources;
+  std::map<std::string, Destination> destinations;  // SPEC 17; the workflows' routing names these
+  std::shared_ptr<const DeliveryRouting> routing = std::make_shared<const DeliveryRouting>();
 };
 
 struct ReloadRecord {

@@ -8,6 +8,7 @@
 #include "weft/identity/identity.hpp"
 #include "weft/event/json.hpp"
 #include "weft/store/store.hpp"
+#include "weft/workflow/outbox_writer.hpp"
 #include "weft/workflow/workflow.hpp"
 
 #include <cstddef>
@@ -60,7 +61,7 @@ public:
 
 class EventWriter {
 public:
-  explicit EventWriter(Store& store) : store_(store), identity_(store) {}
+  explicit EventWriter(Store& store) : store_(store), identity_(store), outbox_(store) {}
 
   void begin_batch() { store_.begin(); }
   void commit_batch() {
@@ -102,17 +103,20 @@ public:
   // For operations run inside the writer's transaction (see Committer's Operation).
   Store& store() { return store_; }
   Identity& identity() { return identity_; }
+  OutboxWriter& outbox() { return outbox_; }
 
 private:
   // Runs items [first, end) in one transaction; false (rolled back) on a retryable conflict.
   bool commit_items(BatchEvents& events, std::size_t first, std::size_t end, bool again, std::vector<RunResult>& results, bool last_try);
   RunResult run_after_trigger(const Workflow& workflow, EventDocument& event, RunResult trigger);
   void undo(const IdentityCounters& before);
+  void write_messages(const Workflow& workflow, const EventDocument& event, const EventRecord& stored);
   std::optional<std::string> owner_of_failed(const EventDocument& event, std::optional<std::string> before);
   bool run_batch(BatchEvents& events, std::vector<RunResult>& results);
 
   Store& store_;
   Identity identity_;
+  OutboxWriter outbox_;
   // Each event in its own savepoint (always right), or none: write_batch first runs a batch
   // without them, and runs it again with them only when an event that wrote something has to
   // be undone, because a savepoint per event costs a copy of every page the event touches.

@@ -3,6 +3,7 @@
 
 #include "weft/plugin/node_instance.hpp"
 #include "weft/store/stored_trace.hpp"
+#include "weft/workflow/delivery_routing.hpp"
 
 #include <memory>
 #include <string>
@@ -42,6 +43,9 @@ struct Workflow {
   std::vector<WorkflowNode> nodes;
   // Its nodes, plugins and ports, which stored traces name by index; set by the loader.
   std::shared_ptr<const TraceShape> trace_shape;
+  // The destinations of the set it was loaded with, and their subscriptions (SPEC 17); set by
+  // the loader, never null.
+  std::shared_ptr<const DeliveryRouting> routing;
 };
 
 }  // namespace weft

@@ -16,8 +16,11 @@
 namespace weft {
 
 // One file. Returns nullptr when it has any error (all of them appended to `diagnostics`).
+// With `routing`, a deliver node must name one of its destinations, and the workflow carries it
+// (its subscriptions); without, destinations are not checked and nothing subscribes.
 std::shared_ptr<const Workflow> load_workflow(const std::filesystem::path& file, const PluginRegistry& plugins,
-                                              std::vector<Diagnostic>& diagnostics);
+                                              std::vector<Diagnostic>& diagnostics,
+                                              std::shared_ptr<const DeliveryRouting> routing = nullptr);
 
 // Files and folders as a command's arguments name them: a file as it is; a folder's files that
 // `wanted` accepts, in name order (not recursive); a missing path is a diagnostic.
@@ -31,6 +34,7 @@ bool is_workflow_test_file(const std::filesystem::path& path);
 // source id; a second file with a known id is an error.
 std::map<std::string, std::shared_ptr<const Workflow>> load_workflows(const std::vector<std::filesystem::path>& paths,
                                                                       const PluginRegistry& plugins,
-                                                                      std::vector<Diagnostic>& diagnostics);
+                                                                      std::vector<Diagnostic>& diagnostics,
+                                                                      std::shared_ptr<const DeliveryRouting> routing = nullptr);
 
 }  // namespace weft

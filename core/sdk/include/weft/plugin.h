@@ -13,7 +13,8 @@
  *     struct_size shows it is there. Nothing is ever removed within one major.
  *   - 1.1 added patterns_match and the IGNORED results; 1.2 added ports per node
  *     (config_declare_ports), config_error_at, and the field types NUMBER to OBJECT_LIST;
- *     1.3 the reads of every node a path selects (event_count, event_read_at, ...).
+ *     1.3 the reads of every node a path selects (event_count, event_read_at, ...); 1.4 the
+ *     TEMPLATE field (config_json) and messages to destinations (event_deliver).
  *     A plugin built against an older header loads and runs unchanged.
  *
  * Threads: the host may call `process` of one node from several threads at once (trigger
@@ -34,7 +35,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 3
+#define WEFT_ABI_MINOR 4
 
 /* The name of the one exported function, for dlsym. */
 #define WEFT_PLUGIN_ENTRY_NAME "weft_plugin_entry"
@@ -93,7 +94,10 @@ typedef enum weft_field_type {
   WEFT_FIELD_SCALAR = 11,         /* any single value, typed as YAML wrote it: INT, DOUBLE, BOOL (true/false) or STRING */
   WEFT_FIELD_SCALAR_LIST = 12,    /* a list of SCALAR values */
   WEFT_FIELD_REGEX = 13,          /* one regular expression (RE2 syntax) that must compile */
-  WEFT_FIELD_OBJECT_LIST = 14     /* a list of objects whose keys are described by `fields`; read "name[i].key" */
+  WEFT_FIELD_OBJECT_LIST = 14,    /* a list of objects whose keys are described by `fields`; read "name[i].key" */
+  /* since ABI 1.4: */
+  WEFT_FIELD_TEMPLATE = 15        /* any nesting of maps, lists and values, typed as YAML wrote them; each string that
+                                     starts with '$' must be a valid JSONPath. Read whole with config_json */
 } weft_field_type;
 
 /* One config key under a node's `with:`. The host rejects keys that no field names, values
@@ -297,6 +301,19 @@ typedef struct weft_host {
   int (*profile_identify_all)(weft_event* event, const char* type, size_t type_length, const char* const* values,
                               const size_t* lengths, size_t count, const struct weft_identify_options* options,
                               weft_error* error);
+
+  /* -- since ABI 1.4: present when struct_size covers it -- */
+
+  /* During `create`: the config value at `name` (a key path as for config_get) as JSON text,
+   * valid during `create`. WEFT_FOUND or WEFT_MISSING. */
+  int (*config_json)(const weft_config* config, const char* name, const char** json, size_t* length);
+
+  /* Asks for a message to destination `destination` (SPEC 17) of `type`, with `data` (JSON
+   * text; NULL: the default body, the event and its profile as the API shows them). It is
+   * written to the outbox in the event's transaction if the event is stored, and never
+   * otherwise. 0, or -1 with `error` filled (data that is not JSON). */
+  int (*event_deliver)(weft_event* event, const char* destination, size_t destination_length, const char* type, size_t type_length,
+                       const char* data, size_t data_length, weft_error* error);
 } weft_host;
 
 /* ---- The descriptor a plugin returns ---------------------------------------------------- */

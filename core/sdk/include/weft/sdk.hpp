@@ -251,6 +251,17 @@ public:
     return value ? std::move(*value) : std::move(fallback);
   }
 
+  // A TEMPLATE field as JSON text, if present. Needs a host of ABI 1.4.
+  std::optional<std::string> json(const char* name) const {
+    const weft_host* abi = host_.abi();
+    if (abi->struct_size < offsetof(weft_host, config_json) + sizeof(abi->config_json) || !abi->config_json)
+      throw Error("this weft host is too old for TEMPLATE fields (it needs plugin ABI 1.4)");
+    const char* text = nullptr;
+    std::size_t length = 0;
+    if (abi->config_json(config_, name, &text, &length) != WEFT_FOUND) return std::nullopt;
+    return std::string(text, length);
+  }
+
   // An INTEGER field; throws when absent (give it a default or make it required).
   std::int64_t integer(const char* name) const { return scalar(name, WEFT_TYPE_INT).integer; }
 
@@ -508,6 +519,17 @@ public:
                                                      &options, &error);
     if (rc < 0) throw Error(error.message);
     return static_cast<Identified>(rc);
+  }
+
+  // Asks for a message to a destination (SPEC 17), sent if the event is stored: `data` as JSON
+  // text, or none for the default body (the event and its profile). Needs a host of ABI 1.4.
+  void deliver(std::string_view destination, std::string_view type, const std::optional<std::string>& data) {
+    if (host_->struct_size < offsetof(weft_host, event_deliver) + sizeof(host_->event_deliver) || !host_->event_deliver)
+      throw Error("this weft host is too old to deliver messages (it needs plugin ABI 1.4)");
+    weft_error error{};
+    if (host_->event_deliver(event_, destination.data(), destination.size(), type.data(), type.size(), data ? data->data() : nullptr,
+                             data ? data->size() : 0, &error) < 0)
+      throw Error(error.message);
   }
 
 private:

@@ -8,6 +8,7 @@
 
 #include "weft/base/clock.hpp"
 #include "weft/identity/profile_view.hpp"
+#include "weft/store/event_view.hpp"
 #include "weft/serve/operations.hpp"
 #include "weft/base/text.hpp"
 
@@ -38,35 +39,6 @@ void optional_text(Writer& w, const std::optional<std::string>& s) {
     text(w, *s);
   else
     w.Null();
-}
-
-void write_event(Writer& w, const EventRecord& e, bool with_trace) {
-  w.StartObject();
-  w.Key("id");
-  text(w, e.id);
-  w.Key("source");
-  text(w, e.source);
-  w.Key("type");
-  text(w, e.type);
-  w.Key("received_at");
-  text(w, format_time(e.received_at));
-  w.Key("profile_id");
-  optional_text(w, e.profile_id);
-  w.Key("status");
-  text(w, e.status);
-  w.Key("payload");
-  raw_object(w, e.payload, rapidjson::kObjectType);
-  w.Key("properties");
-  raw_object(w, e.properties, rapidjson::kObjectType);
-  if (e.error) {
-    w.Key("error");
-    text(w, *e.error);
-  }
-  if (with_trace) {
-    w.Key("trace");
-    raw_object(w, e.trace, rapidjson::kArrayType);
-  }
-  w.EndObject();
 }
 
 std::string done(const rapidjson::StringBuffer& b) { return std::string(b.GetString(), b.GetSize()); }
@@ -217,7 +189,7 @@ private:
     if (!e) return not_found("event", id);
     rapidjson::StringBuffer b;
     Writer w(b);
-    write_event(w, *e, true);
+    write_event_json(w, *e, true);
     send(response_, 200, done(b));
   }
 
@@ -335,7 +307,7 @@ private:
     w.StartObject();
     w.Key("events");
     w.StartArray();
-    for (const auto& e : events) write_event(w, e, with_trace);
+    for (const auto& e : events) write_event_json(w, e, with_trace);
     w.EndArray();
     w.Key("next");
     if (more)
