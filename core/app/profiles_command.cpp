@@ -114,7 +114,8 @@ int profiles_command(const Invocation& invocation) {
       answer = run_on_store(invocation.settings, [&](const WorkflowsBySource& workflows) -> Operation {
         if (merge) return operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused);
         if (remove) return remove_identifier(args[1], *parse_identifier(args[2]), invocation.block, workflows, unused);
-        if (erase) return erase_person(args[1], !invocation.no_suppress, unused);
+        if (erase)
+          return erase_person(args[1], !invocation.no_suppress, unused, workflows.empty() ? nullptr : workflows.begin()->second->routing);
         return rederive_profile(args[1], workflows, unused);
       });
     }

@@ -58,8 +58,9 @@ private:
   // The template, its paths compiled once.
   struct Part {
     enum class Kind { object, array, literal, path } kind = Kind::literal;
-    std::vector<std::pair<std::string, Part>> members;  // object: keys in order; array: empty keys
-    std::string literal;                                // literal: its JSON
+    std::vector<std::string> keys;               // object: its keys, in order
+    std::vector<std::unique_ptr<Part>> items;    // object: the keys' values; array: its elements
+    std::string literal;                         // literal: its JSON
     weft::Path path;
   };
 
@@ -67,10 +68,13 @@ private:
     Part part;
     if (v.IsObject()) {
       part.kind = Part::Kind::object;
-      for (const auto& m : v.GetObject()) part.members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), compile(m.value, host));
+      for (const auto& m : v.GetObject()) {
+        part.keys.emplace_back(m.name.GetString(), m.name.GetStringLength());
+        part.items.push_back(std::make_unique<Part>(compile(m.value, host)));
+      }
     } else if (v.IsArray()) {
       part.kind = Part::Kind::array;
-      for (const auto& item : v.GetArray()) part.members.emplace_back(std::string(), compile(item, host));
+      for (const auto& item : v.GetArray()) part.items.push_back(std::make_unique<Part>(compile(item, host)));
     } else if (v.IsString() && v.GetStringLength() > 0 && v.GetString()[0] == '$') {
       part.kind = Part::Kind::path;
       part.path = host.compile(std::string(v.GetString(), v.GetStringLength()));
@@ -97,16 +101,17 @@ private:
         return true;
       case Part::Kind::object:
         w.StartObject();
-        for (const auto& [key, member] : part.members) {
+        for (std::size_t i = 0; i < part.keys.size(); ++i) {
+          const Part& member = *part.items[i];
           if (member.kind == Part::Kind::path && !event.json(member.path)) continue;
-          w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+          w.Key(part.keys[i].data(), static_cast<rapidjson::SizeType>(part.keys[i].size()));
           write(member, event, w);
         }
         w.EndObject();
         return true;
       case Part::Kind::array:
         w.StartArray();
-        for (const auto& [unused, item] : part.members) write(item, event, w);
+        for (const auto& item : part.items) write(*item, event, w);
         w.EndArray();
         return true;
     }

@@ -177,7 +177,7 @@ TEST_CASE("weft profiles erase deletes a person found by an identifier, and supp
   auto r = run_weft({"profiles", "--config", config, "erase", "crm:B"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "{\"erased\":{\"profiles\":2,\"identifiers\":4,\"events\":3,\"merges\":1,\"unattributed_events\":0}}\n");
+  CHECK(r.out == "{\"erased\":{\"profiles\":2,\"identifiers\":4,\"events\":3,\"merges\":1,\"unattributed_events\":0,\"messages\":0}}\n");
   {
     weft::SqliteStore store((dir.path() / "weft.db").string());
     CHECK_FALSE(store.find_identifier("crm", "A"));

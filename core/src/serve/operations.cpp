@@ -125,8 +125,10 @@ Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Met
   };
 }
 
-Operation erase_person(std::string target, bool suppress, Metrics& metrics, ErasureSettled settled) {
-  return [target = std::move(target), suppress, &metrics, settled = std::move(settled)](EventWriter& writer) -> OperationResult {
+Operation erase_person(std::string target, bool suppress, Metrics& metrics, std::shared_ptr<const DeliveryRouting> routing,
+                       ErasureSettled settled) {
+  return [target = std::move(target), suppress, &metrics, routing = std::move(routing),
+          settled = std::move(settled)](EventWriter& writer) -> OperationResult {
     Store& store = writer.store();
     std::optional<ProfileRecord> live;
     if (const auto identifier = parse_identifier(target)) {
@@ -140,6 +142,7 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics, Eras
     const std::int64_t now = now_micros();
     if (suppress)
       for (const Identifier& id : erased.erased_identifiers) writer.identity().suppress(id, now);
+    if (routing) writer.outbox().erased(live->id, erased, *routing, now);  // after the person's messages went
     ++writer.identity().counters().profiles_set_aside;
     const auto counts = [&](Writer& w) {
       w.Key("profiles");
@@ -152,6 +155,8 @@ Operation erase_person(std::string target, bool suppress, Metrics& metrics, Eras
       w.Int64(erased.merges);
       w.Key("unattributed_events");
       w.Int64(erased.unattributed_events);
+      w.Key("messages");
+      w.Int64(erased.messages);
     };
     // the log names no erased id: counts only, and whether the files were scrubbed yet
     const OperationRecord record = record_of("erase", "[]", std::nullopt, [&](Writer& w) {

@@ -3,6 +3,7 @@
 #include "store_fixture.hpp"
 
 #include "weft/event/json.hpp"
+#include "weft/serve/operations.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -146,4 +147,23 @@ nodes:
   const auto posted = f.post(*w, R"({"user":"U1","name":"Jane"})");
   CHECK(posted.run.outcome == weft::Outcome::failed);
   CHECK(messages(f.store, "crm").empty());
+}
+
+TEST_CASE("erasure: the person's messages go, profile.erased names their ids and identifiers, the answer counts them") {
+  weft::test::StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto r = std::make_shared<weft::DeliveryRouting>(*routing({"profile.created", "profile.erased"}));
+  const auto w = f.workflow(flow, r);
+  const auto jane = f.post(*w, R"({"kind":"a","user":"U1","name":"Jane","email":"j@x.co"})");
+  const auto joe = f.post(*w, R"({"kind":"a","user":"U2","name":"Joe"})");
+  weft::Metrics metrics;
+  const auto erased = weft::run_in_transaction(f.writer, weft::erase_person(jane.profile_id, true, metrics, r));
+  REQUIRE(erased.answer.status == 200);
+  // Jane's: created, and two deliver messages; Joe's stay
+  CHECK(json(erased.answer.body)["erased"]["messages"].GetInt64() == 3);
+  const auto crm = messages(f.store, "crm");
+  REQUIRE(crm.size() == 2);
+  CHECK(crm[0].profile_id == joe.profile_id);
+  CHECK(crm[1].type == "profile.erased");
+  CHECK(crm[1].data == R"({"profiles":[")" + jane.profile_id + R"("],"identifiers":[{"type":"s","value":"U1"},{"type":"email","value":"j@x.co"}]})");
+  CHECK(messages(f.store, "warehouse").size() == 2);  // Joe's two
 }

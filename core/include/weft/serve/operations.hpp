@@ -41,11 +41,14 @@ using ErasureSettled = std::function<void(const std::string& operation_id, bool 
 // DELETE /profiles/{id}[?suppress=false] (SPEC 14): `target` is a profile id or alias, or TYPE:VALUE.
 // Erases everything of the person in one transaction; by default their identifiers are kept as
 // keyed hashes only, so that events carrying them later are not stored. 200 {"erased":
-// {"profiles", "identifiers", "events", "merges", "unattributed_events"}} once no erased byte is
+// {"profiles", "identifiers", "events", "merges", "unattributed_events", "messages"}} once no erased byte is
 // readable in the store's files; 503 erasure_incomplete when that could not be done in time
 // (the erasure is committed, recorded "complete": false, and `settled` retries); 404 when
-// nothing answers for `target`. The log keeps the counts only.
-Operation erase_person(std::string target, bool suppress, Metrics& metrics, ErasureSettled settled = {});
+// nothing answers for `target`. The log keeps the counts only. The person's messages to
+// destinations are deleted ("messages") and, for the destinations that subscribe to it, a
+// profile.erased message names their ids and identifiers (SPEC 17).
+Operation erase_person(std::string target, bool suppress, Metrics& metrics, std::shared_ptr<const DeliveryRouting> routing,
+                       ErasureSettled settled = {});
 
 // The operations-log record of a `weft rebuild`: {"events", "failed", "profiles_before",
 // "profiles_after"}, counts only.

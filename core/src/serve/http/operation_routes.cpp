@@ -88,7 +88,7 @@ void erase_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, 
   }
   ErasureSettled settled;
   if (context.erasures) settled = [erasures = context.erasures](const std::string& id, bool scrubbed) { erasures->settled(id, scrubbed); };
-  run(context, response, erase_person(profile_id, suppress, *context.metrics, std::move(settled)));
+  run(context, response, erase_person(profile_id, suppress, *context.metrics, context.workflows.current()->routing, std::move(settled)));
 }
 
 void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
