@@ -1,4 +1,5 @@
 #include "weft/serve/committer.hpp"
+#include "weft/serve/dispatcher.hpp"
 #include "weft/serve/http/http_server.hpp"
 #include "weft/serve/http/tls.hpp"
 #include "weft/store/store_location.hpp"
@@ -63,6 +64,8 @@ int serve_command(const Invocation& invocation) {
   std::string source_ids;
   for (const auto& [id, source] : initial->sources) source_ids += (source_ids.empty() ? "" : ", ") + id;
   context.workflows.replace(std::move(initial));
+  Dispatcher dispatcher(committer, context.workflows, metrics, &readers);  // after the live set: it sends to its destinations
+  context.dispatcher = &dispatcher;
   Reloader reloader(settings, context.workflows, metrics, environment);
   context.reloader = &reloader;
   context.committer = &committer;
@@ -110,6 +113,7 @@ int serve_command(const Invocation& invocation) {
   // wait for the requests still being answered, and close the store.
   server->stop_accepting();
   context.stopping = true;
+  dispatcher.stop();  // its last outcomes go through the committer
   committer.stop();
   server->stop();
   std::cout << "weft: stopped" << std::endl;

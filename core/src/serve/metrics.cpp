@@ -52,7 +52,18 @@ Metrics::Metrics()
       reloads_family_(prometheus::BuildCounter()
                           .Name("weft_reloads_total")
                           .Help("Reloads of the workflows (SIGHUP, POST /admin/reload), by result: ok or failed")
-                          .Register(*registry_)) {
+                          .Register(*registry_)),
+      messages_family_(prometheus::BuildCounter()
+                           .Name("weft_messages_total")
+                           .Help("Attempts to deliver messages to destinations, by result: delivered, retried or failed")
+                           .Register(*registry_)),
+      message_seconds_family_(
+          prometheus::BuildHistogram().Name("weft_message_seconds").Help("Time of each attempt to deliver a message").Register(*registry_)),
+      pending_family_(prometheus::BuildGauge().Name("weft_messages_pending").Help("Messages waiting to be delivered").Register(*registry_)),
+      oldest_family_(prometheus::BuildGauge()
+                         .Name("weft_message_oldest_pending_seconds")
+                         .Help("Age of the oldest message waiting to be delivered")
+                         .Register(*registry_)) {
   reloads("ok");  // both series exist from the start, at 0
   reloads("failed");
 }
@@ -95,6 +106,29 @@ prometheus::Counter& Metrics::node_port(std::string_view workflow, std::string_v
 prometheus::Counter& Metrics::operations(std::string_view kind) {
   return labelled(mutex_, operations_, std::tuple<std::string_view>(kind),
                   [&]() -> prometheus::Counter& { return operations_family_.Add({{"kind", std::string(kind)}}); });
+}
+
+prometheus::Counter& Metrics::messages(std::string_view destination, std::string_view result) {
+  return labelled(mutex_, messages_, std::tuple<std::string_view, std::string_view>(destination, result), [&]() -> prometheus::Counter& {
+    return messages_family_.Add({{"destination", std::string(destination)}, {"result", std::string(result)}});
+  });
+}
+
+prometheus::Histogram& Metrics::message_seconds(std::string_view destination) {
+  return labelled(mutex_, message_seconds_, std::tuple<std::string_view>(destination), [&]() -> prometheus::Histogram& {
+    return message_seconds_family_.Add({{"destination", std::string(destination)}},
+                                       prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60});
+  });
+}
+
+prometheus::Gauge& Metrics::messages_pending(std::string_view destination) {
+  return labelled(mutex_, pending_, std::tuple<std::string_view>(destination),
+                  [&]() -> prometheus::Gauge& { return pending_family_.Add({{"destination", std::string(destination)}}); });
+}
+
+prometheus::Gauge& Metrics::message_oldest_pending(std::string_view destination) {
+  return labelled(mutex_, oldest_, std::tuple<std::string_view>(destination),
+                  [&]() -> prometheus::Gauge& { return oldest_family_.Add({{"destination", std::string(destination)}}); });
 }
 
 Metrics::Snapshot Metrics::snapshot() const {

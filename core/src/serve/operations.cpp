@@ -1,6 +1,7 @@
 #include "weft/serve/operations.hpp"
 
 #include "weft/base/clock.hpp"
+#include "weft/event/json.hpp"
 #include "weft/base/uuid.hpp"
 #include "weft/identity/profile_view.hpp"
 
@@ -14,16 +15,9 @@
 namespace weft {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
-void text(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
-std::string json_of(const std::function<void(Writer&)>& write) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  write(w);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
+void text(Writer& w, std::string_view s) { write_text(w, s); }
 
 Answer refusal(int status, std::string_view code, std::string_view message) { return {status, error_body(code, message)}; }
 

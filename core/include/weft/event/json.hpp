@@ -3,8 +3,11 @@
 #pragma once
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,5 +38,15 @@ auto find_member(Value& object, std::string_view name) {
 
 // Compact JSON text of `value`.
 std::string to_json(const rapidjson::Value& value);
+
+// Writing JSON answers: a string of any bytes the writer escapes, and a whole document.
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+inline void write_text(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+inline std::string json_of(const std::function<void(JsonWriter&)>& write) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  write(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 }  // namespace weft

@@ -41,6 +41,14 @@ public:
   // weft_reloads_total{result}: ok | failed (SPEC 16)
   prometheus::Counter& reloads(std::string_view result);
 
+  // Destinations (SPEC 17): weft_messages_total{destination,result}, result delivered |
+  // retried (failed and tried again later) | failed; weft_message_seconds{destination} per
+  // attempt; weft_messages_pending and weft_message_oldest_pending_seconds{destination}.
+  prometheus::Counter& messages(std::string_view destination, std::string_view result);
+  prometheus::Histogram& message_seconds(std::string_view destination);
+  prometheus::Gauge& messages_pending(std::string_view destination);
+  prometheus::Gauge& message_oldest_pending(std::string_view destination);
+
   // The text exposition format.
   std::string render() const;
 
@@ -65,6 +73,10 @@ private:
   prometheus::Counter& batch_retries_;
   prometheus::Family<prometheus::Counter>& operations_family_;
   prometheus::Family<prometheus::Counter>& reloads_family_;
+  prometheus::Family<prometheus::Counter>& messages_family_;
+  prometheus::Family<prometheus::Histogram>& message_seconds_family_;
+  prometheus::Family<prometheus::Gauge>& pending_family_;
+  prometheus::Family<prometheus::Gauge>& oldest_family_;
   // Orders tuples of label values, held as strings or looked up as string_views (each side
   // compared as string_views: no copies, and no cross-type tuple comparison, which clang 14
   // cannot do with libstdc++ 12).
@@ -88,6 +100,10 @@ private:
   std::map<std::tuple<std::string, std::string, std::string>, prometheus::Counter*, LabelsLess> ports_;  // workflow, node, port
   std::map<std::tuple<std::string>, prometheus::Counter*, LabelsLess> operations_;                      // kind
   std::map<std::tuple<std::string>, prometheus::Counter*, LabelsLess> reloads_;                         // result
+  std::map<Labels2, prometheus::Counter*, LabelsLess> messages_;                                        // destination, result
+  std::map<std::tuple<std::string>, prometheus::Histogram*, LabelsLess> message_seconds_;               // destination
+  std::map<std::tuple<std::string>, prometheus::Gauge*, LabelsLess> pending_;                           // destination
+  std::map<std::tuple<std::string>, prometheus::Gauge*, LabelsLess> oldest_;                            // destination
 };
 
 }  // namespace weft

@@ -9,6 +9,7 @@
 #include "weft/base/clock.hpp"
 #include "weft/identity/profile_view.hpp"
 #include "weft/store/event_view.hpp"
+#include "weft/serve/destination_operations.hpp"
 #include "weft/serve/operations.hpp"
 #include "weft/base/text.hpp"
 
@@ -81,6 +82,10 @@ public:
     if (parts.size() == 1 && parts[0] == "operations") return operations(param("limit"), param("after"));
     if (parts.size() == 1 && parts[0] == "blocked") return send(response_, 200, blocked_json(*context_.readers->acquire()));
     if (parts.size() == 1 && parts[0] == "erasures") return send(response_, 200, erasures_json(*context_.readers->acquire(), 1000));
+    if (parts.size() == 1 && parts[0] == "destinations")
+      return send(response_, 200, destinations_json(*context_.readers->acquire(), context_.workflows.current()->destinations, now_micros()));
+    if (parts.size() == 3 && parts[0] == "destinations" && parts[2] == "messages")
+      return destination_messages(parts[1], param("status"), param("limit"), param("after"));
     send_error(response_, 404, "not_found", "no such route; see SPEC 8 or docs/operations.md for the API");
   }
 
@@ -107,6 +112,15 @@ public:
   }
 
 private:
+  void destination_messages(const std::string& id, const std::optional<std::string>& status, const std::optional<std::string>& limit,
+                            const std::optional<std::string>& after) {
+    if (!context_.workflows.current()->destinations.count(id)) return not_found("destination", id);
+    if (status && *status != "pending" && *status != "failed" && *status != "delivered")
+      throw BadRequest{"'status' must be pending, failed or delivered, got '" + *status + "'"};
+    const auto [count, cursor] = page_request(limit, after);
+    send(response_, 200, destination_messages_json(*context_.readers->acquire(), id, status.value_or(""), cursor, count));
+  }
+
   void profiles_by_identifier(const std::optional<std::string>& identifier) {
     if (!identifier) throw BadRequest{"expected ?identifier=TYPE:VALUE"};
     const auto parsed = parse_identifier(*identifier);
@@ -359,12 +373,17 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   const bool unblock = parts.size() == 2 && parts[0] == "blocked";
   const bool rederive = parts.size() == 3 && parts[0] == "profiles" && parts[2] == "rederive";
   const bool reload = parts.size() == 2 && parts[0] == "admin" && parts[1] == "reload";
+  // POST /destinations/{id}/{retry-failed|enable|disable}, /destinations/{id}/messages/{mid}/retry
+  const bool destination_action =
+      parts.size() >= 3 && parts[0] == "destinations" &&
+      ((parts.size() == 3 && (parts[2] == "retry-failed" || parts[2] == "enable" || parts[2] == "disable")) ||
+       (parts.size() == 5 && parts[2] == "messages" && parts[4] == "retry"));
   // DELETE /profiles/{id}/identifiers/{type}:{value}; a value may hold '/' (decoded from %2F).
   const bool remove = parts.size() >= 4 && parts[0] == "profiles" && parts[2] == "identifiers";
   // DELETE /profiles/{id} erases; the same path answers GET with the profile
   const bool erase = parts.size() == 2 && parts[0] == "profiles" && request.getMethod() == Poco::Net::HTTPRequest::HTTP_DELETE;
   // The one method each route answers: the writes are POST, removals DELETE, reads GET.
-  const std::string allowed = replay || merge || rederive || reload ? Poco::Net::HTTPRequest::HTTP_POST
+  const std::string allowed = replay || merge || rederive || reload || destination_action ? Poco::Net::HTTPRequest::HTTP_POST
                               : unblock || remove || erase ? Poco::Net::HTTPRequest::HTTP_DELETE
                                                           : Poco::Net::HTTPRequest::HTTP_GET;
   const std::string& method = request.getMethod();
@@ -392,6 +411,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       remove_identifier_route(context_, response, parts[1], joined_from(parts, 3), uri.getQueryParameters());
     else if (erase)
       erase_route(context_, response, parts[1], uri.getQueryParameters());
+    else if (destination_action)
+      destination_action_route(context_, response, parts);
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {

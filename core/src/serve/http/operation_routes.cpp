@@ -3,6 +3,8 @@
 #include "responses.hpp"
 
 #include "weft/event/json.hpp"
+#include "weft/serve/destination_operations.hpp"
+#include "weft/serve/dispatcher.hpp"
 #include "weft/serve/operations.hpp"
 
 namespace weft::http {
@@ -104,6 +106,18 @@ void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse
     block = value == "true";
   }
   run(context, response, remove_identifier(profile_id, std::move(*parsed), block, workflows_of(context), *context.metrics));
+}
+
+void destination_action_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::vector<std::string>& parts) {
+  const std::string& id = parts[1];
+  if (!context.workflows.current()->destinations.count(id)) return send_error(response, 404, "not_found", "no destination '" + id + "'");
+  if (parts.size() == 5)
+    run(context, response, retry_message(id, parts[3]));
+  else if (parts[2] == "retry-failed")
+    run(context, response, retry_failed_messages(id));
+  else
+    run(context, response, set_destination_state(id, parts[2] == "enable"));
+  if (context.dispatcher) context.dispatcher->wake();
 }
 
 }  // namespace weft::http

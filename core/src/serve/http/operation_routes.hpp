@@ -31,4 +31,8 @@ void remove_identifier_route(HttpContext& context, Poco::Net::HTTPServerResponse
 void erase_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& profile_id,
                  const Poco::URI::QueryParameters& query);
 
+// POST /destinations/{id}/messages/{mid}/retry, /destinations/{id}/retry-failed,
+// /destinations/{id}/enable and /disable (SPEC 17); `parts` is the path's segments.
+void destination_action_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::vector<std::string>& parts);
+
 }  // namespace weft::http

@@ -34,6 +34,8 @@ class HTTPServer;
 
 namespace weft {
 
+class Dispatcher;
+
 struct HttpLimits {
   std::size_t max_body_bytes = 1048576;
   std::size_t max_json_depth = 64;
@@ -45,6 +47,7 @@ struct HttpContext {
   Reloader* reloader = nullptr;    // POST /admin/reload; null: not offered
   Committer* committer = nullptr;
   ErasureCompletion* erasures = nullptr;  // completes erasures whose scrub failed (SPEC 14)
+  Dispatcher* dispatcher = nullptr;       // delivers to destinations (SPEC 17); null: nothing is sent
   ReaderPool* readers = nullptr;
   Metrics* metrics = nullptr;
   const MetricsHistory* history = nullptr;  // GET /stats; null: not kept

@@ -1,0 +1,113 @@
+// Destinations end to end (SPEC 17): a real weft serve delivers a deliver node's messages to a
+// receiver on loopback, signed, retried with the same webhook-id, in order per profile, and
+// stops at a 410 until enabled again; the API shows what happened.
+#include "store_backends.hpp"
+#include "test_workflows.hpp"
+#include "webhook_receiver.hpp"
+
+#include "weft/delivery/webhook_signature.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+namespace {
+
+using weft::test::Answer;
+using weft::test::Receiver;
+
+const char* const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+// A server whose people workflow ends in a deliver node to `crm` at `receiver`.
+struct Delivering {
+  Delivering(Receiver& receiver, const std::string& backend, const std::string& retry = "[1s, 1s, 1s]")
+      : server(dir, [&] {
+          weft::test::ServeOptions o = weft::test::test_serve_options(dir, "destinations: " + (dir.path() / "destinations").string());
+          dir.write("flows/people.yaml",
+                    "id: people\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { event_type: $.payload.kind }\n"
+                    "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+                    "  - id: group\n    plugin: profile_grouper\n"
+                    "  - id: send\n    plugin: deliver\n    with: { destination: crm, body: { user: $.payload.user, n: $.payload.n } }\n");
+          dir.write("destinations/crm.yaml", "id: crm\nurl: " + receiver.url("/hooks") + "\nsigning: { secret_env: CRM_SECRET }\n"
+                                             "timeout: 2s\nretry: " + retry + "\nmax_in_flight: 4\n");
+          o.env["CRM_SECRET"] = secret;
+          o.store = weft::test::fresh_store_location(backend, dir);
+          return o;
+        }()) {}
+  weft::test::HttpResponse post(const std::string& user, int n) {
+    return weft::test::http(server.port(), "POST", "/collect/people",
+                            R"({"kind":"signup","user":")" + user + R"(","n":)" + std::to_string(n) + "}");
+  }
+  weft::test::HttpResponse get(const std::string& path) { return weft::test::http(server.port(), "GET", path); }
+  weft::test::HttpResponse post_api(const std::string& path) { return weft::test::http(server.port(), "POST", path); }
+  weft::test::TempDir dir;
+  weft::test::ServerProcess server;
+};
+
+bool signature_verifies(const weft::test::Received& r) {
+  const auto key = weft::webhook_signing_key(secret);
+  return r.headers.count("webhook-signature") &&
+         r.headers.at("webhook-signature") == weft::sign_webhook(*key, r.headers.at("webhook-id"), std::stoll(r.headers.at("webhook-timestamp")), r.body);
+}
+
+}  // namespace
+
+TEST_CASE("destinations: a receiver that fails 3 times then succeeds gets the message 4 times, signed, with one webhook-id") {
+  Receiver receiver;
+  for (int i = 0; i < 3; ++i) receiver.script({.status = 500, .body = "try again"});
+  Delivering d(receiver, GENERATE(from_range(weft::test::store_backends())));
+  REQUIRE(d.post("U1", 1).status == 200);
+  REQUIRE(weft::test::eventually([&] { return receiver.received().size() >= 4; }));
+  const auto got = receiver.received();
+  CHECK(got.size() == 4);
+  for (const auto& r : got) {
+    CHECK(r.headers.at("webhook-id") == got[0].headers.at("webhook-id"));
+    CHECK(signature_verifies(r));
+    CHECK(r.body.find(R"("type":"signup")") != std::string::npos);
+    CHECK(r.body.find(R"("data":{"user":"U1","n":1})") != std::string::npos);
+  }
+  REQUIRE(weft::test::eventually([&] { return weft::test::json_member(d.get("/destinations").body, "$.destinations[0].delivered") == "1"; }));
+  const auto listed = d.get("/destinations").body;
+  CHECK(weft::test::json_member(listed, "$.destinations[0].state") == "enabled");
+  CHECK(weft::test::json_member(listed, "$.destinations[0].pending") == "0");
+  const auto messages = d.get("/destinations/crm/messages?status=delivered").body;
+  CHECK(weft::test::json_member(messages, "$.messages[0].id") == got[0].headers.at("webhook-id"));
+  CHECK(weft::test::json_member(messages, "$.messages[0].attempts[0].status") == "500");
+  CHECK(weft::test::json_member(messages, "$.messages[0].attempts[0].response") == "try again");
+  CHECK(weft::test::json_member(messages, "$.messages[0].attempts[3].status") == "200");
+}
+
+TEST_CASE("destinations: a 410 disables the destination with its message pending; enabling it sends the message") {
+  Receiver receiver;
+  receiver.script({.status = 410});
+  Delivering d(receiver, "sqlite");
+  REQUIRE(d.post("U1", 1).status == 200);
+  REQUIRE(weft::test::eventually([&] { return weft::test::json_member(d.get("/destinations").body, "$.destinations[0].state") == "disabled"; }));
+  CHECK(weft::test::json_member(d.get("/destinations").body, "$.destinations[0].pending") == "1");
+  CHECK(receiver.received().size() == 1);
+  REQUIRE(d.post_api("/destinations/crm/enable").status == 200);
+  REQUIRE(weft::test::eventually([&] { return weft::test::json_member(d.get("/destinations").body, "$.destinations[0].delivered") == "1"; }));
+  CHECK(receiver.received().size() == 2);
+  CHECK(d.get("/destinations/nope/messages").status == 404);
+}
+
+TEST_CASE("destinations: a profile's messages keep their order while one is retried, and other profiles' keep flowing") {
+  Receiver receiver;
+  receiver.script({.status = 503, .headers = {{"Retry-After", "2"}}});  // U1's first message: 2 s
+  Delivering d(receiver, GENERATE(from_range(weft::test::store_backends())), "[1s]");
+  REQUIRE(d.post("U1", 1).status == 200);
+  REQUIRE(weft::test::eventually([&] { return receiver.received().size() >= 1; }));
+  const auto first_at = std::chrono::steady_clock::now();
+  REQUIRE(d.post("U1", 2).status == 200);
+  REQUIRE(d.post("U2", 1).status == 200);
+  REQUIRE(weft::test::eventually([&] { return receiver.received().size() >= 4; }));
+  const auto waited = std::chrono::steady_clock::now() - first_at;
+  std::vector<std::string> order;
+  for (const auto& r : receiver.received()) order.push_back(r.body.substr(r.body.find(R"("data":)")));
+  REQUIRE(order.size() == 4);
+  CHECK(order[0] == R"("data":{"user":"U1","n":1}})");
+  CHECK(order[1] == R"("data":{"user":"U2","n":1}})");  // not held back by U1's retry
+  CHECK(order[2] == R"("data":{"user":"U1","n":1}})");  // Retry-After: 2, then U1's second
+  CHECK(order[3] == R"("data":{"user":"U1","n":2}})");
+  CHECK(waited >= std::chrono::milliseconds(1500));
+}
