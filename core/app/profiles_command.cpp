@@ -2,15 +2,11 @@
 // operations (SPEC 13). Without --url each runs the same operation on the configured store,
 // which no server may be writing to; with --url it asks that server.
 #include "weft/serve/operations.hpp"
+#include "operation_runner.hpp"
 #include "runtime_setup.hpp"
 #include "weft_app.hpp"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -31,46 +27,6 @@ std::string merge_body(const std::string& other, const std::string& reason) {
   w.String(reason.c_str(), static_cast<rapidjson::SizeType>(reason.size()));
   w.EndObject();
   return buffer.GetString();
-}
-
-// Sends `body` with `method` to `path` of the server at `url`, with the API token of
-// api.token_env if set.
-Answer ask(const std::string& url, const std::string& method, const std::string& path, const std::string& body, const Settings& settings) {
-  const Poco::URI uri(url);
-  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.setContentType("application/json");
-  request.setContentLength(static_cast<std::streamsize>(body.size()));
-  if (!settings.token_env.empty())
-    if (const char* token = std::getenv(settings.token_env.c_str()); token && *token) request.set("Authorization", std::string("Bearer ") + token);
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  std::string answer;
-  Poco::StreamCopier::copyToString(in, answer);
-  return {static_cast<int>(response.getStatus()), answer};
-}
-
-// Runs the operation `make` builds (with the current workflows) on the configured store; nullopt
-// when the workflows or the store do not load (reported).
-std::optional<Answer> run_on_store(const Settings& settings, const std::function<Operation(const WorkflowsBySource&)>& make) {
-  const auto loaded = load_workflows_or_report(settings, "profiles");
-  if (!loaded) return std::nullopt;
-  const auto store = open_store_or_report(settings, "profiles", StoreUse::alone);
-  if (!store) return std::nullopt;
-  EventWriter writer(*store);
-  OperationResult result = run_in_transaction(writer, make(loaded->by_source));
-  if (result.answer.status < 400) {
-    if (result.on_commit) result.on_commit();
-    if (result.answer.before_sending) result.answer.before_sending(result.answer);  // an erasure's scrub of the files
-  }
-  return result.answer;
-}
-
-std::string encoded(const std::string& segment) {
-  std::string out;
-  Poco::URI::encode(segment, "/?#%", out);
-  return out;
 }
 
 const char* const usage =
@@ -99,23 +55,24 @@ int profiles_command(const Invocation& invocation) {
   try {
     if (invocation.url) {
       const std::string& url = *invocation.url;
-      const std::string profile = "/profiles/" + encoded(args[1]);
+      const std::string profile = "/profiles/" + encoded_segment(args[1]);
       if (merge)
-        answer = ask(url, "POST", profile + "/merge", merge_body(args[2], reason), invocation.settings);
+        answer = ask_server(url, "POST", profile + "/merge", merge_body(args[2], reason), invocation.settings);
       else if (remove)
-        answer = ask(url, "DELETE", profile + "/identifiers/" + encoded(args[2]) + (invocation.block ? "?block=true" : ""), "",
+        answer = ask_server(url, "DELETE", profile + "/identifiers/" + encoded_segment(args[2]) + (invocation.block ? "?block=true" : ""), "",
                      invocation.settings);
       else if (erase)
-        answer = ask(url, "DELETE", profile + (invocation.no_suppress ? "?suppress=false" : ""), "", invocation.settings);
+        answer = ask_server(url, "DELETE", profile + (invocation.no_suppress ? "?suppress=false" : ""), "", invocation.settings);
       else
-        answer = ask(url, "POST", profile + "/rederive", "", invocation.settings);
+        answer = ask_server(url, "POST", profile + "/rederive", "", invocation.settings);
     } else {
       Metrics unused;  // counted by a serving process only
-      answer = run_on_store(invocation.settings, [&](const WorkflowsBySource& workflows) -> Operation {
-        if (merge) return operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused);
+      answer = run_on_store(invocation.settings, "profiles", [&](const WorkflowsBySource& workflows) -> Operation {
+        const auto routing = workflows.empty() ? nullptr : workflows.begin()->second->routing;
+        if (merge) return operator_merge({args[1], args[2], TraitPolicy::keep_survivor, reason}, unused, routing);
         if (remove) return remove_identifier(args[1], *parse_identifier(args[2]), invocation.block, workflows, unused);
         if (erase)
-          return erase_person(args[1], !invocation.no_suppress, unused, workflows.empty() ? nullptr : workflows.begin()->second->routing);
+          return erase_person(args[1], !invocation.no_suppress, unused, routing);
         return rederive_profile(args[1], workflows, unused);
       });
     }

@@ -27,6 +27,8 @@ Commands:
   replay [--source ID]      re-run the failed events (dead letters)
   profiles merge|remove-identifier|rederive|erase ...
                             correct identity by hand, or erase a person (--url URL)
+  destinations list|retry|enable|disable ...
+                            what goes out to destinations; send it again (--url URL)
   rebuild [--dry-run]       re-derive every profile from the events, under the current workflows
   test [PATH...]            run workflow tests (*.test.yaml); exit 1 when one fails
   try --source ID [FILE|-]  run one payload through a workflow and show what it would do
@@ -44,6 +46,27 @@ Example:
 )";
 
 const std::map<std::string, const char*> command_help = {
+    {"destinations", R"(weft destinations — what goes out to destinations, and sending it again (SPEC 17)
+
+Usage: weft destinations [--config FILE] list [--url http://HOST:PORT]
+       weft destinations [--config FILE] retry ID MID [--url ...]
+       weft destinations [--config FILE] retry ID --failed [--url ...]
+       weft destinations [--config FILE] enable ID [--url ...]
+       weft destinations [--config FILE] disable ID [--url ...]
+
+list: each destination's state (enabled, disabled), its pending, failed and delivered
+messages, the age of the oldest pending one and the last error.
+
+retry: sends message MID (its webhook-id) again from the first wait of the schedule, or with
+--failed every failed message of the destination, oldest first.
+
+enable, disable: a disabled destination keeps its queue and sends nothing (a 410 from the
+endpoint, or disable_after of failures, disables it too).
+
+Without --url the writes work on the configured store and refuse while a server writes to
+it; with --url they ask that running server (the API token from api.token_env when set).
+Destinations are the YAML files of the destinations folder: see docs/destinations.md.
+)"},
     {"profiles", R"(weft profiles — correct identity by hand (SPEC 13)
 
 Usage: weft profiles [--config FILE] merge ID OTHER [--reason TEXT] [--url http://HOST:PORT]
@@ -66,7 +89,8 @@ erase: deletes the person (GDPR article 17): the profile, every profile merged i
 identifiers, events and merge records, in one transaction; the deleted bytes are overwritten
 in the store's files. Their identifiers are kept only as keyed hashes, so that a later event
 carrying one is not stored (answered "suppressed"); --no-suppress lets the person come back.
-Prints {"erased": {"profiles", "identifiers", "events", "merges"}}.
+Prints {"erased": {"profiles", "identifiers", "events", "merges", "unattributed_events",
+"messages"}}; destinations subscribed to profile.erased are told (docs/destinations.md).
 
 Every operation is one transaction and is listed in GET /operations. Without --url it works
 on the configured store, and refuses while a server writes to it; with --url it asks that
@@ -275,6 +299,7 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("block", "", "block the identifier too (weft profiles)").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("no-suppress", "", "erase without suppressing (weft profiles)").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("dry-run", "", "write nothing (weft rebuild)").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("failed", "", "every failed message (weft destinations retry)").required(false).repeatable(false));
 }
 
 void WeftApp::handleOption(const std::string& name, const std::string& value) {
@@ -289,6 +314,7 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "block") block_ = true;
   if (name == "no-suppress") no_suppress_ = true;
   if (name == "dry-run") dry_run_ = true;
+  if (name == "failed") failed_ = true;
 }
 
 namespace {
@@ -336,8 +362,16 @@ int WeftApp::main(const std::vector<std::string>& args) {
     return exit_usage;
   }
 
-  if ((reason_ || url_ || block_ || no_suppress_) && command != "profiles") {
-    std::cerr << "weft: --reason, --block, --no-suppress and --url belong to `weft profiles`\n";
+  if ((reason_ || block_ || no_suppress_) && command != "profiles") {
+    std::cerr << "weft: --reason, --block and --no-suppress belong to `weft profiles`\n";
+    return exit_usage;
+  }
+  if (url_ && command != "profiles" && command != "destinations") {
+    std::cerr << "weft: --url belongs to `weft profiles` and `weft destinations`\n";
+    return exit_usage;
+  }
+  if (failed_ && command != "destinations") {
+    std::cerr << "weft: --failed belongs to `weft destinations retry`\n";
     return exit_usage;
   }
   if (dry_run_ && command != "rebuild") {
@@ -354,6 +388,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   invocation.url = url_;
   invocation.block = block_;
   invocation.no_suppress = no_suppress_;
+  invocation.failed = failed_;
   invocation.dry_run = dry_run_;
   if (config_) {
     std::vector<Diagnostic> problems;
@@ -370,6 +405,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "serve") return serve_command(invocation);
   if (command == "replay") return replay_command(invocation);
   if (command == "profiles") return profiles_command(invocation);
+  if (command == "destinations") return destinations_command(invocation);
   if (command == "rebuild") return rebuild_command(invocation);
   if (command == "test") return test_command(invocation);
   if (command == "try") return try_command(invocation);

@@ -22,6 +22,7 @@ struct Invocation {
   std::optional<std::string> url;       // profiles: --url http://HOST:PORT of a running server
   bool block = false;                   // profiles remove-identifier: --block
   bool no_suppress = false;             // profiles erase: --no-suppress
+  bool failed = false;                  // destinations retry: --failed
   bool dry_run = false;                 // rebuild: --dry-run
 };
 
@@ -31,6 +32,7 @@ int ingest_command(const Invocation& invocation);
 int serve_command(const Invocation& invocation);
 int replay_command(const Invocation& invocation);
 int profiles_command(const Invocation& invocation);
+int destinations_command(const Invocation& invocation);
 int rebuild_command(const Invocation& invocation);
 int test_command(const Invocation& invocation);
 int try_command(const Invocation& invocation);
@@ -63,6 +65,7 @@ private:
   std::optional<std::string> url_;
   bool block_ = false;
   bool no_suppress_ = false;
+  bool failed_ = false;
   bool dry_run_ = false;
 };
 

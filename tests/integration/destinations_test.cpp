@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
+#include <set>
 
 namespace {
 
@@ -18,26 +20,31 @@ using weft::test::Receiver;
 
 const char* const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-// A server whose people workflow ends in a deliver node to `crm` at `receiver`.
+// weft serve's options for a people workflow that ends in a deliver node to `crm` at `receiver`.
+weft::test::ServeOptions delivering_options(const weft::test::TempDir& dir, const Receiver& receiver, const std::string& backend,
+                                            const std::string& destination_settings) {
+  weft::test::ServeOptions o = weft::test::test_serve_options(dir, "destinations: " + (dir.path() / "destinations").string());
+  dir.write("flows/people.yaml",
+            "id: people\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { event_type: $.payload.kind }\n"
+            "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+            "  - id: group\n    plugin: profile_grouper\n"
+            "  - id: send\n    plugin: deliver\n    with: { destination: crm, body: { user: $.payload.user, n: $.payload.n } }\n");
+  dir.write("destinations/crm.yaml",
+            "id: crm\nurl: " + receiver.url("/hooks") + "\nsigning: { secret_env: CRM_SECRET }\n" + destination_settings);
+  o.env["CRM_SECRET"] = secret;
+  o.store = weft::test::fresh_store_location(backend, dir);
+  return o;
+}
+
+weft::test::HttpResponse post_person(std::uint16_t port, const std::string& user, int n) {
+  return weft::test::http(port, "POST", "/collect/people", R"({"kind":"signup","user":")" + user + R"(","n":)" + std::to_string(n) + "}");
+}
+
+// A server delivering to `receiver`.
 struct Delivering {
   Delivering(Receiver& receiver, const std::string& backend, const std::string& retry = "[1s, 1s, 1s]")
-      : server(dir, [&] {
-          weft::test::ServeOptions o = weft::test::test_serve_options(dir, "destinations: " + (dir.path() / "destinations").string());
-          dir.write("flows/people.yaml",
-                    "id: people\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { event_type: $.payload.kind }\n"
-                    "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
-                    "  - id: group\n    plugin: profile_grouper\n"
-                    "  - id: send\n    plugin: deliver\n    with: { destination: crm, body: { user: $.payload.user, n: $.payload.n } }\n");
-          dir.write("destinations/crm.yaml", "id: crm\nurl: " + receiver.url("/hooks") + "\nsigning: { secret_env: CRM_SECRET }\n"
-                                             "timeout: 2s\nretry: " + retry + "\nmax_in_flight: 4\n");
-          o.env["CRM_SECRET"] = secret;
-          o.store = weft::test::fresh_store_location(backend, dir);
-          return o;
-        }()) {}
-  weft::test::HttpResponse post(const std::string& user, int n) {
-    return weft::test::http(server.port(), "POST", "/collect/people",
-                            R"({"kind":"signup","user":")" + user + R"(","n":)" + std::to_string(n) + "}");
-  }
+      : server(dir, delivering_options(dir, receiver, backend, "timeout: 2s\nretry: " + retry + "\nmax_in_flight: 4\n")) {}
+  weft::test::HttpResponse post(const std::string& user, int n) { return post_person(server.port(), user, n); }
   weft::test::HttpResponse get(const std::string& path) { return weft::test::http(server.port(), "GET", path); }
   weft::test::HttpResponse post_api(const std::string& path) { return weft::test::http(server.port(), "POST", path); }
   weft::test::TempDir dir;
@@ -110,4 +117,32 @@ TEST_CASE("destinations: a profile's messages keep their order while one is retr
   CHECK(order[2] == R"("data":{"user":"U1","n":1}})");  // Retry-After: 2, then U1's second
   CHECK(order[3] == R"("data":{"user":"U1","n":2}})");
   CHECK(waited >= std::chrono::milliseconds(1500));
+}
+
+TEST_CASE("destinations: kill -9 with thousands of messages waiting loses none, and sends again no more than were in flight") {
+  Receiver receiver;
+  receiver.answer_by_default({.delay = std::chrono::milliseconds(20)});  // slow: the messages pile up
+  weft::test::TempDir dir;
+  const auto options = delivering_options(dir, receiver, "sqlite", "timeout: 1s\nretry: [1s]\nmax_in_flight: 4\n");
+  constexpr int events = 10'000;
+  {
+    weft::test::ServerProcess server(dir, options);
+    for (int i = 0; i < events; ++i) REQUIRE(post_person(server.port(), "U" + std::to_string(i % 500), i).status == 200);
+    server.signal(SIGKILL);
+    server.wait();
+  }
+  const std::size_t before_restart = receiver.count();
+  INFO(before_restart << " requests before the kill");
+  CHECK(before_restart < static_cast<std::size_t>(events) / 2);  // most were still waiting
+  receiver.answer_by_default({});
+  weft::test::ServerProcess server(dir, options);
+  const auto unique_ids = [&] { return receiver.distinct("webhook-id"); };
+  // the killed process's claims run out after the timeout and 30 s
+  REQUIRE(weft::test::eventually_within(std::chrono::seconds(120), [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return unique_ids() == static_cast<std::size_t>(events);
+  }));
+  const std::size_t duplicates = receiver.count() - unique_ids();
+  INFO(duplicates << " sent twice");
+  CHECK(duplicates <= 2 * 4);  // at most what was claimed: twice max_in_flight
 }

@@ -68,13 +68,17 @@ inline ServeOptions test_serve_options(const TempDir& dir, const std::string& ex
 // Polls `done` until it holds, 20 s at most: a regression fails the test instead of hanging
 // CI. Returns whether it held.
 template <typename Done>
-bool eventually(Done&& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+bool eventually_within(std::chrono::seconds limit, Done&& done) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+template <typename Done>
+bool eventually(Done&& done) {
+  return eventually_within(std::chrono::seconds(20), std::forward<Done>(done));
 }
 
 // Posts an event to the `gated` source and returns its answer to come once the committer is

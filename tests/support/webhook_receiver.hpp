@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,23 @@ public:
     std::lock_guard lock(mutex_);
     answers_.push_back(std::move(answer));
   }
+  // The answer once the script is spent (200 at once unless set).
+  void answer_by_default(Answer answer) {
+    std::lock_guard lock(mutex_);
+    fallback_ = std::move(answer);
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return received_.size();
+  }
+  // How many distinct values of `header` (lower-case) the requests carried.
+  std::size_t distinct(const std::string& header) {
+    std::lock_guard lock(mutex_);
+    std::set<std::string> values;
+    for (const Received& r : received_)
+      if (const auto it = r.headers.find(header); it != r.headers.end()) values.insert(it->second);
+    return values.size();
+  }
   std::vector<Received> received() {
     std::lock_guard lock(mutex_);
     return received_;
@@ -80,6 +98,10 @@ private:
       }
       Poco::StreamCopier::copyToString(request.stream(), got.body);
       Answer answer;
+      {
+        std::lock_guard lock(receiver.mutex_);
+        answer = receiver.fallback_;
+      }
       {
         std::lock_guard lock(receiver.mutex_);
         receiver.received_.push_back(got);
@@ -106,6 +128,7 @@ private:
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::mutex mutex_;
   std::deque<Answer> answers_;
+  Answer fallback_{};
   std::vector<Received> received_;
   std::atomic<int> active_{0};
 };

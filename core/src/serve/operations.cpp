@@ -29,8 +29,8 @@ OperationRecord record_of(std::string kind, std::string profiles, std::optional<
 
 }  // namespace
 
-Operation operator_merge(MergeRequest request, Metrics& metrics) {
-  return [request = std::move(request), &metrics](EventWriter& writer) -> OperationResult {
+Operation operator_merge(MergeRequest request, Metrics& metrics, std::shared_ptr<const DeliveryRouting> routing) {
+  return [request = std::move(request), &metrics, routing = std::move(routing)](EventWriter& writer) -> OperationResult {
     Store& store = writer.store();
     const auto first = store.load_profile(request.profile);
     if (!first) return {refusal(404, "not_found", "no profile '" + request.profile + "'"), {}};
@@ -38,7 +38,10 @@ Operation operator_merge(MergeRequest request, Metrics& metrics) {
     if (!second) return {refusal(404, "not_found", "no profile '" + request.other + "'"), {}};
     if (first->id == second->id)
       return {refusal(409, "conflict", "'" + request.profile + "' and '" + request.other + "' are already one profile, " + first->id), {}};
-    const std::string survivor = writer.identity().merge_by_operator(*first, *second, request.traits, request.reason, now_micros());
+    writer.identity().clear_changes();
+    const std::int64_t now = now_micros();
+    const std::string survivor = writer.identity().merge_by_operator(*first, *second, request.traits, request.reason, now);
+    if (routing) writer.outbox().profile_changes(writer.identity().changes(), *routing, now);
     const std::string merged = survivor == first->id ? second->id : first->id;
     const std::string profiles = json_of([&](Writer& w) {
       w.StartArray();
@@ -71,6 +74,14 @@ OperationResult rederive_and_record(EventWriter& writer, const WorkflowsBySource
                                     const std::string& kind, const std::optional<std::string>& identifier_type, Metrics& metrics) {
   Store& store = writer.store();
   const Rederivation done = rederive(writer, workflow_of(workflows), live_id);
+  // what the destinations hear: the profile's new state, or the profiles it became
+  if (!workflows.empty() && workflows.begin()->second->routing) {
+    const DeliveryRouting& routing = *workflows.begin()->second->routing;
+    if (done.after.size() > 1)
+      writer.outbox().split(live_id, done.after, routing, now_micros());
+    else if (done.after.size() == 1)
+      writer.outbox().profile_changes({.updated = done.after}, routing, now_micros());
+  }
   store.insert_operation(record_of(kind, json_of([&](Writer& w) { write_ids(w, done.before); }), std::nullopt, [&](Writer& w) {
     w.StartObject();
     if (identifier_type) {

@@ -293,7 +293,7 @@ RunResult EventWriter::run_after_trigger(const Workflow& workflow, EventDocument
 
 // The messages of a stored event (SPEC 17): its deliver nodes' and its profile changes'.
 void EventWriter::write_messages(const Workflow& workflow, const EventDocument& event, const EventRecord& stored) {
-  if (!workflow.routing || (event.messages().empty() && workflow.routing->subscribers.empty())) return;
+  if (!messages_on_ || !workflow.routing || (event.messages().empty() && workflow.routing->subscribers.empty())) return;
   outbox_.after_event(event, stored, *workflow.routing, identity_.changes(), now_micros());
 }
 

@@ -39,6 +39,13 @@ struct ReclaimScope {
   ~ReclaimScope() { identity.reclaim_ids_from(nullptr); }
 };
 
+// The events run again send no messages (event_writer.hpp).
+struct QuietScope {
+  EventWriter& writer;
+  explicit QuietScope(EventWriter& writer) : writer(writer) { writer.write_messages_of_events(false); }
+  ~QuietScope() { writer.write_messages_of_events(true); }
+};
+
 }  // namespace
 
 WorkflowOf workflow_of(const WorkflowsBySource& workflows) {
@@ -69,6 +76,7 @@ Rederivation rederive(EventWriter& writer, const WorkflowOf& workflow_of, Store:
   std::unordered_set<std::string> homes;  // the live profiles the events went to
   {
     ReclaimScope reclaiming(writer.identity(), reclaimed);
+    QuietScope quiet(writer);
     std::size_t next_merge = 0;
     for (const EventKey& key : keys) {
       while (next_merge < operator_merges.size() && operator_merges[next_merge].at <= key.received_at)

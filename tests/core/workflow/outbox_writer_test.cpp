@@ -167,3 +167,23 @@ TEST_CASE("erasure: the person's messages go, profile.erased names their ids and
   CHECK(crm[1].data == R"({"profiles":[")" + jane.profile_id + R"("],"identifiers":[{"type":"s","value":"U1"},{"type":"email","value":"j@x.co"}]})");
   CHECK(messages(f.store, "warehouse").size() == 2);  // Joe's two
 }
+
+TEST_CASE("re-derivation: the events run again send nothing again, and a profile that became two sends profile.split") {
+  weft::test::StoreFixture f(GENERATE(from_range(weft::test::store_backends())));
+  auto r = std::make_shared<weft::DeliveryRouting>(*routing({"profile.split", "profile.updated"}));
+  const auto w = f.workflow(flow, r);
+  const auto jane = f.post(*w, R"({"kind":"a","user":"U1","email":"j@x.co"})");
+  f.post(*w, R"({"kind":"a","user":"U2","email":"j@x.co"})");  // merged into Jane's profile
+  const std::size_t sent_before = messages(f.store, "warehouse").size();
+  weft::Metrics metrics;
+  const auto removed = weft::run_in_transaction(
+      f.writer, weft::remove_identifier(jane.profile_id, {"email", "j@x.co"}, false, weft::WorkflowsBySource{{"s", w}}, metrics));
+  REQUIRE(removed.answer.status == 200);
+  CHECK(messages(f.store, "warehouse").size() == sent_before);  // no deliver message twice
+  const auto crm = messages(f.store, "crm");
+  REQUIRE(!crm.empty());
+  CHECK(crm.back().type == "profile.split");
+  const auto split = json(crm.back().data);
+  CHECK(split["profile"] == jane.profile_id.c_str());
+  CHECK(split["profiles"].Size() == 2);
+}

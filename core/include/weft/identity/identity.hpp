@@ -56,9 +56,9 @@ struct IdentityCounters {
 // What the rules changed since Identity::clear_changes(), for the messages of profile changes
 // (SPEC 17). Ids are as they were at the change; a later merge may have retired them.
 struct ProfileChanges {
-  std::vector<std::string> created;
-  std::vector<std::string> updated;  // traits or identifiers changed
-  std::vector<MergeRecord> merged;   // without snapshots
+  std::vector<std::string> created{};
+  std::vector<std::string> updated{};  // traits or identifiers changed
+  std::vector<MergeRecord> merged{};  // without snapshots
   bool empty() const { return created.empty() && updated.empty() && merged.empty(); }
 };
 

@@ -21,7 +21,8 @@ struct MergeRequest {
 
 // POST /profiles/{id}/merge: 200 with the survivor (SPEC 2), 404 when either profile is
 // unknown, 409 when both are already one profile. The limits of SPEC 6 do not apply.
-Operation operator_merge(MergeRequest request, Metrics& metrics);
+// The destinations subscribing to profile.merged and profile.updated hear of it (`routing`).
+Operation operator_merge(MergeRequest request, Metrics& metrics, std::shared_ptr<const DeliveryRouting> routing);
 
 // DELETE /profiles/{id}/identifiers/{type}:{value}[?block=true]: takes the identifier from the
 // profile (ignored in every event received before now; with `block`, in every event until
@@ -31,7 +32,8 @@ Operation operator_merge(MergeRequest request, Metrics& metrics);
 Operation remove_identifier(std::string profile, Identifier identifier, bool block, WorkflowsBySource workflows, Metrics& metrics);
 
 // POST /profiles/{id}/rederive: re-derives the profile under `workflows`; 200 {"profiles": [...]},
-// 404 when it is unknown.
+// 404 when it is unknown. Like remove_identifier, it tells the destinations of the workflows'
+// routing profile.split when the profile became several, profile.updated when one.
 Operation rederive_profile(std::string profile, WorkflowsBySource workflows, Metrics& metrics);
 
 // What becomes of an erasure once its scrub was tried (ErasureCompletion::settled); empty: the

@@ -104,6 +104,9 @@ public:
   Store& store() { return store_; }
   Identity& identity() { return identity_; }
   OutboxWriter& outbox() { return outbox_; }
+  // Off while a re-derivation runs stored events again: their messages went out when they were
+  // first stored (SPEC 17), and what the re-derivation changed is told by its operation.
+  void write_messages_of_events(bool on) { messages_on_ = on; }
 
 private:
   // Runs items [first, end) in one transaction; false (rolled back) on a retryable conflict.
@@ -117,6 +120,7 @@ private:
   Store& store_;
   Identity identity_;
   OutboxWriter outbox_;
+  bool messages_on_ = true;
   // Each event in its own savepoint (always right), or none: write_batch first runs a batch
   // without them, and runs it again with them only when an event that wrote something has to
   // be undone, because a savepoint per event costs a copy of every page the event touches.

@@ -67,7 +67,7 @@ void merge_profiles_route(HttpContext& context, Poco::Net::HTTPServerRequest& re
   } catch (const std::invalid_argument& e) {
     return send_error(response, 400, "bad_request", e.what());
   }
-  run(context, response, operator_merge(std::move(merge), *context.metrics));
+  run(context, response, operator_merge(std::move(merge), *context.metrics, context.workflows.current()->routing));
 }
 
 void unblock_route(HttpContext& context, Poco::Net::HTTPServerResponse& response, const std::string& identifier) {
