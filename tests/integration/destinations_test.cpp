@@ -1,6 +1,7 @@
 // Destinations end to end (SPEC 17): a real weft serve delivers a deliver node's messages to a
 // receiver on loopback, signed, retried with the same webhook-id, in order per profile, and
 // stops at a 410 until enabled again; the API shows what happened.
+#include "skip.hpp"
 #include "store_backends.hpp"
 #include "test_workflows.hpp"
 #include "webhook_receiver.hpp"
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <map>
 #include <set>
 
 namespace {
@@ -145,4 +147,38 @@ TEST_CASE("destinations: kill -9 with thousands of messages waiting loses none, 
   const std::size_t duplicates = receiver.count() - unique_ids();
   INFO(duplicates << " sent twice");
   CHECK(duplicates <= 2 * 4);  // at most what was claimed: twice max_in_flight
+}
+
+TEST_CASE("destinations: two processes on PostgreSQL never send one message at the same time and keep per-profile order") {
+  const auto backends = weft::test::store_backends();
+  if (std::find(backends.begin(), backends.end(), "postgresql") == backends.end())
+    return weft::test::skip_test("needs WEFT_TEST_POSTGRES (packaging/dev.sh test starts a server)");
+  Receiver receiver;
+  receiver.answer_by_default({.delay = std::chrono::milliseconds(5)});
+  weft::test::TempDir a_dir, b_dir;
+  auto a_options = delivering_options(a_dir, receiver, "postgresql", "timeout: 2s\nretry: [1s]\nmax_in_flight: 4\n");
+  auto b_options = delivering_options(b_dir, receiver, "postgresql", "timeout: 2s\nretry: [1s]\nmax_in_flight: 4\n");
+  b_options.store = a_options.store;
+  weft::test::ServerProcess a(a_dir, a_options);
+  weft::test::ServerProcess b(b_dir, b_options);
+  constexpr int users = 10, per_user = 30;
+  for (int n = 0; n < per_user; ++n)
+    for (int u = 0; u < users; ++u) REQUIRE(post_person((n + u) % 2 ? a.port() : b.port(), "U" + std::to_string(u), n).status == 200);
+  REQUIRE(weft::test::eventually_within(std::chrono::seconds(60), [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return receiver.distinct("webhook-id") == static_cast<std::size_t>(users * per_user);
+  }));
+  CHECK(receiver.overlapping() == 0);
+  CHECK(receiver.count() == static_cast<std::size_t>(users * per_user));  // no crash: nothing twice
+  std::map<std::string, int> last;  // each user's messages in the order they were written
+  int out_of_order = 0;
+  for (const auto& r : receiver.received()) {
+    const auto data = r.body.substr(r.body.find(R"("data":)"));
+    const std::string user = data.substr(data.find("\"user\":\"") + 8, data.find("\",") - data.find("\"user\":\"") - 8);
+    const int n = std::stoi(data.substr(data.find("\"n\":") + 4));
+    if (last.count(user) && n != last[user] + 1) ++out_of_order;
+    last[user] = n;
+  }
+  CHECK(out_of_order == 0);
+  CHECK(last.size() == static_cast<std::size_t>(users));
 }

@@ -75,6 +75,8 @@ public:
       if (const auto it = r.headers.find(header); it != r.headers.end()) values.insert(it->second);
     return values.size();
   }
+  // Requests that arrived while another with the same webhook-id was still being answered.
+  int overlapping() const { return overlapping_.load(); }
   std::vector<Received> received() {
     std::lock_guard lock(mutex_);
     return received_;
@@ -98,10 +100,20 @@ private:
       }
       Poco::StreamCopier::copyToString(request.stream(), got.body);
       Answer answer;
+      const auto id = got.headers.find("webhook-id");
       {
         std::lock_guard lock(receiver.mutex_);
         answer = receiver.fallback_;
+        if (id != got.headers.end() && !receiver.answering_.insert(id->second).second) ++receiver.overlapping_;
       }
+      struct Answered {
+        Receiver& receiver;
+        std::string id;
+        ~Answered() {
+          std::lock_guard lock(receiver.mutex_);
+          receiver.answering_.erase(id);
+        }
+      } answered{receiver, id != got.headers.end() ? id->second : std::string()};
       {
         std::lock_guard lock(receiver.mutex_);
         receiver.received_.push_back(got);
@@ -129,6 +141,8 @@ private:
   std::mutex mutex_;
   std::deque<Answer> answers_;
   Answer fallback_{};
+  std::set<std::string> answering_;  // webhook-ids being answered now
+  std::atomic<int> overlapping_{0};
   std::vector<Received> received_;
   std::atomic<int> active_{0};
 };
