@@ -3,6 +3,7 @@
 // test file (or the workflow it tests) is invalid.
 #include "weft/workflow/workflow_loader.hpp"
 #include "weft_app.hpp"
+#include "weft/delivery/destination.hpp"
 #include "workflow_test_file.hpp"
 #include "workflow_test_run.hpp"
 
@@ -32,17 +33,19 @@ std::vector<std::filesystem::path> test_files(const std::vector<std::filesystem:
 // Workflows by folder, each folder loaded once.
 class WorkflowFolders {
 public:
-  explicit WorkflowFolders(const PluginRegistry& plugins) : plugins_(plugins) {}
+  WorkflowFolders(const PluginRegistry& plugins, std::shared_ptr<const DeliveryRouting> routing)
+      : plugins_(plugins), routing_(std::move(routing)) {}
 
   const Workflow* find(const std::filesystem::path& folder, const std::string& source, std::vector<Diagnostic>& diagnostics) {
     auto it = loaded_.find(folder);
-    if (it == loaded_.end()) it = loaded_.emplace(folder, load_workflows({folder}, plugins_, diagnostics)).first;
+    if (it == loaded_.end()) it = loaded_.emplace(folder, load_workflows({folder}, plugins_, diagnostics, routing_)).first;
     const auto found = it->second.find(source);
     return found == it->second.end() ? nullptr : found->second.get();
   }
 
 private:
   const PluginRegistry& plugins_;
+  std::shared_ptr<const DeliveryRouting> routing_;  // the destinations' (SPEC 17): nothing is sent in a test
   std::map<std::filesystem::path, std::map<std::string, std::shared_ptr<const Workflow>>> loaded_;
 };
 
@@ -61,7 +64,12 @@ int test_command(const Invocation& invocation) {
   PluginRegistry plugins;
   for (const auto& dir : invocation.settings.plugin_dirs) plugins.load_directory(dir);
   for (const auto& refusal : plugins.refusals()) std::cerr << refusal.str() << "\n";
-  WorkflowFolders folders(plugins);
+  // The destinations folder gives deliver nodes their destinations and the subscriptions. Nothing
+  // is sent in a test: a secret or header variable unset here is no mistake of the workflow's.
+  const EnvironmentLookup environment = [real = process_environment()](const std::string& name) {
+    return real(name).value_or("unset in weft test");
+  };
+  WorkflowFolders folders(plugins, routing_of(load_destinations(invocation.settings.destinations, environment, diagnostics)));
   std::vector<const Workflow*> workflows;
   for (const TestFile& test : tests) {
     const auto folder = std::filesystem::path(test.file).parent_path();

@@ -19,7 +19,8 @@ namespace weft::app {
 namespace {
 
 const std::vector<std::string> file_keys = {"source", "cases"};
-const std::vector<std::string> case_keys = {"name", "events", "profiles"};
+const std::vector<std::string> case_keys = {"name", "events", "profiles", "messages"};
+const std::vector<std::string> message_keys = {"destination", "type", "data"};
 const std::vector<std::string> event_keys = {"payload", "file", "headers", "expect"};
 const std::vector<std::string> expect_keys = {"status", "path", "type", "properties", "error"};
 const std::vector<std::string> profile_keys = {"identifiers", "traits", "events"};
@@ -97,7 +98,7 @@ private:
     TestCase result;
     result.line = node.Mark().line + 1;
     if (!node.IsMap()) {
-      error(node.Mark(), "a test case is a map with the keys name, events and profiles");
+      error(node.Mark(), "a test case is a map with the keys name, events, profiles and messages");
       return result;
     }
     check_keys(node, case_keys, " in a test case");
@@ -115,6 +116,28 @@ private:
         for (const YAML::Node& p : profiles) result.profiles->push_back(read_profile(p));
       }
     }
+    if (const YAML::Node messages = node["messages"]; messages.IsDefined() && !messages.IsNull()) {
+      if (!messages.IsSequence()) {
+        error(messages.Mark(), "'messages' must be a list of the messages to destinations expected, in order ([] for none)");
+      } else {
+        result.messages.emplace();
+        for (const YAML::Node& m : messages) result.messages->push_back(read_message(m));
+      }
+    }
+    return result;
+  }
+
+  ExpectedMessage read_message(const YAML::Node& node) {
+    ExpectedMessage result;
+    result.line = node.Mark().line + 1;
+    if (!node.IsMap()) {
+      error(node.Mark(), "a message is a map with the keys destination, type and data");
+      return result;
+    }
+    check_keys(node, message_keys, " in a message");
+    result.destination = required_text(node, "destination", "the destination's id");
+    result.type = optional_text(node, "type");
+    result.data = json_object(node, "data");
     return result;
   }
 

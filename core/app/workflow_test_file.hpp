@@ -36,11 +36,19 @@ struct ExpectedProfile {
   std::optional<std::int64_t> events;
 };
 
+struct ExpectedMessage {
+  int line = 0;
+  std::string destination;
+  std::optional<std::string> type;
+  std::optional<std::string> data;  // a JSON object: these keys at least
+};
+
 struct TestCase {
   int line = 0;
   std::string name;
   std::vector<TestEvent> events;
   std::optional<std::vector<ExpectedProfile>> profiles;  // the live profiles afterwards: exactly these
+  std::optional<std::vector<ExpectedMessage>> messages;  // the messages to destinations, in order: exactly these
 };
 
 struct TestFile {

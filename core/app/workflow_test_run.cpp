@@ -113,6 +113,36 @@ void compare_profiles(Store& store, const std::vector<ExpectedProfile>& expected
                             ", " + std::to_string(actual[i].events) + " event(s)");
 }
 
+// The messages the case's events made, in the order they were written, against `expected`.
+void compare_messages(Store& store, const Workflow& workflow, const std::vector<ExpectedMessage>& expected,
+                      std::vector<std::string>& differences) {
+  std::vector<OutboxMessage> actual;
+  for (const std::string& destination : workflow.routing->destinations)
+    for (OutboxMessage& m : store.outbox().messages(destination, "", 0, 100000)) actual.push_back(std::move(m));
+  std::sort(actual.begin(), actual.end(), [](const OutboxMessage& a, const OutboxMessage& b) { return a.seq < b.seq; });
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const ExpectedMessage& want = expected[i];
+    const std::string where = "message at line " + std::to_string(want.line) + ": ";
+    if (i >= actual.size()) {
+      differences.push_back(where + "expected a message to " + want.destination + ", got none");
+      continue;
+    }
+    const OutboxMessage& got = actual[i];
+    if (got.destination != want.destination)
+      differences.push_back(where + "destination: expected " + want.destination + ", got " + got.destination);
+    if (want.type && *want.type != got.type) differences.push_back(where + "type: expected " + *want.type + ", got " + got.type);
+    if (want.data) {
+      rapidjson::Document data;
+      data.Parse(got.data.data(), got.data.size());
+      std::vector<std::string> found;
+      compare_keys("data", *want.data, data, found);
+      for (auto& f : found) differences.push_back(where + f);
+    }
+  }
+  for (std::size_t i = expected.size(); i < actual.size(); ++i)
+    differences.push_back("unexpected message to " + actual[i].destination + " of type " + actual[i].type + ": " + actual[i].data);
+}
+
 }  // namespace
 
 std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase& test, std::size_t max_json_depth) {
@@ -133,6 +163,7 @@ std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase&
       compare_run(workflow, posted, run, *event, differences);
     }
     if (test.profiles) compare_profiles(*store, *test.profiles, differences);
+    if (test.messages) compare_messages(*store, workflow, *test.messages, differences);
   } catch (const std::exception& e) {
     differences.push_back(std::string("the store failed: ") + e.what());
   }

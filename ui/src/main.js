@@ -1,7 +1,8 @@
-// The console's shell: a hash router over five views, the search box and the API token.
+// The console's shell: a hash router over six views, the search box and the API token.
 import { ApiError, token } from './api.js';
 import { h, problem, replace } from './dom.js';
 import { showDeadLetters } from './dead_letters.js';
+import { showDestinations } from './destinations.js';
 import { showOverview } from './overview.js';
 import { showOperations } from './operations.js';
 import { findProfile, showProfile, showProfileSearch } from './profile.js';
@@ -19,6 +20,7 @@ const routes = [
   [/^#\/workflows\/?$/, 'workflows', (host) => showWorkflows(host)],
   [/^#\/dead-letters\/?$/, 'dead-letters', (host) => showDeadLetters(host)],
   [/^#\/operations\/?$/, 'operations', (host) => showOperations(host)],
+  [/^#\/destinations\/?$/, 'destinations', (host) => showDestinations(host)],
 ];
 
 // Replaces the current view with a message or form of the shell's own.

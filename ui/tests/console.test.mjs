@@ -232,3 +232,73 @@ test('with api.token_env set, the console asks for the token and then shows the 
     await weft.stop();
   }
 });
+
+test('destinations: a failed message with the answer that failed it, retried from the page until delivered; disable and enable', async () => {
+  // a receiver that fails until told otherwise
+  const { createServer } = await import('node:http');
+  let healthy = false;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(healthy ? 200 : 500);
+      res.end(healthy ? 'ok' : 'boom: the CRM is down');
+    });
+  });
+  await new Promise((done) => receiver.listen(0, '127.0.0.1', done));
+  const dir = workspace({
+    'people.yaml': `id: people
+nodes:
+  - id: receive
+    plugin: webhook_trigger
+  - id: user
+    plugin: json_path_extractor
+    with: { path: $.payload.user }
+  - id: group
+    plugin: profile_grouper
+  - id: send
+    plugin: deliver
+    with: { destination: crm, type: signup }
+`,
+  });
+  mkdirSync(join(dir, 'destinations'));
+  writeFileSync(join(dir, 'destinations', 'crm.yaml'), `id: crm\nurl: http://127.0.0.1:${receiver.address().port}/in\nretry: []\ntimeout: 2s\n`);
+  const weft = await startWeft(dir);
+  const page = await browser.newPage();
+  try {
+    assert.equal((await post(weft.url, '/collect/people', '{"user":"ann"}')).status, 200);
+    // one attempt, no retries in its schedule: failed
+    for (let i = 0; i < 100; ++i) {
+      const { destinations } = await (await fetch(`${weft.url}/destinations`)).json();
+      if (destinations[0].failed === 1) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    await page.goto(`${weft.url}/ui/#/destinations`);
+    await page.waitForSelector('[data-testid="failed-message"]');
+    assert.match(await page.textContent('[data-testid="destination-counts"]'), /0 pending · 1 failed · 0 delivered/);
+    assert.match(await page.textContent('[data-testid="failed-response"]'), /1 attempt; last: 500 boom: the CRM is down/);
+    await shot(page, 'destinations-failed');
+
+    healthy = true;
+    await page.click('[data-testid="retry-message"]');
+    for (let i = 0; i < 100; ++i) {
+      const { destinations } = await (await fetch(`${weft.url}/destinations`)).json();
+      if (destinations[0].delivered === 1) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    await page.reload();
+    await page.waitForSelector('[data-testid="destination-counts"]');
+    assert.match(await page.textContent('[data-testid="destination-counts"]'), /0 pending · 0 failed · 1 delivered/);
+
+    await page.click('[data-testid="disable"]');
+    await page.waitForSelector('[data-testid="enable"]');
+    assert.equal(await page.textContent('[data-testid="destination-state"]'), 'disabled');
+    await shot(page, 'destinations-disabled');
+    await page.click('[data-testid="enable"]');
+    await page.waitForSelector('[data-testid="disable"]');
+    assert.equal(await page.textContent('[data-testid="destination-state"]'), 'enabled');
+  } finally {
+    await page.close();
+    await weft.stop();
+    receiver.close();
+  }
+});

@@ -29,6 +29,7 @@ export function startWeft(dir, { tokenEnv, token } = {}) {
     'listen: 127.0.0.1:0',
     `store: sqlite:${join(dir, 'weft.db')}`,
     `workflows: ${join(dir, 'workflows')}`,
+    `destinations: ${join(dir, 'destinations')}`,
     `plugin_dirs: [${env.plugins}, ${env.fixtures}]`,
     tokenEnv ? `api: { token_env: ${tokenEnv} }` : '',
   ].join('\n'));
