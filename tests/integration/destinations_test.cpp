@@ -86,7 +86,7 @@ TEST_CASE("destinations: a receiver that fails 3 times then succeeds gets the me
   CHECK(weft::test::json_member(messages, "$.messages[0].attempts[3].status") == "200");
 }
 
-TEST_CASE("destinations: a 410 disables the destination with its message pending; enabling it sends the message") {
+TEST_CASE("destinations: a 410 disables the destination with its message pending, and enabling it sends the message") {
   Receiver receiver;
   receiver.script({.status = 410});
   Delivering d(receiver, "sqlite");
