@@ -84,6 +84,10 @@ TEST_CASE("destinations: a receiver that fails 3 times then succeeds gets the me
   CHECK(weft::test::json_member(messages, "$.messages[0].attempts[0].status") == "500");
   CHECK(weft::test::json_member(messages, "$.messages[0].attempts[0].response") == "try again");
   CHECK(weft::test::json_member(messages, "$.messages[0].attempts[3].status") == "200");
+  const auto metrics = d.get("/metrics").body;  // SPEC 17's metrics of the same four attempts
+  CHECK(metrics.find("weft_messages_total{destination=\"crm\",result=\"delivered\"} 1") != std::string::npos);
+  CHECK(metrics.find("weft_messages_total{destination=\"crm\",result=\"retried\"} 3") != std::string::npos);
+  CHECK(metrics.find("weft_message_seconds_count{destination=\"crm\"} 4") != std::string::npos);
 }
 
 TEST_CASE("destinations: a 410 disables the destination with its message pending, and enabling it sends the message") {
