@@ -150,7 +150,9 @@ TEST_CASE("destinations: kill -9 with thousands of messages waiting loses none, 
   }));
   const std::size_t duplicates = receiver.count() - unique_ids();
   INFO(duplicates << " sent twice");
-  CHECK(duplicates <= 2 * 4);  // at most what was claimed: twice max_in_flight
+  // at most the attempts in flight (4) and the outcomes still waiting for the dispatcher's next
+  // round (10 ms of them: about 2 at this receiver's pace)
+  CHECK(duplicates <= 2 * 4);
 }
 
 TEST_CASE("destinations: two processes on PostgreSQL never send one message at the same time and keep per-profile order") {

@@ -93,6 +93,31 @@ TEST_CASE("outbox: a lease that runs out (a crashed dispatcher) gives the messag
   CHECK(o.claim("crm", 3000) == std::vector<std::string>{a});
 }
 
+TEST_CASE("outbox: a claim given back unsent can be claimed at once, but only by the lease that holds it") {
+  Outboxed o(GENERATE(from_range(weft::test::store_backends())));
+  const auto a = o.add("crm", p1);
+  o.add("crm", p1);  // waits behind a
+  const auto seq_of = [&](const std::string& id) {
+    for (const auto& m : o.outbox().messages("crm", "", 0, 10))
+      if (m.id == id) return m.seq;
+    FAIL("no message " << id);
+    return std::int64_t{0};
+  };
+  const auto release = [&](const std::string& id, std::int64_t lease_until) {
+    o.store->begin();
+    o.outbox().relax_isolation();
+    o.outbox().release(seq_of(id), lease_until);
+    o.store->commit();
+  };
+  CHECK(o.claim("crm", 2000) == std::vector<std::string>{a});  // leased until 3000
+  release(a, 2999);                                            // not its lease: nothing happens
+  CHECK(o.claim("crm", 2500).empty());
+  release(a, 3000);
+  CHECK(o.claim("crm", 2500) == std::vector<std::string>{a});  // the second still waits behind it
+  CHECK(o.outbox().attempts(seq_of(a)).empty());                // a release is no attempt
+  CHECK(o.outbox().messages("crm", "pending", 0, 10).size() == 2);
+}
+
 TEST_CASE("outbox: settling records every attempt, oldest first, and counts follow the status") {
   Outboxed o(GENERATE(from_range(weft::test::store_backends())));
   const auto a = o.add("crm", p1);

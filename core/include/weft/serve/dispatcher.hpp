@@ -1,16 +1,22 @@
 // Delivers the outbox's messages from a serving process (SPEC 17). Per destination of the live
-// set, a lane claims due messages (leases, per-profile order: outbox.hpp) and sends them on
-// `max_in_flight` workers, each with its own kept-alive session, at most `rate` a second. Claims
-// and the attempts' outcomes go through the committer, like every background change of the
-// store: a crash leaves leases that run out, and those messages are sent again with the same
-// webhook-id. A reload replaces the lanes with the new set's.
+// set, a lane (dispatch_lane.hpp) sends claimed messages on its workers. The dispatcher's
+// thread writes to the store through the committer, like every background change: in one
+// transaction per round, the outcomes reported since the last round, the claims given back
+// unsent, and fresh claims (leases, per-profile order: outbox.hpp) for the lanes that run low.
+// A round starts when 64 outcomes wait, 10 ms after the first one, or every 50 ms. A crash
+// leaves leases that run out, and those messages are sent again with the same webhook-id: at
+// most the attempts in flight and the outcomes of one round. A reload replaces the lanes with
+// the new set's.
 #pragma once
 
 #include "weft/serve/committer.hpp"
+#include "weft/serve/dispatch_lane.hpp"
 #include "weft/serve/live_workflows.hpp"
 #include "weft/serve/metrics.hpp"
 #include "weft/serve/reader_pool.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -31,20 +37,18 @@ public:
 
   // Claims again now (after a retry or an enable by hand).
   void wake();
-  // Stops claiming, lets the attempts in flight finish and settles them. What was claimed and
-  // not yet sent waits for its lease to run out.
+  // Stops claiming, lets the attempts in flight finish, writes their outcomes and gives back
+  // what was claimed and not sent.
   void stop();
 
-  struct Lane;
-  struct Settled;
-  // A worker's outcome, to be written by the next settlement.
-  void settled(Settled settled);
-
 private:
+  struct Claim;
   void run();
   void sync_lanes();
-  void claim(Lane& lane, std::int64_t now);
-  void flush_settlements();
+  void round(bool claiming);
+  void report(AttemptReport report);
+  void give_back(std::vector<UnsentClaim> unsent);
+  std::unique_ptr<DispatchLane> make_lane(const std::string& id);
   void update_gauges(std::int64_t now);
 
   Committer& committer_;
@@ -52,10 +56,12 @@ private:
   Metrics& metrics_;
   ReaderPool* readers_;
   std::shared_ptr<const LiveSet> lanes_of_;  // the live set the lanes were made from
-  std::map<std::string, std::unique_ptr<Lane>> lanes_;
+  std::map<std::string, std::unique_ptr<DispatchLane>> lanes_;
   std::mutex mutex_;  // guards what follows
   std::condition_variable changed_;
-  std::vector<Settled> settlements_;
+  std::vector<AttemptReport> reports_;
+  std::chrono::steady_clock::time_point first_report_at_{};
+  std::vector<UnsentClaim> unsent_;
   bool woken_ = false;
   bool stopping_ = false;
   std::int64_t gauges_at_ = 0;

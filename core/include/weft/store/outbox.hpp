@@ -80,6 +80,9 @@ public:
                                            bool per_profile) = 0;
   // Records the attempt and the message's next state; the lease ends.
   virtual void settle(const MessageSettlement& settlement) = 0;
+  // Ends a lease that was never used (claimed, not sent): the message can be claimed at once.
+  // Nothing happens when the lease is no longer `lease_until` (it ran out and another took it).
+  virtual void release(std::int64_t seq, std::int64_t lease_until) = 0;
 
   virtual DestinationCounts counts(std::string_view destination) = 0;
   // The destination's messages of `status` (empty: any), after cursor `after_seq`, oldest first.

@@ -66,6 +66,7 @@ PostgresOutbox::PostgresOutbox(pg::Connection& c) : c_(c) {
   c.prepare("outbox_retry_at", "UPDATE messages SET attempts = attempts + 1, next_at = $2, lease_until = NULL WHERE seq = $1");
   c.prepare("outbox_failed", "UPDATE messages SET status = 'failed', attempts = attempts + 1, lease_until = NULL WHERE seq = $1");
   c.prepare("outbox_stay", "UPDATE messages SET lease_until = NULL WHERE seq = $1");
+  c.prepare("outbox_release", "UPDATE messages SET lease_until = NULL WHERE seq = $1 AND lease_until = $2");
   c.prepare("outbox_counts", "SELECT (SELECT count(*) FROM messages WHERE destination = $1 AND status = 'pending'), "
                              "(SELECT count(*) FROM messages WHERE destination = $1 AND status = 'failed'), "
                              "(SELECT count(*) FROM messages WHERE destination = $1 AND status = 'delivered'), "
@@ -129,6 +130,8 @@ void PostgresOutbox::settle(const MessageSettlement& s) {
       break;
   }
 }
+
+void PostgresOutbox::release(std::int64_t seq, std::int64_t lease_until) { c_.queue("outbox_release", {seq, lease_until}); }
 
 DestinationCounts PostgresOutbox::counts(std::string_view destination) {
   const Result r = c_.run("outbox_counts", {destination});

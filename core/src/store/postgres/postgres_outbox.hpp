@@ -22,6 +22,7 @@ public:
   std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                    bool per_profile) override;
   void settle(const MessageSettlement& settlement) override;
+  void release(std::int64_t seq, std::int64_t lease_until) override;
   DestinationCounts counts(std::string_view destination) override;
   std::vector<OutboxMessage> messages(std::string_view destination, std::string_view status, std::int64_t after_seq,
                                       std::int64_t limit) override;

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 10> migrations = {
+inline constexpr std::array<std::string_view, 11> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -172,6 +172,13 @@ CREATE TABLE destinations (
   last_error_at   BIGINT,
   last_error      TEXT
 );
+)sql",
+    // 10 -> 11: one index by profile instead of two (as SQLite's 13 -> 14): per-profile order
+    // and coalescing read its pending entries, erasure all of them.
+    R"sql(
+DROP INDEX messages_pending_profile;
+DROP INDEX messages_profile;
+CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);
 )sql",
 };
 

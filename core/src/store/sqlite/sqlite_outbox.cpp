@@ -36,6 +36,7 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
       retry_at_(db.prepare("UPDATE messages SET attempts = attempts + 1, next_at = ?2, lease_until = NULL WHERE seq = ?1")),
       failed_(db.prepare("UPDATE messages SET status = 'failed', attempts = attempts + 1, lease_until = NULL WHERE seq = ?1")),
       stay_(db.prepare("UPDATE messages SET lease_until = NULL WHERE seq = ?1")),
+      release_(db.prepare("UPDATE messages SET lease_until = NULL WHERE seq = ?1 AND lease_until = ?2")),
       count_pending_(db.prepare("SELECT count(*) FROM messages WHERE destination = ?1 AND status = 'pending'")),
       oldest_pending_(db.prepare("SELECT created_at FROM messages WHERE destination = ?1 AND status = 'pending' ORDER BY seq LIMIT 1")),
       count_settled_(db.prepare("SELECT count(*) FROM messages WHERE destination = ?1 AND status = ?2")),
@@ -118,6 +119,8 @@ void SqliteOutbox::settle(const MessageSettlement& s) {
       break;
   }
 }
+
+void SqliteOutbox::release(std::int64_t seq, std::int64_t lease_until) { run(release_.bind(1, seq).bind(2, lease_until)); }
 
 DestinationCounts SqliteOutbox::counts(std::string_view destination) {
   DestinationCounts c;

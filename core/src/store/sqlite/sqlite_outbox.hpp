@@ -15,6 +15,7 @@ public:
   std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                    bool per_profile) override;
   void settle(const MessageSettlement& settlement) override;
+  void release(std::int64_t seq, std::int64_t lease_until) override;
   DestinationCounts counts(std::string_view destination) override;
   std::vector<OutboxMessage> messages(std::string_view destination, std::string_view status, std::int64_t after_seq,
                                       std::int64_t limit) override;
@@ -32,7 +33,7 @@ private:
   std::vector<OutboxMessage> rows(SqliteStatement& s);
 
   SqliteDb& db_;
-  SqliteStatement insert_, replace_waiting_, claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_;
+  SqliteStatement insert_, replace_waiting_, claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
   SqliteStatement count_pending_, oldest_pending_, count_settled_, pending_list_, settled_list_, any_list_, attempts_;
   SqliteStatement retry_, retry_failed_, destination_, save_destination_, erase_attempts_, erase_messages_;
 };

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 13> migrations = {
+inline constexpr std::array<std::string_view, 14> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -250,6 +250,14 @@ CREATE TABLE destinations (
   last_error_at   INTEGER,
   last_error      TEXT
 ) WITHOUT ROWID;
+)sql",
+    // 13 -> 14: one index by profile instead of two: per-profile order and coalescing read its
+    // pending entries, erasure all of them. A message's insert puts one entry at a random place
+    // (profile ids are not in message order) instead of two.
+    R"sql(
+DROP INDEX messages_pending_profile;
+DROP INDEX messages_profile;
+CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);
 )sql",
 };
 

@@ -25,7 +25,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 10;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 11;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
