@@ -4,6 +4,8 @@
 #include "weft/base/yaml_diagnostics.hpp"
 #include "weft/delivery/webhook_signature.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -23,6 +25,19 @@ constexpr std::size_t max_retry_entries = 20;
 
 const std::vector<std::string> destination_keys = {"id",    "url",         "signing", "headers",      "subscribe", "timeout",
                                                    "retry", "ordering",    "max_in_flight", "rate", "disable_after", "tls"};
+
+// An http(s) URL with a host and no credentials that Poco's client can open (the port a number
+// up to 65535, no spaces or control characters anywhere).
+bool usable_url(const std::string& text) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) return false;
+  try {
+    const Poco::URI uri(text);
+    return (uri.getScheme() == "http" || uri.getScheme() == "https") && !uri.getHost().empty() && uri.getUserInfo().empty() &&
+           text.find('{') == std::string::npos;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
 
 // Headers weft sets itself on every delivery (SPEC 17): a destination may not replace them.
 bool reserved_header(std::string name) {
@@ -117,11 +132,7 @@ private:
       return;
     }
     const std::string text = url.IsScalar() ? url.Scalar() : "";
-    const std::size_t scheme_end = text.find("://");
-    const std::string scheme = scheme_end == std::string::npos ? "" : text.substr(0, scheme_end);
-    const std::string rest = scheme_end == std::string::npos ? "" : text.substr(scheme_end + 3);
-    const std::string host = rest.substr(0, rest.find_first_of("/?#"));
-    if ((scheme != "http" && scheme != "https") || host.empty() || host.find_first_of(" \t@") != std::string::npos) {
+    if (!usable_url(text)) {
       yaml_.error(url.Mark(), "'url' must be an http:// or https:// URL with a host, found '" + text + "'");
       return;
     }

@@ -104,6 +104,19 @@ TEST_CASE("mistakes in a destination file are file:line:column errors, and the f
   CHECK(loaded.destinations.size() == 1);  // d.yaml's dup
 }
 
+TEST_CASE("a url that an HTTP client could not use is an error, not a failure at the first attempt") {
+  const auto loaded = load({{"a.yaml", "id: a\nurl: http://127.0.0.1:${PORT}/in\n"},
+                            {"b.yaml", "id: b\nurl: http://h:99999/\n"},
+                            {"c.yaml", "id: c\nurl: \"http://h/a b\"\n"},
+                            {"d.yaml", "id: d\nurl: https://h:8443/in?x=1\n"}});
+  CHECK(loaded.errors == std::vector<std::string>{
+                             "a.yaml:2:6: 'url' must be an http:// or https:// URL with a host, found 'http://127.0.0.1:${PORT}/in'",
+                             "b.yaml:2:6: 'url' must be an http:// or https:// URL with a host, found 'http://h:99999/'",
+                             "c.yaml:2:6: 'url' must be an http:// or https:// URL with a host, found 'http://h/a b'",
+                         });
+  CHECK(loaded.destinations.size() == 1);
+}
+
 TEST_CASE("durations are a whole number and a unit") {
   CHECK(weft::parse_duration("250ms") == 250ms);
   CHECK(weft::parse_duration("15s") == 15s);
