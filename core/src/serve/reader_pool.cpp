@@ -20,7 +20,9 @@ ReaderPool::Lease ReaderPool::acquire() {
       return Lease(*this, std::move(store));
     }
   }
-  return Lease(*this, open_store(location_));
+  std::unique_ptr<Store> store = open_store(location_);
+  store->expect_reads_only();
+  return Lease(*this, std::move(store));
 }
 
 }  // namespace weft

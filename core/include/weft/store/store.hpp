@@ -169,6 +169,10 @@ public:
   // SQLite then keeps more pages in memory, so that a transaction's changed pages need not be
   // written out before its COMMIT and again after.
   virtual void expect_large_transactions() {}
+  // A hint for a pool's reader connections (weft serve's API and gauges): SQLite keeps a small
+  // page cache for each, as several of them would otherwise fill 32 MiB apiece with pages that
+  // the OS caches once (a count over a million messages reads ~16 MiB of index).
+  virtual void expect_reads_only() {}
 
   // The identifier's row, if it has one: its live profile and its rules.
   virtual std::optional<IdentifierState> identifier_state(std::string_view type, std::string_view value) = 0;

@@ -233,6 +233,7 @@ void SqliteStore::rollback() { run(sql_->rollback); }
 // with 256, 27.8k with 512 (peak RSS 925 MiB), 26.7k with 1 GiB. SQLite takes it only as pages
 // are read: a small store does not pay.
 void SqliteStore::expect_large_transactions() { db_.exec("PRAGMA cache_size=-524288"); }
+void SqliteStore::expect_reads_only() { db_.exec("PRAGMA cache_size=-4096"); }
 
 void SqliteStore::savepoint() { run(sql_->savepoint); }
 void SqliteStore::release_savepoint() { run(sql_->release); }

@@ -32,6 +32,7 @@ public:
   void release_savepoint() override;
   void rollback_to_savepoint() override;
   void expect_large_transactions() override;
+  void expect_reads_only() override;
 
   std::optional<IdentifierState> identifier_state(std::string_view type, std::string_view value) override;
   void insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) override;
