@@ -64,7 +64,7 @@ int serve_command(const Invocation& invocation) {
   std::string source_ids;
   for (const auto& [id, source] : initial->sources) source_ids += (source_ids.empty() ? "" : ", ") + id;
   context.workflows.replace(std::move(initial));
-  Dispatcher dispatcher(committer, context.workflows, metrics, &readers);  // after the live set: it sends to its destinations
+  Dispatcher dispatcher(committer, context.workflows, metrics, readers);  // after the live set: it sends to its destinations
   context.dispatcher = &dispatcher;
   Reloader reloader(settings, context.workflows, metrics, environment);
   context.reloader = &reloader;

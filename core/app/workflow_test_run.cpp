@@ -5,6 +5,7 @@
 #include "weft/event/json.hpp"
 #include "weft/store/store_factory.hpp"
 #include "weft/workflow/event_writer.hpp"
+#include "weft/workflow/outbox_writer.hpp"
 
 #include <rapidjson/document.h>
 
@@ -118,7 +119,10 @@ void compare_messages(Store& store, const Workflow& workflow, const std::vector<
                       std::vector<std::string>& differences) {
   std::vector<OutboxMessage> actual;
   for (const std::string& destination : workflow.routing->destinations)
-    for (OutboxMessage& m : store.outbox().messages(destination, "", 0, 100000)) actual.push_back(std::move(m));
+    for (OutboxMessage& m : store.outbox().messages(destination, "", 0, 100000)) {
+      m.data = data_to_send(store, m).value_or("null");  // as it would be sent after the case
+      actual.push_back(std::move(m));
+    }
   std::sort(actual.begin(), actual.end(), [](const OutboxMessage& a, const OutboxMessage& b) { return a.seq < b.seq; });
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const ExpectedMessage& want = expected[i];

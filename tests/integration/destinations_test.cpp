@@ -90,6 +90,60 @@ TEST_CASE("destinations: a receiver that fails 3 times then succeeds gets the me
   CHECK(metrics.find("weft_message_seconds_count{destination=\"crm\"} 4") != std::string::npos);
 }
 
+TEST_CASE("destinations: profile.updated carries the profile as it is when sent, and an erasure sends profile.erased in place of the person's waiting messages") {
+  Receiver receiver;
+  weft::test::TempDir dir;
+  weft::test::ServeOptions o = delivering_options(dir, receiver, GENERATE(from_range(weft::test::store_backends())),
+                                                  "subscribe: [profile.updated, profile.erased]\nmax_in_flight: 1\n");
+  dir.write("flows/people.yaml",
+            "id: people\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n    with: { event_type: $.payload.kind }\n"
+            "  - id: extract\n    plugin: json_path_extractor\n    with: { path: $.payload.user }\n"
+            "  - id: group\n    plugin: profile_grouper\n"
+            "  - id: traits\n    plugin: profile_updater\n    with: { set: { name: $.payload.name } }\n"
+            "  - id: send\n    plugin: deliver\n    with: { destination: crm, body: { user: $.payload.user, n: $.payload.n } }\n");
+  weft::test::ServerProcess server(dir, o);
+  const auto api = [&](const std::string& method, const std::string& path) { return weft::test::http(server.port(), method, path); };
+  const auto post = [&](const std::string& user, int n, const std::string& name) {
+    const auto r = weft::test::http(server.port(), "POST", "/collect/people",
+                                    R"({"kind":"signup","user":")" + user + R"(","n":)" + std::to_string(n) + R"(,"name":")" + name + R"("})");
+    REQUIRE(r.status == 200);
+    return weft::test::json_member(r.body, "$.profile_id");
+  };
+  const auto of_type = [&](const std::string& type) {
+    std::vector<std::string> bodies;
+    for (const auto& r : receiver.received())
+      if (r.body.find(R"({"type":")" + type + R"(")") == 0) bodies.push_back(r.body);
+    return bodies;
+  };
+
+  REQUIRE(api("POST", "/destinations/crm/disable").status == 200);  // everything waits
+  const std::string jane = post("U1", 1, "Jane");
+  post("U1", 2, "Jane D");    // profile.updated, waiting
+  post("U1", 3, "Jane Doe");  // waits in the same message
+  REQUIRE(api("POST", "/destinations/crm/enable").status == 200);
+  REQUIRE(weft::test::eventually([&] { return weft::test::json_member(api("GET", "/destinations").body, "$.destinations[0].pending") == "0"; }));
+  const auto updated = of_type("profile.updated");
+  REQUIRE(updated.size() == 1);
+  CHECK(weft::test::json_member(updated[0], "$.data.id") == jane);
+  CHECK(weft::test::json_member(updated[0], "$.data.traits.name") == "Jane Doe");
+  CHECK(of_type("signup").size() == 3);
+
+  REQUIRE(api("POST", "/destinations/crm/disable").status == 200);
+  post("U1", 4, "Jane X");  // a signup and a profile.updated that must never go out
+  post("U2", 1, "Joe");
+  const auto erased = api("DELETE", "/profiles/" + jane);
+  REQUIRE(erased.status == 200);
+  CHECK(weft::test::json_member(erased.body, "$.erased.messages") == "6");  // every message of hers, sent or waiting
+  REQUIRE(api("POST", "/destinations/crm/enable").status == 200);
+  REQUIRE(weft::test::eventually([&] { return of_type("profile.erased").size() == 1 && of_type("signup").size() == 4; }));
+  const std::string gone = of_type("profile.erased")[0];
+  CHECK(weft::test::json_member(gone, "$.data.profiles[0]") == jane);
+  CHECK(weft::test::json_member(gone, "$.data.identifiers[0].value") == "U1");
+  for (const auto& r : receiver.received()) CHECK(r.body.find("Jane X") == std::string::npos);
+  CHECK(weft::test::json_member(of_type("signup").back(), "$.data.user") == "U2");
+  CHECK(of_type("profile.updated").size() == 1);
+}
+
 TEST_CASE("destinations: a 410 disables the destination with its message pending, and enabling it sends the message") {
   Receiver receiver;
   receiver.script({.status = 410});

@@ -1,6 +1,7 @@
 #include "weft/serve/dispatch_lane.hpp"
 
 #include "weft/base/clock.hpp"
+#include "weft/workflow/outbox_writer.hpp"
 
 #include <algorithm>
 #include <random>
@@ -12,8 +13,8 @@ constexpr int max_window = 2000;
 constexpr std::int64_t throughput_period_micros = 1'000'000;
 }  // namespace
 
-DispatchLane::DispatchLane(const Destination& destination, Metrics& metrics, Report report, GiveBack give_back)
-    : destination_(destination), metrics_(metrics), report_(std::move(report)), give_back_(std::move(give_back)) {
+DispatchLane::DispatchLane(const Destination& destination, Metrics& metrics, ReaderPool& readers, Report report, GiveBack give_back)
+    : destination_(destination), metrics_(metrics), readers_(readers), report_(std::move(report)), give_back_(std::move(give_back)) {
   for (int i = 0; i < destination_.max_in_flight; ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -92,8 +93,31 @@ void DispatchLane::work() {
       continue;
     }
     const OutboxMessage& m = c.message;
-    const AttemptOutcome outcome = client.send({m.id, m.type, m.created_at, m.data}, at / 1000000);
+    std::string unreadable;
+    const std::optional<std::string> data = data_of(m, unreadable);
+    AttemptOutcome outcome;
+    if (data) {
+      outcome = client.send({m.id, m.type, m.created_at, *data}, at / 1000000);
+    } else if (unreadable.empty()) {
+      outcome.result = AttemptOutcome::Result::unsendable;
+      outcome.error = "the profile was erased or split into others before the message was sent";
+    } else {
+      outcome.error = unreadable;  // retried by the schedule
+    }
     report_(report_of(m, outcome, at, jitter(random)));
+  }
+}
+
+// The message's data, or the profile's state now (profile.updated); nullopt with `error` set when
+// the store could not be read, nullopt alone when the profile is gone.
+std::optional<std::string> DispatchLane::data_of(const OutboxMessage& m, std::string& error) {
+  if (m.data != profile_state_when_sent) return m.data;
+  try {
+    auto store = readers_.acquire();
+    return data_to_send(*store, m);
+  } catch (const std::exception& e) {
+    error = std::string("the profile could not be read: ") + e.what();
+    return std::nullopt;
   }
 }
 
@@ -117,6 +141,9 @@ AttemptReport DispatchLane::report_of(const OutboxMessage& m, const AttemptOutco
     r.gone = true;
     set_disabled(true);
     metrics_.messages(destination_.id, "retried").Increment();
+  } else if (outcome.result == AttemptOutcome::Result::unsendable) {
+    next.next = MessageSettlement::Next::failed;
+    metrics_.messages(destination_.id, "failed").Increment();
   } else if (const auto wait = next_attempt_after(destination_, static_cast<int>(m.attempts) + 1, outcome.retry_after, jitter)) {
     next.next = MessageSettlement::Next::retry;
     next.next_at = at + std::chrono::duration_cast<std::chrono::microseconds>(*wait).count();

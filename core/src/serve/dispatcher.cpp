@@ -33,7 +33,7 @@ struct Dispatcher::Claim {
   std::vector<OutboxMessage> messages{};
 };
 
-Dispatcher::Dispatcher(Committer& committer, const LiveWorkflows& live, Metrics& metrics, ReaderPool* readers)
+Dispatcher::Dispatcher(Committer& committer, const LiveWorkflows& live, Metrics& metrics, ReaderPool& readers)
     : committer_(committer), live_(live), metrics_(metrics), readers_(readers), thread_([this] { run(); }) {}
 
 Dispatcher::~Dispatcher() { stop(); }
@@ -74,7 +74,7 @@ void Dispatcher::give_back(std::vector<UnsentClaim> unsent) {
 
 std::unique_ptr<DispatchLane> Dispatcher::make_lane(const std::string& id) {
   return std::make_unique<DispatchLane>(
-      lanes_of_->destinations.at(id), metrics_, [this](AttemptReport r) { report(std::move(r)); },
+      lanes_of_->destinations.at(id), metrics_, readers_, [this](AttemptReport r) { report(std::move(r)); },
       [this](std::vector<UnsentClaim> u) { give_back(std::move(u)); });
 }
 
@@ -205,8 +205,8 @@ void Dispatcher::round(bool claiming) {
 
 void Dispatcher::update_gauges(std::int64_t now) {
   gauges_at_ = now + gauge_micros;
-  if (!readers_ || lanes_.empty()) return;
-  auto store = readers_->acquire();
+  if (lanes_.empty()) return;
+  auto store = readers_.acquire();
   for (const auto& [id, lane] : lanes_) {
     const DestinationCounts counts = store->outbox().counts(id);
     metrics_.messages_pending(id).Set(static_cast<double>(counts.pending));

@@ -28,6 +28,12 @@ void OutboxWriter::enqueue(const std::string& destination, const std::string& ty
                            .created_at = now, .data = std::move(data)});
 }
 
+std::optional<std::string> data_to_send(Store& store, const OutboxMessage& message) {
+  if (message.data != profile_state_when_sent) return message.data;
+  if (!message.profile_id) return std::nullopt;
+  return load_profile_json(store, *message.profile_id);
+}
+
 std::optional<std::string> OutboxWriter::live_id(const std::string& id) {
   auto profile = store_.load_profile(id);
   if (!profile) return std::nullopt;
@@ -99,11 +105,9 @@ void OutboxWriter::profile_changes(const ProfileChanges& changes, const Delivery
   std::vector<std::string> updated;
   for (const std::string& id : changes.updated)
     if (auto live = live_id(id); live && !contains(created, *live) && !contains(updated, *live)) updated.push_back(std::move(*live));
-  for (const std::string& id : updated) {
-    const auto view = load_profile_json(store_, id);
+  for (const std::string& id : updated)
     for (const std::string& d : on_updated)
-      if (!store_.outbox().replace_waiting(d, "profile.updated", id, *view)) enqueue(d, "profile.updated", id, *view, now);
-  }
+      if (!store_.outbox().has_waiting(d, "profile.updated", id)) enqueue(d, "profile.updated", id, std::string(profile_state_when_sent), now);
 }
 
 void OutboxWriter::split(const std::string& old_id, const std::vector<std::string>& profiles, const DeliveryRouting& routing,

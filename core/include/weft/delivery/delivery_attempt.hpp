@@ -30,7 +30,9 @@ struct OutgoingMessage {
 std::string message_body(const OutgoingMessage& message);
 
 struct AttemptOutcome {
-  enum class Result { delivered, retry, gone };  // gone: 410, the destination is disabled
+  // gone: 410, the destination is disabled; unsendable: nothing was sent, and nothing ever
+  // will be (the message is failed at once)
+  enum class Result { delivered, retry, gone, unsendable };
   Result result = Result::retry;
   std::optional<int> http_status;  // none when no answer came (refused, timeout)
   std::string error;               // why it failed, for the attempt log; empty when delivered

@@ -7,6 +7,7 @@
 #include "weft/delivery/delivery_attempt.hpp"
 #include "weft/delivery/destination.hpp"
 #include "weft/serve/metrics.hpp"
+#include "weft/serve/reader_pool.hpp"
 #include "weft/store/outbox.hpp"
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +45,8 @@ public:
   using Report = std::function<void(AttemptReport)>;
   using GiveBack = std::function<void(std::vector<UnsentClaim>)>;
 
-  DispatchLane(const Destination& destination, Metrics& metrics, Report report, GiveBack give_back);
+  // `readers` give a profile.updated message the profile's state when it is sent.
+  DispatchLane(const Destination& destination, Metrics& metrics, ReaderPool& readers, Report report, GiveBack give_back);
   // Lets the attempts in flight end (they report) and gives back what was never sent.
   ~DispatchLane();
   DispatchLane(const DispatchLane&) = delete;
@@ -75,12 +78,14 @@ private:
   };
 
   void work();
+  std::optional<std::string> data_of(const OutboxMessage& m, std::string& error);
   AttemptReport report_of(const OutboxMessage& m, const AttemptOutcome& outcome, std::int64_t at, double jitter);
   void wait_for_rate();
   std::vector<UnsentClaim> take_queue();  // under mutex_
 
   const Destination destination_;
   Metrics& metrics_;
+  ReaderPool& readers_;
   Report report_;
   GiveBack give_back_;
   int outstanding_ = 0;

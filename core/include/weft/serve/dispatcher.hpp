@@ -29,8 +29,8 @@ namespace weft {
 
 class Dispatcher {
 public:
-  // `readers` (may be null) serve the pending gauges.
-  Dispatcher(Committer& committer, const LiveWorkflows& live, Metrics& metrics, ReaderPool* readers);
+  // `readers` serve the pending gauges and the profiles' states that profile.updated sends.
+  Dispatcher(Committer& committer, const LiveWorkflows& live, Metrics& metrics, ReaderPool& readers);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -54,7 +54,7 @@ private:
   Committer& committer_;
   const LiveWorkflows& live_;
   Metrics& metrics_;
-  ReaderPool* readers_;
+  ReaderPool& readers_;
   std::shared_ptr<const LiveSet> lanes_of_;  // the live set the lanes were made from
   std::map<std::string, std::unique_ptr<DispatchLane>> lanes_;
   std::mutex mutex_;  // guards what follows

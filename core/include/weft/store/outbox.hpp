@@ -62,11 +62,9 @@ public:
   virtual ~Outbox() = default;
 
   virtual void enqueue(const OutboxMessage& message) = 0;
-  // Coalescing (profile.updated): gives the profile's waiting message of `type` at the
-  // destination, if one was never attempted nor claimed, the new `data`; false when there is
-  // none.
-  virtual bool replace_waiting(std::string_view destination, std::string_view type, std::string_view profile_id,
-                               std::string_view data) = 0;
+  // Coalescing (profile.updated): whether the profile has a message of `type` at the destination
+  // that waits untouched (never attempted nor claimed), so that a newer change needs none.
+  virtual bool has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) = 0;
 
   // Called first in a transaction that only claims or settles: such a transaction needs no
   // serializable isolation (PostgreSQL: two processes' claims would fail each other as
@@ -78,7 +76,8 @@ public:
   // `per_profile`, no earlier pending message of the same profile to the same destination.
   virtual std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                            bool per_profile) = 0;
-  // Records the attempt and the message's next state; the lease ends.
+  // Records the attempt and the message's next state; the lease ends. Nothing when the message
+  // is gone (erased while it was being sent).
   virtual void settle(const MessageSettlement& settlement) = 0;
   // Ends a lease that was never used (claimed, not sent): the message can be claimed at once.
   // Nothing happens when the lease is no longer `lease_until` (it ran out and another took it).

@@ -9,10 +9,19 @@
 #include "weft/workflow/delivery_routing.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft {
+
+// The data of a message whose body is the profile's state when it is sent (profile.updated).
+inline constexpr std::string_view profile_state_when_sent = "";
+
+// What a message sends as its data: its own, or the profile's state now (profile_state_when_sent;
+// nullopt when the profile is gone: erased, or split into others, before the message went).
+std::optional<std::string> data_to_send(Store& store, const OutboxMessage& message);
 
 class OutboxWriter {
 public:
@@ -22,8 +31,11 @@ public:
   void after_event(const EventDocument& event, const EventRecord& stored, const DeliveryRouting& routing, const ProfileChanges& changes,
                    std::int64_t now);
 
-  // profile.created, profile.merged and profile.updated (coalesced) for what the rules changed,
-  // to the destinations that subscribe to them; the profiles as they are now.
+  // profile.created, profile.merged and profile.updated for what the rules changed, to the
+  // destinations that subscribe to them. created and merged carry the profiles as they are now;
+  // profile.updated carries the profile as it is when the message is first sent
+  // (profile_state_when_sent), and a profile that has one waiting untouched gets no other: a
+  // busy profile sends its latest state, not every step, and no view is made per event.
   void profile_changes(const ProfileChanges& changes, const DeliveryRouting& routing, std::int64_t now);
 
   // profile.split: a re-derivation made `profiles` (live ids, oldest first) of `old_id`.

@@ -24,13 +24,13 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
     : db_(db),
       insert_(db.prepare("INSERT INTO messages (id, destination, type, profile_id, created_at, data, status, attempts, next_at) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?5)")),
-      replace_waiting_(db.prepare("UPDATE messages SET data = ?4 WHERE seq = (SELECT seq FROM messages WHERE profile_id = ?3 AND "
-                                  "destination = ?1 AND status = 'pending' AND type = ?2 AND attempts = 0 AND lease_until IS NULL "
-                                  "ORDER BY seq DESC LIMIT 1)")),
+      has_waiting_(db.prepare("SELECT 1 FROM messages WHERE profile_id = ?3 AND destination = ?1 AND status = 'pending' AND type = ?2 "
+                              "AND attempts = 0 AND lease_until IS NULL LIMIT 1")),
       claim_ordered_(db.prepare(CLAIMABLE " AND (profile_id IS NULL OR NOT " WAITS_FOR_EARLIER ") ORDER BY seq LIMIT ?3")),
       claim_any_(db.prepare(CLAIMABLE " ORDER BY seq LIMIT ?3")),
       lease_(db.prepare("UPDATE messages SET lease_until = ?2 WHERE seq = ?1")),
-      attempt_(db.prepare("INSERT INTO message_attempts (message, at, http_status, error, ms, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+      attempt_(db.prepare("INSERT INTO message_attempts (message, at, http_status, error, ms, response) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
+                          "WHERE EXISTS (SELECT 1 FROM messages WHERE seq = ?1)")),
       delivered_(db.prepare("UPDATE messages SET status = 'delivered', attempts = attempts + 1, lease_until = NULL, "
                             "data = CASE WHEN ?2 THEN '{}' ELSE data END WHERE seq = ?1")),
       retry_at_(db.prepare("UPDATE messages SET attempts = attempts + 1, next_at = ?2, lease_until = NULL WHERE seq = ?1")),
@@ -68,10 +68,11 @@ void SqliteOutbox::enqueue(const OutboxMessage& m) {
   run(insert_.bind(5, m.created_at).bind(6, m.data));
 }
 
-bool SqliteOutbox::replace_waiting(std::string_view destination, std::string_view type, std::string_view profile_id,
-                                   std::string_view data) {
-  run(replace_waiting_.bind(1, destination).bind(2, type).bind_id(3, profile_id).bind(4, data));
-  return changes(db_) > 0;
+bool SqliteOutbox::has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) {
+  has_waiting_.bind(1, destination).bind(2, type).bind_id(3, profile_id);
+  const bool found = has_waiting_.step();
+  has_waiting_.reset();
+  return found;
 }
 
 std::vector<OutboxMessage> SqliteOutbox::rows(SqliteStatement& s) {

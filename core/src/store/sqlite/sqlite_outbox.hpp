@@ -11,7 +11,7 @@ public:
   explicit SqliteOutbox(SqliteDb& db);
 
   void enqueue(const OutboxMessage& message) override;
-  bool replace_waiting(std::string_view destination, std::string_view type, std::string_view profile_id, std::string_view data) override;
+  bool has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) override;
   std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                    bool per_profile) override;
   void settle(const MessageSettlement& settlement) override;
@@ -33,7 +33,7 @@ private:
   std::vector<OutboxMessage> rows(SqliteStatement& s);
 
   SqliteDb& db_;
-  SqliteStatement insert_, replace_waiting_, claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
+  SqliteStatement insert_, has_waiting_, claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
   SqliteStatement count_pending_, oldest_pending_, count_settled_, pending_list_, settled_list_, any_list_, attempts_;
   SqliteStatement retry_, retry_failed_, destination_, save_destination_, erase_attempts_, erase_messages_;
 };
