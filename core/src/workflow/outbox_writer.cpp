@@ -74,7 +74,7 @@ void OutboxWriter::profile_changes(const ProfileChanges& changes, const Delivery
   if (!on_created.empty() || !on_updated.empty())
     for (const std::string& id : changes.created)
       if (live_id(id) == id) created.push_back(id);
-  for (const std::string& id : created) {
+  for (const std::string& id : on_created.empty() ? std::vector<std::string>{} : created) {
     const auto view = load_profile_json(store_, id);
     for (const std::string& d : on_created) enqueue(d, "profile.created", id, *view, now);
   }
