@@ -33,7 +33,7 @@ public:
 
   // profile.created, profile.merged and profile.updated for what the rules changed, to the
   // destinations that subscribe to them. created and merged carry the profiles as they are now;
-  // profile.updated carries the profile as it is when the message is first sent
+  // profile.updated carries the profile as it is when the message is sent
   // (profile_state_when_sent), and a profile that has one waiting untouched gets no other: a
   // busy profile sends its latest state, not every step, and no view is made per event.
   void profile_changes(const ProfileChanges& changes, const DeliveryRouting& routing, std::int64_t now);
