@@ -13,7 +13,7 @@ public:
   static constexpr const char* ports[] = {"out"};
 
   static constexpr weft_config_field signature_fields[] = {
-      {"scheme", WEFT_FIELD_ENUM, 1, nullptr, "slack|github|stripe|hmac-sha256", "how the sender signs the body (SPEC 9)", nullptr, 0},
+      {"scheme", WEFT_FIELD_ENUM, 1, nullptr, "slack|github|stripe|hmac-sha256|standard-webhooks", "how the sender signs the body (SPEC 9, 18)", nullptr, 0},
       weft::required("secret_env", WEFT_FIELD_STRING, "the environment variable holding the signing secret"),
       weft::optional("header", WEFT_FIELD_STRING, "hmac-sha256: the header with the signature", "X-Signature"),
       weft::choice("encoding", "hex|base64", "hex", "hmac-sha256: how the digest is written"),

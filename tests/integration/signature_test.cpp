@@ -1,5 +1,6 @@
 // Signed sources over real HTTP: each scheme accepted when signed right and refused (401) for
 // each kind of wrong signature; the Slack handshake; start-up refused without a secret.
+#include "weft/delivery/webhook_signature.hpp"
 #include "weft/serve/signature.hpp"
 
 #include "server_process.hpp"
@@ -94,4 +95,33 @@ TEST_CASE("signatures: a source whose secret_env is unset refuses to start") {
   CHECK(status == 1);
   CHECK(output.find("source 'stripe': signature.secret_env names TEST_STRIPE_SECRET, which is not set") != std::string::npos);
   CHECK(output.find("listening") == std::string::npos);
+}
+
+TEST_CASE("signatures: standard-webhooks (Clerk, Resend, Svix), under either header names, and a secret that is no whsec_") {
+  TempDir dir;
+  auto options = test_serve_options(dir);
+  const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  dir.write("flows/clerk.yaml", "id: clerk\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                "    with: { signature: { scheme: standard-webhooks, secret_env: TEST_CLERK_SECRET } }\n");
+  options.env["TEST_CLERK_SECRET"] = secret;
+  const auto signed_headers = [&](const std::string& prefix, const std::string& timestamp, const std::string& body, const std::string& key) {
+    return Headers{{prefix + "id", "msg_2"}, {prefix + "timestamp", timestamp},
+                   {prefix + "signature", weft::sign_webhook(key, "msg_2", std::stoll(timestamp), body)}};
+  };
+  const std::string key = *weft::webhook_signing_key(secret);
+  {
+    ServerProcess s(dir, options);
+    const std::string body = R"({"type":"user.created","data":{"id":"user_1"}})";
+    CHECK(post(s, "clerk", body, signed_headers("webhook-", now(), body, key)) == 200);
+    CHECK(post(s, "clerk", body, signed_headers("svix-", now(), body, key)) == 200);
+    CHECK(post(s, "clerk", body + " ", signed_headers("webhook-", now(), body, key)) == 401);       // body changed
+    CHECK(post(s, "clerk", body, signed_headers("webhook-", now(), body, "another key")) == 401);  // wrong secret
+    const std::string old = std::to_string(std::time(nullptr) - 600);
+    CHECK(post(s, "clerk", body, signed_headers("webhook-", old, body, key)) == 401);              // too old
+    CHECK(post(s, "clerk", body, {}) == 401);
+  }
+  options.env["TEST_CLERK_SECRET"] = "whsec_!!";
+  const auto [status, output] = serve_refusal(dir, options);
+  CHECK(status == 1);
+  CHECK(output.find("source 'clerk': signature.secret_env names TEST_CLERK_SECRET, which holds no usable secret") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "weft/serve/signature.hpp"
 
 #include "weft/base/hmac.hpp"
+#include "weft/delivery/webhook_signature.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -87,6 +88,34 @@ std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, st
   return same_bytes(lower_hex(given), to_hex(digest)) ? "" : s.header + " does not match the body";
 }
 
+// The Standard Webhooks headers under their own names, or under Svix's older ones.
+std::optional<std::string> standard_header(const HeaderLookup& header, const std::string& name) {
+  if (auto value = header("webhook-" + name)) return value;
+  return header("svix-" + name);
+}
+
+std::string verify_standard_webhooks(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
+  const auto id = standard_header(header, "id");
+  const auto timestamp = standard_header(header, "timestamp");
+  const auto signatures = standard_header(header, "signature");
+  if (!id || !timestamp || !signatures) return "missing webhook-id, webhook-timestamp or webhook-signature header";
+  if (auto problem = check_timestamp(*timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
+  const auto key = webhook_signing_key(s.secret);
+  if (!key) return "the secret is not usable (whsec_ must be followed by base64)";
+  std::int64_t ts = 0;
+  std::from_chars(timestamp->data(), timestamp->data() + timestamp->size(), ts);  // checked above
+  const std::string expected = sign_webhook(*key, *id, ts, body);
+  bool any = false;
+  std::string_view rest(*signatures);
+  while (!rest.empty()) {  // space-separated: one per active secret, of any version
+    const std::size_t space = rest.find(' ');
+    const std::string_view candidate = rest.substr(0, space);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (candidate.rfind("v1,", 0) == 0) any |= same_bytes(candidate, expected);  // check all: no early exit
+  }
+  return any ? "" : "no v1 signature in webhook-signature matches the body";
+}
+
 }  // namespace
 
 std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& header, std::string_view body, std::int64_t now_seconds) {
@@ -95,6 +124,7 @@ std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& 
     case SignatureScheme::Kind::github: return verify_github(scheme, header, body);
     case SignatureScheme::Kind::stripe: return verify_stripe(scheme, header, body, now_seconds);
     case SignatureScheme::Kind::hmac_sha256: return verify_hmac(scheme, header, body);
+    case SignatureScheme::Kind::standard_webhooks: return verify_standard_webhooks(scheme, header, body, now_seconds);
   }
   return "unknown signature scheme";
 }

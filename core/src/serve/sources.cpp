@@ -1,5 +1,7 @@
 #include "weft/serve/sources.hpp"
 
+#include "weft/delivery/webhook_signature.hpp"
+
 namespace weft {
 namespace {
 
@@ -29,11 +31,17 @@ std::map<std::string, Source> make_sources(const std::map<std::string, std::shar
                            ", which is not set; set it, or remove `signature` to accept unsigned webhooks");
         continue;
       }
+      if (scheme == "standard-webhooks" && !webhook_signing_key(secret)) {
+        problems.push_back(workflow->file + ":" + std::to_string(workflow->id_line) + ":" + std::to_string(workflow->id_column) + ": source '" +
+                           id + "': signature.secret_env names " + secret_env + ", which holds no usable secret (whsec_ must be followed by base64)");
+        continue;
+      }
       SignatureScheme sig;
-      sig.kind = scheme == "slack" ? SignatureScheme::Kind::slack
-                 : scheme == "github" ? SignatureScheme::Kind::github
-                 : scheme == "stripe" ? SignatureScheme::Kind::stripe
-                                      : SignatureScheme::Kind::hmac_sha256;
+      sig.kind = scheme == "slack"               ? SignatureScheme::Kind::slack
+                 : scheme == "github"            ? SignatureScheme::Kind::github
+                 : scheme == "stripe"            ? SignatureScheme::Kind::stripe
+                 : scheme == "standard-webhooks" ? SignatureScheme::Kind::standard_webhooks
+                                                 : SignatureScheme::Kind::hmac_sha256;
       sig.secret = secret;
       sig.header = member(s, "header", "X-Signature");
       sig.base64 = member(s, "encoding") == "base64";

@@ -125,3 +125,27 @@ TEST_CASE("hmac-sha256: a header, hex or base64, with or without a prefix") {
   s.prefix = "sha256=";
   CHECK(weft::verify_signature(s, headers({{"Typeform-Signature", "sha256=" + b64}}), body, 0).empty());
 }
+
+TEST_CASE("standard-webhooks: the specification's published example, Svix's header names, several signatures") {
+  // the Standard Webhooks specification's test vector (also SPEC 17's)
+  const auto s = scheme(SignatureScheme::Kind::standard_webhooks, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  const std::string body = R"({"test": 2432232314})";
+  const std::string published = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+  const std::int64_t at = 1614265330;
+  const auto signed_with = [&](const std::string& prefix, const std::string& signatures, std::int64_t ts = 1614265330) {
+    return headers({{prefix + "id", "msg_p5jXN8AQM9LWM0D4loKWxJek"}, {prefix + "timestamp", std::to_string(ts)}, {prefix + "signature", signatures}});
+  };
+  CHECK(weft::verify_signature(s, signed_with("webhook-", published), body, at).empty());
+  CHECK(weft::verify_signature(s, signed_with("svix-", published), body, at + 299).empty());
+  CHECK(weft::verify_signature(s, signed_with("webhook-", "v1,bm90IHRoaXM= v2,whatever " + published), body, at).empty());  // rotation
+
+  const std::string refused = "no v1 signature in webhook-signature matches the body";
+  CHECK(weft::verify_signature(s, signed_with("webhook-", published), R"({"test": 2432232315})", at) == refused);  // a changed byte
+  CHECK(weft::verify_signature(scheme(SignatureScheme::Kind::standard_webhooks, "whsec_bm90IHRoZSBzZWNyZXQ="),
+                               signed_with("webhook-", published), body, at) == refused);  // a wrong secret
+  CHECK(weft::verify_signature(s, signed_with("webhook-", "v1," + published.substr(3, 20)), body, at) == refused);
+  CHECK(weft::verify_signature(s, signed_with("webhook-", published), body, at + 301) ==
+        "the signed timestamp is 301 s from now, outside the tolerance of 300 s");  // stale
+  CHECK(weft::verify_signature(s, headers({{"webhook-signature", published}}), body, at) ==
+        "missing webhook-id, webhook-timestamp or webhook-signature header");
+}

@@ -1,4 +1,4 @@
-// Webhook signature schemes (SPEC 9): HMAC-SHA256 over the raw body bytes, compared in
+// Webhook signature schemes (SPEC 9, SPEC 18): HMAC-SHA256 over the raw body bytes, compared in
 // constant time, with the sender's timestamp checked where the scheme signs one.
 #pragma once
 
@@ -11,7 +11,9 @@
 namespace weft {
 
 struct SignatureScheme {
-  enum class Kind { slack, github, stripe, hmac_sha256 };
+  // standard_webhooks: webhook-id, webhook-timestamp, webhook-signature (or svix-*), the
+  // secret whsec_ + base64 (Clerk, Resend, every sender on Svix).
+  enum class Kind { slack, github, stripe, hmac_sha256, standard_webhooks };
   Kind kind;
   std::string secret;               // read from the environment at start-up
   std::string header = "X-Signature";  // hmac-sha256 only
