@@ -45,7 +45,7 @@ TEST_CASE("webhook_trigger checks its signature, handshake and idempotency setti
 
   CHECK(load_yaml(head + "      signature: { scheme: slak, secret_env: S }\n").errors ==
         std::vector<std::string>{"6:28: node 'receive' (webhook_trigger): 'signature.scheme': expected one of "
-                                 "slack|github|stripe|hmac-sha256, found 'slak' (did you mean 'slack'?)"});
+                                 "slack|github|stripe|hmac-sha256|standard-webhooks, found 'slak' (did you mean 'slack'?)"});
   CHECK(load_yaml(head + "      signature: { scheme: github }\n").errors ==
         std::vector<std::string>{"6:18: node 'receive' (webhook_trigger): missing required key 'signature.secret_env' (the "
                                  "environment variable holding the signing secret)"});
