@@ -127,6 +127,15 @@ TEST_CASE("destinations: profile.updated carries the profile as it is when sent,
   CHECK(weft::test::json_member(updated[0], "$.data.id") == jane);
   CHECK(weft::test::json_member(updated[0], "$.data.traits.name") == "Jane Doe");
   CHECK(of_type("signup").size() == 3);
+  // the messages page by the cursor "next" (a string, as every cursor of the API), null on the last page
+  const auto first_page = api("GET", "/destinations/crm/messages?limit=3").body;
+  const std::string next = weft::test::json_member(first_page, "$.next");
+  CHECK(first_page.find(R"("next":")") != std::string::npos);
+  CHECK(weft::test::json_member(first_page, "$.messages[2].type") == "profile.updated");  // written after the second signup
+  const auto last_page = api("GET", "/destinations/crm/messages?limit=3&after=" + next).body;
+  CHECK(weft::test::json_member(last_page, "$.messages[0].type") == "signup");
+  CHECK(last_page.find(R"("next":null)") != std::string::npos);
+  CHECK(weft::test::json_member(last_page, "$.messages[1].id").empty());
 
   REQUIRE(api("POST", "/destinations/crm/disable").status == 200);
   post("U1", 4, "Jane X");  // a signup and a profile.updated that must never go out

@@ -116,7 +116,7 @@ std::string destination_messages_json(Store& store, const std::string& destinati
     w.EndArray();
     w.Key("next");
     if (more)
-      w.Int64(messages[static_cast<std::size_t>(limit) - 1].seq);
+      text(w, std::to_string(messages[static_cast<std::size_t>(limit) - 1].seq));  // a cursor, written as the events' and operations' are
     else
       w.Null();
     w.EndObject();
