@@ -173,7 +173,7 @@ SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
   if (wal == SqliteWal::sqlite && std::filesystem::exists(path + "-dwal")) take_back_weft_log(path);
   for (int attempt = 0;; ++attempt) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        wal == SqliteWal::weft_log ? weft_sqlite_vfs() : nullptr) != SQLITE_OK) {
+                        wal == SqliteWal::weft_log ? weft_sqlite_vfs() : weft_sqlite_own_wal_vfs()) != SQLITE_OK) {
       const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       db_ = nullptr;
@@ -207,6 +207,10 @@ SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
   // The savepoint of each event keeps the pages it changes in a statement journal: in memory,
   // not a temporary file written page by page.
   exec("PRAGMA temp_store=MEMORY");
+  // At most 2^25 - 1 pages (128 GiB of 4 KiB pages): no page number then starts with a byte
+  // that is a B-tree page's type, so the database file tells B-tree pages from overflow and
+  // freelist pages by their first byte (unused_page_space.hpp).
+  exec("PRAGMA max_page_count=33554431");
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }

@@ -147,6 +147,11 @@ bool SqliteCheckpointer::cut_log(sqlite3* db) {
       ::fdatasync(fd);
       ::close(fd);
     }
+  // The pages this connection keeps in memory may hold, in space no cell uses, older copies of
+  // what the erasure deleted (unused_page_space.hpp); written again with a later change they
+  // would bring them back into the log. Dropped, they are read again from the scrubbed file.
+  // (Other connections drop theirs themselves: the cut changes the WAL index they see.)
+  sqlite3_db_release_memory(db);
   wal_bytes_.store(0, std::memory_order_relaxed);
   wal_frames_.store(0, std::memory_order_relaxed);
   copied_frames_.store(0);

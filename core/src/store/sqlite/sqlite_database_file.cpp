@@ -1,5 +1,7 @@
 #include "sqlite_database_file.hpp"
 
+#include "weft/store/sqlite/unused_page_space.hpp"
+
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@ struct DatabaseFile {
   const char* name;    // SQLite keeps it alive until xClose
   WalLink wal;         // of the same connection, once linked
   bool marked;         // the mark is on the file (or the file is new), since the link
+  bool weft_log;       // opened for weft's log: the header gets the mark
 };
 
 thread_local struct {
@@ -53,24 +56,33 @@ int file_close(sqlite3_file* f) { return methods(f).xClose(real(f)); }
 
 int file_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   const int rc = methods(f).xRead(real(f), out, amount, offset);
-  if ((rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ) && covers_read_version(offset, amount)) {
+  if ((rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ) && database(f)->weft_log && covers_read_version(offset, amount)) {
     auto* version = static_cast<unsigned char*>(out) + (read_version_at - offset);
     if (*version == weft_log_mark) *version = wal_version;
   }
   return rc;
 }
 
+// A whole page: SQLite writes the database file only so (checkpoints, and the journal modes
+// weft does not use).
+bool is_page(int amount, sqlite3_int64 offset) {
+  return amount >= 512 && amount <= 65536 && (amount & (amount - 1)) == 0 && offset % amount == 0;
+}
+
+// Every page goes to the file with its unused space zeroed (unused_page_space.hpp), and the
+// header's page with weft's mark on it while weft's log is in use.
 int file_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-  if (covers_read_version(offset, amount) && offset <= read_version_at - 1) {
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    const sqlite3_int64 at = read_version_at - offset;
-    if (bytes[at - 1] == wal_version && bytes[at] == wal_version) {  // a WAL database's header
-      std::string marked(static_cast<const char*>(data), static_cast<std::size_t>(amount));
-      marked[static_cast<std::size_t>(at)] = static_cast<char>(weft_log_mark);
-      return methods(f).xWrite(real(f), marked.data(), amount, offset);
-    }
-  }
-  return methods(f).xWrite(real(f), data, amount, offset);
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const sqlite3_int64 at = read_version_at - offset;
+  const bool mark = database(f)->weft_log && covers_read_version(offset, amount) && offset <= read_version_at - 1 && bytes[at - 1] == wal_version &&
+                    bytes[at] == wal_version;  // a WAL database's header
+  if (!mark && !is_page(amount, offset)) return methods(f).xWrite(real(f), data, amount, offset);
+  thread_local std::string page;
+  page.assign(static_cast<const char*>(data), static_cast<std::size_t>(amount));
+  auto* copy = reinterpret_cast<unsigned char*>(page.data());
+  if (is_page(amount, offset)) zero_unused_page_space(copy, page.size(), offset == 0);
+  if (mark) copy[at] = weft_log_mark;
+  return methods(f).xWrite(real(f), copy, amount, offset);
 }
 
 int file_truncate(sqlite3_file* f, sqlite3_int64 size) { return methods(f).xTruncate(real(f), size); }
@@ -152,8 +164,9 @@ constexpr int aligned(int size) { return (size + 15) / 16 * 16; }
 
 int database_file_size(const sqlite3_vfs& platform) { return aligned(sizeof(DatabaseFile)) + platform.szOsFile; }
 
-int open_database_file(sqlite3_vfs& platform, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+int open_database_file(sqlite3_vfs& platform, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags, bool weft_log) {
   DatabaseFile* f = database(file);
+  f->weft_log = weft_log;
   f->base.pMethods = nullptr;
   f->name = name;
   f->wal = {};

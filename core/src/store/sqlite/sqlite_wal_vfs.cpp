@@ -165,7 +165,7 @@ bool is_wal(std::string_view name) {
 std::string database_of(std::string_view wal_name) { return std::string(wal_name.substr(0, wal_name.size() - wal_suffix.size())); }
 
 int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
-  if ((flags & SQLITE_OPEN_MAIN_DB) && name) return open_database_file(*platform, name, file, flags, out_flags);
+  if ((flags & SQLITE_OPEN_MAIN_DB) && name) return open_database_file(*platform, name, file, flags, out_flags, true);
   if (!(flags & SQLITE_OPEN_WAL) || !name) return platform->xOpen(platform, name, file, flags, out_flags);
   WalFile* w = wal(file);
   w->base.pMethods = nullptr;
@@ -202,12 +202,24 @@ int vfs_delete(sqlite3_vfs*, const char* name, int sync_dir) {
 
 sqlite3_vfs vfs;
 
+int own_wal_vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  if ((flags & SQLITE_OPEN_MAIN_DB) && name) return open_database_file(*platform, name, file, flags, out_flags, false);
+  return platform->xOpen(platform, name, file, flags, out_flags);
+}
+
+sqlite3_vfs own_wal_vfs;
+
+void find_platform() {
+  static std::once_flag once;
+  std::call_once(once, [] { platform = sqlite3_vfs_find(nullptr); });
+}
+
 }  // namespace
 
 const char* weft_sqlite_vfs() {
   static std::once_flag once;
   std::call_once(once, [] {
-    platform = sqlite3_vfs_find(nullptr);
+    find_platform();
     vfs = *platform;  // every other method is the platform's own
     vfs.szOsFile = std::max(static_cast<int>(sizeof(WalFile)), database_file_size(*platform));
     vfs.zName = "weft-delta-wal";
@@ -219,6 +231,21 @@ const char* weft_sqlite_vfs() {
     sqlite3_vfs_register(&vfs, 0);
   });
   return vfs.zName;
+}
+
+const char* weft_sqlite_own_wal_vfs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    find_platform();
+    own_wal_vfs = *platform;
+    own_wal_vfs.szOsFile = std::max(platform->szOsFile, database_file_size(*platform));
+    own_wal_vfs.zName = "weft-sqlite-wal";
+    own_wal_vfs.pAppData = nullptr;
+    own_wal_vfs.pNext = nullptr;
+    own_wal_vfs.xOpen = own_wal_vfs_open;
+    sqlite3_vfs_register(&own_wal_vfs, 0);
+  });
+  return own_wal_vfs.zName;
 }
 
 }  // namespace weft

@@ -20,4 +20,9 @@ namespace weft {
 // Registers the VFS (once; not as the default) and returns its name for sqlite3_open_v2.
 const char* weft_sqlite_vfs();
 
+// The VFS of a store that keeps SQLite's own WAL (`wal=sqlite`): the platform's, except that
+// the database file's pages are written with their unused space zeroed, as with weft's log
+// (sqlite_database_file.hpp). Registered once, not as the default.
+const char* weft_sqlite_own_wal_vfs();
+
 }  // namespace weft
