@@ -73,7 +73,7 @@ int serve_command(const Invocation& invocation) {
   context.readers = &readers;
   context.metrics = &metrics;
   context.history = &history;
-  context.limits = {settings.max_body_bytes, settings.max_json_depth};
+  context.limits = {settings.max_body_bytes, settings.max_json_depth, settings.max_items};
   context.ui_dir = console_dir();
 
   std::unique_ptr<TlsCertificate> tls;

@@ -25,6 +25,8 @@ public:
       weft::object("signature", signature_fields, "verify the sender's signature (none when absent)"),
       weft::choice("handshake", "none|slack", "none", "answer the sender's URL verification"),
       weft::optional("idempotency_key", WEFT_FIELD_PATH_OR_LITERAL, "deduplicate redeliveries by a JSONPath or header:NAME"),
+      weft::optional("split", WEFT_FIELD_JSONPATH,
+                     "a batch: one event per node this selects in the request, e.g. $.payload.value[*] for a JSON array (SPEC 18)"),
   };
 
   void configure(const weft::Config& config) {

@@ -71,9 +71,10 @@ public:
       if (!limits.IsMap()) {
         error(limits.Mark(), "'limits' must be a map");
       } else {
-        check_keys(limits, {"max_body_bytes", "max_json_depth", "queue", "queue_bytes", "node_budget_ms"}, "limits.");
+        check_keys(limits, {"max_body_bytes", "max_json_depth", "max_items", "queue", "queue_bytes", "node_budget_ms"}, "limits.");
         number(limits["max_body_bytes"], "limits.max_body_bytes", s.max_body_bytes);
         number(limits["max_json_depth"], "limits.max_json_depth", s.max_json_depth);
+        number(limits["max_items"], "limits.max_items", s.max_items);
         number(limits["queue"], "limits.queue", s.queue);
         number(limits["queue_bytes"], "limits.queue_bytes", s.queue_bytes);
         number(limits["node_budget_ms"], "limits.node_budget_ms", s.node_budget_ms);

@@ -127,7 +127,10 @@ void Committer::run() {
       batch_bytes = 0;
       ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is answered
-      while (!queue_.empty() && batch.size() < max_batch_) {
+      for (std::size_t events = 0; !queue_.empty();) {
+        const std::size_t more = std::max<std::size_t>(queue_.front().events.size(), 1);  // an operation: 1
+        if (!batch.empty() && events + more > max_batch_) break;
+        events += more;
         batch_bytes += queue_.front().bytes;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -146,8 +149,9 @@ void Committer::run() {
 
 void Committer::commit(std::vector<IngestJob>& batch) {
   std::vector<BatchItem> items;
-  items.reserve(batch.size());
-  for (IngestJob& job : batch) items.push_back({job.workflow.get(), job.event.get(), std::move(job.trigger)});
+  for (IngestJob& job : batch)
+    for (std::size_t i = 0; i < job.events.size(); ++i)
+      items.push_back({job.workflow.get(), job.events[i].event.get(), std::move(job.events[i].trigger), i > 0});
   std::vector<RunResult> runs;
   const IdentityCounters before = writer_.stats().identity;
   const std::int64_t retries_before = writer_.stats().retries;
@@ -157,39 +161,50 @@ void Committer::commit(std::vector<IngestJob>& batch) {
   } catch (const std::exception& e) {
     // The detail (SQL, libpq's words) is for the operator; the sender learns what to do.
     std::string ids;
-    for (const IngestJob& job : batch) ids += (ids.empty() ? "" : ", ") + std::string(job.event->string("id"));
-    Poco::Logger::get("weft.store").error("batch of " + std::to_string(batch.size()) + " events not stored (" + ids + "): " + e.what());
+    for (const BatchItem& item : items) ids += (ids.empty() ? "" : ", ") + std::string(item.event->string("id"));
+    Poco::Logger::get("weft.store").error("batch of " + std::to_string(items.size()) + " events not stored (" + ids + "): " + e.what());
     for (IngestJob& job : batch)
-      job.answer.set_value({503, error_body("unavailable", "the store is unavailable; nothing of this event was stored; retry later")});
+      job.answer.set_value({503, error_body("unavailable", job.split ? "the store is unavailable; nothing of this batch was stored; retry later"
+                                                                     : "the store is unavailable; nothing of this event was stored; retry later")});
     return;
   }
   // Durable now: count and answer.
   count_identity_changes(before);
-  metrics_.commit_batch_size().Observe(static_cast<double>(batch.size()));
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    IngestJob& job = batch[i];
-    const RunResult& run = runs[i];
-    metrics_.events(job.workflow->id, outcome_name(run.outcome)).Increment();
-    for (const TraceEntry& t : run.trace) {
-      const WorkflowNode& node = job.workflow->nodes[t.node];
-      metrics_.node_seconds(job.workflow->id, node.id).Observe(static_cast<double>(t.micros) / 1e6);
-      metrics_.node_port(job.workflow->id, node.id, node.port_name(t.port)).Increment();
-      if (t.micros > node_budget_micros_) {
-        metrics_.node_slow(job.workflow->id, node.id).Increment();
-        Poco::Logger::get("weft.node").warning(job.workflow->id + "/" + node.id + " (" + node.plugin().name + ") took " +
-                                               std::to_string(t.micros / 1000) + " ms, over its budget of " +
-                                               std::to_string(node_budget_micros_ / 1000) + " ms (limits.node_budget_ms)");
-      }
-    }
+  metrics_.commit_batch_size().Observe(static_cast<double>(items.size()));
+  std::size_t first_run = 0;
+  for (IngestJob& job : batch) {
+    for (std::size_t i = 0; i < job.events.size(); ++i) count_run(*job.workflow, runs[first_run + i]);
     Answer answer;
     try {
-      answer = answer_for(job, run);
+      if (!job.split) {
+        answer = answer_for(*job.workflow, *job.events.front().event, runs[first_run]);
+      } else {
+        std::string events = "{\"events\":[";
+        for (std::size_t i = 0; i < job.events.size(); ++i) events += (i ? "," : "") + item_answer(*job.events[i].event, runs[first_run + i]);
+        answer = {200, events + "]}"};
+      }
     } catch (const std::exception& e) {
-      const std::string id(job.event->string("id"));
-      Poco::Logger::get("weft.store").error("event " + id + " stored, but its answer could not be read back: " + e.what());
-      answer = {503, error_body("unavailable", "event " + id + " was stored, but its answer could not be read back; do not send it again")};
+      Poco::Logger::get("weft.store").error("a request of " + std::to_string(job.events.size()) +
+                                            " events was stored, but its answer could not be read back: " + e.what());
+      answer = {503, error_body("unavailable", "the request was stored, but its answer could not be read back; do not send it again")};
     }
+    first_run += job.events.size();
     job.answer.set_value(std::move(answer));
+  }
+}
+
+void Committer::count_run(const Workflow& workflow, const RunResult& run) {
+  metrics_.events(workflow.id, outcome_name(run.outcome)).Increment();
+  for (const TraceEntry& t : run.trace) {
+    const WorkflowNode& node = workflow.nodes[t.node];
+    metrics_.node_seconds(workflow.id, node.id).Observe(static_cast<double>(t.micros) / 1e6);
+    metrics_.node_port(workflow.id, node.id, node.port_name(t.port)).Increment();
+    if (t.micros > node_budget_micros_) {
+      metrics_.node_slow(workflow.id, node.id).Increment();
+      Poco::Logger::get("weft.node").warning(workflow.id + "/" + node.id + " (" + node.plugin().name + ") took " + std::to_string(t.micros / 1000) +
+                                             " ms, over its budget of " + std::to_string(node_budget_micros_ / 1000) +
+                                             " ms (limits.node_budget_ms)");
+    }
   }
 }
 
@@ -263,29 +278,41 @@ Answer Committer::run_operation(const Operation& operation) {
   }
 }
 
-Answer Committer::answer_for(const IngestJob& job, const RunResult& run) {
-  const EventDocument& event = *job.event;
+// A request of one event: its answer (SPEC 7).
+Answer Committer::answer_for(const Workflow& workflow, const EventDocument& event, const RunResult& run) {
+  switch (run.outcome) {
+    case Outcome::failed:
+      return {202, item_answer(event, run)};
+    case Outcome::rejected:
+      return {422, error_body("rejected", routed_by(workflow, run) + ", which routes to reject")};
+    default:
+      return {200, item_answer(event, run)};
+  }
+}
+
+// One event's object, alone or in a split request's "events" (SPEC 18).
+std::string Committer::item_answer(const EventDocument& event, const RunResult& run) {
   switch (run.outcome) {
     case Outcome::processed:
-      return {200, event_answer(event.string("id"), event.string("profile_id"), "processed", false)};
+      return event_answer(event.string("id"), event.string("profile_id"), "processed", false);
     case Outcome::failed:
-      return {202, event_answer(event.string("id"), "", "failed", false)};
+      return event_answer(event.string("id"), "", "failed", false);
     case Outcome::dropped:
-      return {200, event_answer("", "", "dropped", false)};
+      return event_answer("", "", "dropped", false);
     case Outcome::suppressed:
-      return {200, event_answer("", "", "suppressed", false)};
+      return event_answer("", "", "suppressed", false);
     case Outcome::rejected:
-      return {422, error_body("rejected", routed_by(*job.workflow, run) + ", which routes to reject")};
+      return event_answer("", "", "rejected", false);
     case Outcome::duplicate: {
-      if (run.duplicate_of.empty()) return {200, event_answer("", "", "erased", true)};  // its event was erased (SPEC 14)
+      if (run.duplicate_of.empty()) return event_answer("", "", "erased", true);  // its event was erased (SPEC 14)
       const auto first = store_.load_event(run.duplicate_of);
       std::string profile;
       if (first && first->profile_id)
         if (auto live = store_.load_profile(*first->profile_id)) profile = live->id;
-      return {200, event_answer(run.duplicate_of, profile, first ? first->status : "processed", true)};
+      return event_answer(run.duplicate_of, profile, first ? first->status : "processed", true);
     }
   }
-  return {500, error_body("internal", "unknown outcome")};
+  return event_answer("", "", "unknown", false);
 }
 
 }  // namespace weft

@@ -92,6 +92,11 @@ public:
     if (again) items_[i].event->copy_from(*saved_.at(i));
     return items_[i];
   }
+  std::size_t request_end(std::size_t first) const override {
+    std::size_t end = first + 1;
+    while (end < items_.size() && items_[end].same_request) ++end;
+    return end;
+  }
 
 private:
   std::vector<BatchItem>& items_;
@@ -109,12 +114,13 @@ std::vector<RunResult> EventWriter::write_batch(std::vector<BatchItem>& items, i
 std::vector<RunResult> EventWriter::write_batch(BatchEvents& events, int max_attempts) {
   std::vector<RunResult> results;
   if (run_batch(events, results)) return results;
-  // A conflict with another process: run the events one transaction each, so that one
+  // A conflict with another process: run the requests one transaction each, so that one
   // contended event cannot keep a whole batch retrying.
   results.clear();
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  for (std::size_t i = 0, end = 0; i < events.size(); i = end) {
+    end = events.request_end(i);
     for (int attempt = 1;; ++attempt) {
-      if (commit_items(events, i, i + 1, true, results, attempt >= max_attempts)) break;
+      if (commit_items(events, i, end, true, results, attempt >= max_attempts)) break;
       // A short, growing pause lets the other process's transaction finish first.
       std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + (std::rand() % 500)));
     }

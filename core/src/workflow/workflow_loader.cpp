@@ -1,5 +1,6 @@
 #include "weft/workflow/workflow_loader.hpp"
 
+#include "weft/workflow/split_request.hpp"
 #include "weft/plugin/node_config.hpp"
 #include "weft/base/suggest.hpp"
 #include "weft/base/yaml_diagnostics.hpp"
@@ -92,6 +93,7 @@ public:
     if (diagnostics_.size() == errors_before) {
       workflow->trace_shape = std::make_shared<const TraceShape>(shape_of(*workflow));
       workflow->routing = routing_ ? routing_ : std::make_shared<const DeliveryRouting>();
+      workflow->split = split_of(*workflow);
       result.workflow = std::move(workflow);
     }
     return result;

@@ -34,6 +34,7 @@ struct Settings {
   std::filesystem::path destinations;  // SPEC 17: one YAML file per destination; may not exist
   std::size_t max_body_bytes = 1048576;
   std::size_t max_json_depth = 64;
+  std::size_t max_items = 1000;  // events a split request may hold (SPEC 18)
   std::size_t queue = 10000;
   // Request bodies waiting for (or in) the committer, in bytes: the queue's memory, whatever
   // the size of the webhooks (each body is held a few times over as its parsed event).

@@ -44,10 +44,18 @@ using Operation = std::function<OperationResult(EventWriter& writer)>;
 // operations so in a serving process; the `weft profiles` commands, on a store no server uses.
 OperationResult run_in_transaction(EventWriter& writer, const Operation& operation);
 
+// An event as its trigger left it on the HTTP thread, with the trigger's run.
+struct TriggeredEvent {
+  std::unique_ptr<EventDocument> event;
+  RunResult trigger;
+};
+
+// One request: its event, or the items of a split request (SPEC 18), stored in one
+// transaction and answered together as {"events": [...]}.
 struct IngestJob {
   std::shared_ptr<const Workflow> workflow;
-  std::unique_ptr<EventDocument> event;
-  RunResult trigger;  // the trigger's run on the HTTP thread
+  std::vector<TriggeredEvent> events;
+  bool split = false;
   std::promise<Answer> answer;
   Operation operation;    // set: run this instead of an event
   std::size_t bytes = 0;  // the request body's size, counted against the queue's byte limit
@@ -57,7 +65,8 @@ class Committer {
 public:
   // `capacity`: queued events beyond which submit refuses (429); `capacity_bytes`: the same
   // for the bytes of the jobs queued or in the batch being written (a job alone in the queue
-  // is always taken); `max_batch`: events per transaction at most.
+  // is always taken); `max_batch`: events per transaction at most (a request's items are never
+  // parted: a split request larger than that is a transaction of its own).
   // A node run longer than `node_budget_micros` is logged and counted (weft_node_slow_total).
   Committer(Store& store, Metrics& metrics, std::size_t capacity, std::size_t capacity_bytes, std::int64_t node_budget_micros = 100000,
             std::size_t max_batch = 2048);
@@ -88,7 +97,9 @@ private:
   static constexpr int max_operation_attempts = 20;
   // Adds what the committed work did to profiles and merges (since `before`) to the metrics.
   void count_identity_changes(const IdentityCounters& before);
-  Answer answer_for(const IngestJob& job, const RunResult& run);
+  Answer answer_for(const Workflow& workflow, const EventDocument& event, const RunResult& run);
+  std::string item_answer(const EventDocument& event, const RunResult& run);
+  void count_run(const Workflow& workflow, const RunResult& run);  // the metrics of one event's run
 
   Store& store_;
   Metrics& metrics_;

@@ -40,10 +40,13 @@ void stamp_event(EventDocument& event, std::string_view source);
 void stamp_event(EventDocument& event, std::string_view source, std::string_view id, std::int64_t received_at);
 
 // One event of a batch: its workflow, the event as its trigger left it, and the trigger's run.
+// `same_request`: it came in the request of the item before it (a split batch, SPEC 18), and
+// is stored in the same transaction as that item, always.
 struct BatchItem {
   const Workflow* workflow;
   EventDocument* event;
   RunResult trigger;
+  bool same_request = false;
 };
 
 // The events of a batch as write_batch asks for them: it runs an event more than once when it
@@ -57,6 +60,8 @@ public:
   // Event i as its trigger left it; `again`: it ran before, and must be as it was then. Valid
   // until the next call.
   virtual BatchItem& item(std::size_t i, bool again) = 0;
+  // Where the request of item `first` ends: its items are never stored apart.
+  virtual std::size_t request_end(std::size_t first) const { return first + 1; }
 };
 
 class EventWriter {
@@ -73,8 +78,8 @@ public:
 
   // Writes `items` in one transaction and commits; results in the same order. When the store
   // reports a retryable conflict (another process), the batch is rolled back and its events
-  // are run again from the state their triggers left them in, one transaction each, each up to
-  // `max_attempts` times; other store failures, or the last conflict, throw StoreError (what
+  // are run again from the state their triggers left them in, one transaction a request (the
+  // items of a split request together), each up to `max_attempts` times; other store failures, or the last conflict, throw StoreError (what
   // was committed stays committed).
   std::vector<RunResult> write_batch(std::vector<BatchItem>& items, int max_attempts = 20);
   std::vector<RunResult> write_batch(BatchEvents& events, int max_attempts = 20);

@@ -1,6 +1,7 @@
 // A validated, immutable workflow: its nodes, each with a route per port (SPEC 3).
 #pragma once
 
+#include "weft/event/jsonpath.hpp"
 #include "weft/plugin/node_instance.hpp"
 #include "weft/store/stored_trace.hpp"
 #include "weft/workflow/delivery_routing.hpp"
@@ -46,6 +47,9 @@ struct Workflow {
   // The destinations of the set it was loaded with, and their subscriptions (SPEC 17); set by
   // the loader, never null.
   std::shared_ptr<const DeliveryRouting> routing;
+  // The trigger's `split` (SPEC 18): a request becomes one event per node it selects. Null:
+  // one event per request. Set by the loader.
+  std::shared_ptr<const JsonPath> split;
 };
 
 }  // namespace weft

@@ -4,6 +4,7 @@
 
 #include "weft/base/clock.hpp"
 #include "weft/workflow/event_writer.hpp"
+#include "weft/workflow/split_request.hpp"
 #include "weft/event/form.hpp"
 #include "weft/event/json.hpp"
 #include "weft/event/utf8.hpp"
@@ -44,6 +45,26 @@ std::string challenge_answer(const rapidjson::Value& challenge) {
 }
 
 }  // namespace
+
+// An event of the request (or of its batch): stamped, then its trigger run (here, off the
+// committer's thread); the path's type wins over event_type.
+// A Standard Webhooks sender's `webhook-id` is the idempotency key unless the workflow names
+// another (SPEC 18); the item's index follows it in a batch. `item`: its index, or -1.
+TriggeredEvent CollectHandler::trigger(const Source& source, std::unique_ptr<EventDocument> event, int item) const {
+  stamp_event(*event, source_);
+  RunResult run = run_trigger(*source.workflow, *event);
+  if (path_type_) event->set_string("type", *path_type_);
+  if (source.signature && source.signature->kind == SignatureScheme::Kind::standard_webhooks && !event->idempotency_key()) {
+    const rapidjson::Value& headers = event->headers();
+    for (const char* name : {"webhook-id", "svix-id"})
+      if (const auto id = headers.FindMember(name); id != headers.MemberEnd() && id->value.IsString()) {
+        std::string key(id->value.GetString(), id->value.GetStringLength());
+        event->set_idempotency_key(item < 0 ? key : key + "#" + std::to_string(item));
+        break;
+      }
+  }
+  return {std::move(event), std::move(run)};
+}
 
 void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
   // SPEC 7: when several errors apply, the first of 404, 405, 415, 413, 401, 400 wins.
@@ -101,19 +122,30 @@ void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
       return send(response, 200, challenge_answer(challenge->value));
   }
 
-  stamp_event(*event, source_);
   for (const auto& [name, value] : request) {
     // Nodes may copy headers into what is stored, which must stay valid JSON text.
     if (valid_utf8(name) && valid_utf8(value)) event->set_header(name, value);
   }
-  RunResult trigger = run_trigger(*source.workflow, *event);
-  if (path_type_) event->set_string("type", *path_type_);  // the path's type wins over event_type
+  IngestJob job{source.workflow, {}, false, {}, {}, body.size()};
+  if (const auto& split = source.workflow->split) {
+    SplitRequest batch = split_request(*split, *event, context_.limits.max_items);
+    if (!batch.problem.empty()) return send_error(response, 400, "invalid_body", "split: " + batch.problem);
+    if (batch.selected > context_.limits.max_items)
+      return send_error(response, 413, "too_many_items",
+                        "split selected " + std::to_string(batch.selected) + " items, more than limits.max_items (" +
+                            std::to_string(context_.limits.max_items) + "); nothing was stored");
+    if (batch.items.empty()) return send(response, 200, R"({"events":[]})");
+    job.split = true;
+    for (std::size_t i = 0; i < batch.items.size(); ++i) job.events.push_back(trigger(source, std::move(batch.items[i]), static_cast<int>(i)));
+  } else {
+    job.events.push_back(trigger(source, std::move(event), -1));
+  }
 
   if (context_.stopping) {
     response.setKeepAlive(false);
     return send_error(response, 503, "unavailable", "weft is shutting down; retry shortly");
   }
-  auto answer = context_.committer->submit(IngestJob{source.workflow, std::move(event), std::move(trigger), {}, {}, body.size()});
+  auto answer = context_.committer->submit(std::move(job));
   if (!answer) {
     response.set("Retry-After", "1");
     return send_error(response, 429, "overloaded", "the ingest queue is full (limits.queue, limits.queue_bytes); retry after a second");

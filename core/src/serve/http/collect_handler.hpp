@@ -17,6 +17,8 @@ public:
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
 private:
+  TriggeredEvent trigger(const Source& source, std::unique_ptr<EventDocument> event, int item) const;
+
   HttpContext& context_;
   std::string source_;
   std::optional<std::string> path_type_;

@@ -39,6 +39,7 @@ class Dispatcher;
 struct HttpLimits {
   std::size_t max_body_bytes = 1048576;
   std::size_t max_json_depth = 64;
+  std::size_t max_items = 1000;
 };
 
 // Everything a request handler may use; outlives the server.
