@@ -36,7 +36,7 @@ int serve_command(const Invocation& invocation) {
   std::vector<std::string> problems;
   const Environment environment = [](const char* name) { return std::getenv(name); };
   auto initial = std::make_shared<LiveSet>();
-  initial->sources = make_sources(workflows, environment, problems);
+  initial->sources = make_sources(workflows, environment, settings.public_url, problems);
   initial->destinations = loaded->destinations;
   initial->routing = loaded->routing;
   if (!settings.token_env.empty()) {

@@ -45,10 +45,18 @@ TEST_CASE("webhook_trigger checks its signature, handshake and idempotency setti
 
   CHECK(load_yaml(head + "      signature: { scheme: slak, secret_env: S }\n").errors ==
         std::vector<std::string>{"6:28: node 'receive' (webhook_trigger): 'signature.scheme': expected one of "
-                                 "slack|github|stripe|hmac-sha256|standard-webhooks, found 'slak' (did you mean 'slack'?)"});
+                                 "slack|github|stripe|hmac-sha256|standard-webhooks|hmac|hubspot-v3|intercom|zendesk|calendly|twilio|sendgrid|basic, found 'slak' "
+                                 "(did you mean 'slack'?)"});
   CHECK(load_yaml(head + "      signature: { scheme: github }\n").errors ==
-        std::vector<std::string>{"6:18: node 'receive' (webhook_trigger): missing required key 'signature.secret_env' (the "
-                                 "environment variable holding the signing secret)"});
+        std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): signature scheme 'github' needs 'signature.secret_env' (the "
+                                 "environment variable that holds it)"});
+  CHECK(load_yaml(head + "      signature: { scheme: sendgrid, secret_env: S }\n").errors ==
+        std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): signature scheme 'sendgrid' needs 'signature.public_key_env' (the "
+                                 "environment variable that holds it)"});
+  CHECK(load_yaml(head + "      signature: { scheme: basic, user_env: U, password_env: P }\n").errors.empty());
+  CHECK(load_yaml(head + "      signature: { scheme: hmac, secret_env: S, signed: '{timestamp}.{bdy}' }\n").errors ==
+        std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): 'signature.signed' may hold {body} {timestamp} {method} {url} {id}, "
+                                 "found '{timestamp}.{bdy}'"});
   CHECK(load_yaml(head + "      handshake: github\n").errors ==
         std::vector<std::string>{"6:18: node 'receive' (webhook_trigger): 'handshake': expected one of none|slack, found 'github'"});
   CHECK(load_yaml(head + "      idempotency_key: event_id\n").errors ==

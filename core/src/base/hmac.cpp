@@ -6,11 +6,13 @@
 
 namespace weft {
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
+std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(HmacAlgorithm::sha256, key, data); }
+
+std::string hmac(HmacAlgorithm algorithm, std::string_view key, std::string_view data) {
+  const EVP_MD* md = algorithm == HmacAlgorithm::sha1 ? EVP_sha1() : algorithm == HmacAlgorithm::sha512 ? EVP_sha512() : EVP_sha256();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-       &length);
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 

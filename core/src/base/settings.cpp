@@ -30,7 +30,7 @@ public:
       error(root.Mark(), "a config file is a map (see weft --help)");
       return;
     }
-    check_keys(root, {"listen", "tls", "store", "plugin_dirs", "workflows", "destinations", "limits", "api"}, "");
+    check_keys(root, {"listen", "tls", "store", "plugin_dirs", "workflows", "destinations", "limits", "api", "public_url"}, "");
     if (auto n = root["listen"]; n.IsDefined()) {
       s.listen.clear();
       if (n.IsSequence() && n.size() > 0)
@@ -79,6 +79,11 @@ public:
         number(limits["queue_bytes"], "limits.queue_bytes", s.queue_bytes);
         number(limits["node_budget_ms"], "limits.node_budget_ms", s.node_budget_ms);
       }
+    }
+    if (auto n = root["public_url"]; n.IsDefined()) {
+      s.public_url = scalar(n, "public_url");
+      if (s.public_url.rfind("https://", 0) != 0 && s.public_url.rfind("http://", 0) != 0)
+        error(n.Mark(), "'public_url' must be the http:// or https:// URL senders call, found '" + s.public_url + "'");
     }
     if (auto api = root["api"]; api.IsDefined()) {
       if (!api.IsMap()) {

@@ -29,7 +29,7 @@ ReloadResult Reloader::reload() {
   for (const auto& d : diagnostics) result.errors.push_back(d.str());
   auto next = std::make_shared<LiveSet>();
   next->plugins = plugins;
-  next->sources = make_sources(workflows, environment_, result.errors);
+  next->sources = make_sources(workflows, environment_, settings_.public_url, result.errors);
   next->destinations = std::move(destinations);
   next->routing = std::move(routing);
 

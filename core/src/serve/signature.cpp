@@ -3,8 +3,12 @@
 #include "weft/base/hmac.hpp"
 #include "weft/delivery/webhook_signature.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cstdio>
+#include <ctime>
+#include <utility>
 #include <vector>
 
 namespace weft {
@@ -17,11 +21,33 @@ std::string lower_hex(std::string_view s) {
   return out;
 }
 
-// "" when `timestamp` is an integer within tolerance of now.
-std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::int64_t tolerance) {
+// Unix seconds of an RFC 3339 time in UTC ("2021-04-22T21:46:11Z", Zendesk's; a fraction
+// ignored); nullopt for anything else.
+std::optional<std::int64_t> rfc3339_seconds(std::string_view text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  char t = 0;
+  if (text.size() < 20 || text.back() != 'Z' ||
+      std::sscanf(std::string(text).c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &year, &month, &day, &t, &hour, &minute, &second) != 7 ||
+      (t != 'T' && t != 't'))
+    return std::nullopt;
+  std::tm parts{};
+  parts.tm_year = year - 1900, parts.tm_mon = month - 1, parts.tm_mday = day, parts.tm_hour = hour, parts.tm_min = minute,
+  parts.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&parts));
+}
+
+// "" when `timestamp` is within tolerance of now: Unix seconds (milliseconds with
+// `milliseconds`: HubSpot's) or RFC 3339 in UTC (Zendesk's).
+std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::int64_t tolerance, bool milliseconds = false) {
   std::int64_t ts = 0;
   auto [ptr, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
-  if (ec != std::errc() || ptr != timestamp.data() + timestamp.size()) return "the signed timestamp is not a number";
+  if (ec == std::errc() && ptr == timestamp.data() + timestamp.size()) {
+    if (milliseconds) ts /= 1000;
+  } else if (const auto seconds = rfc3339_seconds(timestamp)) {
+    ts = *seconds;
+  } else {
+    return "the signed timestamp is not a number";
+  }
   // A hostile timestamp may be any int64: the difference is computed with an overflow check.
   std::int64_t age = 0;
   if (__builtin_sub_overflow(now, ts, &age)) return "the signed timestamp is too far from now";
@@ -47,8 +73,8 @@ std::string verify_github(const SignatureScheme& s, const HeaderLookup& header, 
 }
 
 std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
-  const auto value = header("Stripe-Signature");
-  if (!value) return "missing Stripe-Signature header";
+  const auto value = header(s.stripe_header);
+  if (!value) return "missing " + s.stripe_header + " header";
   std::string_view rest(*value);
   std::string timestamp;
   std::vector<std::string> candidates;
@@ -60,14 +86,14 @@ std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, 
     if (item.rfind("t=", 0) == 0) timestamp = std::string(item.substr(2));
     if (item.rfind("v1=", 0) == 0) candidates.emplace_back(lower_hex(item.substr(3)));
   }
-  if (timestamp.empty() || candidates.empty()) return "Stripe-Signature has no t= or no v1= element";
+  if (timestamp.empty() || candidates.empty()) return s.stripe_header + " has no t= or no v1= element";
   if (auto problem = check_timestamp(timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
   std::string signed_payload = timestamp + ".";
   signed_payload.append(body);
   const std::string expected = to_hex(hmac_sha256(s.secret, signed_payload));
   bool any = false;
   for (const auto& candidate : candidates) any |= same_bytes(candidate, expected);  // check all: no early exit
-  return any ? "" : "no v1 signature in Stripe-Signature matches the body";
+  return any ? "" : "no v1 signature in " + s.stripe_header + " matches the body";
 }
 
 std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, std::string_view body) {
@@ -116,17 +142,168 @@ std::string verify_standard_webhooks(const SignatureScheme& s, const HeaderLooku
   return any ? "" : "no v1 signature in webhook-signature matches the body";
 }
 
+// The URL the sender called: the configured public base URL, then the path and query.
+std::string called_url(const SignatureScheme& s, std::string_view target) {
+  std::string url = s.public_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url.append(target);
+}
+
+// The `signed` template with its placeholders filled in (webhook_trigger vetted it).
+std::string signed_text(const SignatureScheme& s, const SignedRequest& request, std::string_view timestamp, std::string_view id) {
+  std::string out;
+  std::string_view rest(s.signed_template);
+  while (!rest.empty()) {
+    const std::size_t open = rest.find('{');
+    out.append(rest.substr(0, open));
+    if (open == std::string_view::npos) break;
+    const std::size_t close = rest.find('}', open);
+    if (close == std::string_view::npos) {
+      out.append(rest.substr(open));
+      break;
+    }
+    const std::string_view name = rest.substr(open + 1, close - open - 1);
+    if (name == "body") out.append(request.body);
+    if (name == "timestamp") out.append(timestamp);
+    if (name == "method") out.append(request.method);
+    if (name == "url") out += called_url(s, request.target);
+    if (name == "id") out.append(id);
+    rest = rest.substr(close + 1);
+  }
+  return out;
+}
+
+std::string verify_general_hmac(const SignatureScheme& s, const HeaderLookup& header, const SignedRequest& request, std::int64_t now) {
+  const auto value = header(s.header);
+  if (!value) return "missing " + s.header + " header";
+  std::string timestamp, id;
+  if (!s.timestamp_header.empty()) {
+    const auto given = header(s.timestamp_header);
+    if (!given) return "missing " + s.timestamp_header + " header";
+    if (auto problem = check_timestamp(*given, now, s.tolerance_seconds, s.timestamp_milliseconds); !problem.empty()) return problem;
+    timestamp = *given;
+  }
+  if (!s.id_header.empty()) {
+    const auto given = header(s.id_header);
+    if (!given) return "missing " + s.id_header + " header";
+    id = *given;
+  }
+  const std::string digest = hmac(s.algorithm, s.secret, signed_text(s, request, timestamp, id));
+  std::string_view given(*value);
+  if (!s.prefix.empty() && given.rfind(s.prefix, 0) == 0) given.remove_prefix(s.prefix.size());
+  const bool same = s.base64 ? same_bytes(given, to_base64(digest)) : same_bytes(lower_hex(given), to_hex(digest));
+  return same ? "" : s.header + " does not match the request";
+}
+
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size()) {
+      const auto byte = from_hex(text.substr(i + 1, 2));
+      if (byte) {
+        out += *byte;
+        i += 2;
+      } else {
+        out += '%';
+      }
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// Twilio signs the URL it called followed by each form field's name and value, sorted by name
+// (then value).
+std::string verify_twilio(const SignatureScheme& s, const HeaderLookup& header, const SignedRequest& request) {
+  const auto value = header("X-Twilio-Signature");
+  if (!value) return "missing X-Twilio-Signature header";
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (std::string_view rest = request.body; !rest.empty();) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view field = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (field.empty()) continue;
+    const std::size_t eq = field.find('=');
+    fields.emplace_back(percent_decoded(field.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decoded(field.substr(eq + 1)));
+  }
+  std::sort(fields.begin(), fields.end());
+  std::string data = called_url(s, request.target);
+  for (const auto& [name, field_value] : fields) data += name + field_value;
+  return same_bytes(*value, to_base64(hmac(HmacAlgorithm::sha1, s.secret, data))) ? "" : "X-Twilio-Signature does not match the request";
+}
+
+std::string verify_sendgrid(const SignatureScheme& s, const HeaderLookup& header, std::string_view body, std::int64_t now) {
+  const auto signature = header("X-Twilio-Email-Event-Webhook-Signature");
+  const auto timestamp = header("X-Twilio-Email-Event-Webhook-Timestamp");
+  if (!signature || !timestamp) return "missing X-Twilio-Email-Event-Webhook-Signature or X-Twilio-Email-Event-Webhook-Timestamp header";
+  if (auto problem = check_timestamp(*timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
+  const auto der = from_base64(*signature);
+  std::string data = *timestamp;
+  data.append(body);
+  if (!der || !s.public_key || !s.public_key->verifies_sha256(data, *der))
+    return "X-Twilio-Email-Event-Webhook-Signature does not match the body";
+  return "";
+}
+
+std::string verify_basic(const SignatureScheme& s, const HeaderLookup& header) {
+  const auto value = header("Authorization");
+  if (!value || value->size() < 6 || value->compare(0, 6, "Basic ") != 0) return "missing HTTP Basic credentials (Authorization: Basic ...)";
+  const auto credentials = from_base64(std::string_view(*value).substr(6));
+  return credentials && same_bytes(*credentials, s.user + ":" + s.password) ? "" : "the HTTP Basic credentials are not the configured ones";
+}
+
 }  // namespace
 
-std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& header, std::string_view body, std::int64_t now_seconds) {
+std::string verify_signature(const SignatureScheme& scheme, const HeaderLookup& header, const SignedRequest& request,
+                             std::int64_t now_seconds) {
+  const std::string_view body = request.body;
   switch (scheme.kind) {
     case SignatureScheme::Kind::slack: return verify_slack(scheme, header, body, now_seconds);
     case SignatureScheme::Kind::github: return verify_github(scheme, header, body);
     case SignatureScheme::Kind::stripe: return verify_stripe(scheme, header, body, now_seconds);
     case SignatureScheme::Kind::hmac_sha256: return verify_hmac(scheme, header, body);
     case SignatureScheme::Kind::standard_webhooks: return verify_standard_webhooks(scheme, header, body, now_seconds);
+    case SignatureScheme::Kind::hmac: return verify_general_hmac(scheme, header, request, now_seconds);
+    case SignatureScheme::Kind::twilio: return verify_twilio(scheme, header, request);
+    case SignatureScheme::Kind::sendgrid: return verify_sendgrid(scheme, header, body, now_seconds);
+    case SignatureScheme::Kind::basic: return verify_basic(scheme, header);
   }
   return "unknown signature scheme";
+}
+
+std::optional<SignatureScheme> signature_scheme_named(const std::string& name) {
+  using Kind = SignatureScheme::Kind;
+  SignatureScheme s;
+  if (name == "slack") s.kind = Kind::slack;
+  else if (name == "github") s.kind = Kind::github;
+  else if (name == "stripe") s.kind = Kind::stripe;
+  else if (name == "hmac-sha256") s.kind = Kind::hmac_sha256;
+  else if (name == "standard-webhooks") s.kind = Kind::standard_webhooks;
+  else if (name == "hmac") s.kind = Kind::hmac;
+  else if (name == "twilio") s.kind = Kind::twilio;
+  else if (name == "sendgrid") s.kind = Kind::sendgrid;
+  else if (name == "basic") s.kind = Kind::basic;
+  else if (name == "calendly") {
+    s.kind = Kind::stripe;  // t=...,v1=... as Stripe signs, under its own header
+    s.stripe_header = "Calendly-Webhook-Signature";
+  } else if (name == "hubspot-v3") {
+    s.kind = Kind::hmac;
+    s.header = "X-HubSpot-Signature-v3", s.base64 = true, s.timestamp_header = "X-HubSpot-Request-Timestamp", s.timestamp_milliseconds = true;
+    s.signed_template = "{method}{url}{body}{timestamp}";
+  } else if (name == "intercom") {
+    s.kind = Kind::hmac;
+    s.header = "X-Hub-Signature", s.algorithm = HmacAlgorithm::sha1, s.prefix = "sha1=";
+  } else if (name == "zendesk") {
+    s.kind = Kind::hmac;
+    s.header = "X-Zendesk-Webhook-Signature", s.base64 = true, s.timestamp_header = "X-Zendesk-Webhook-Signature-Timestamp";
+    s.signed_template = "{timestamp}{body}";
+  } else {
+    return std::nullopt;
+  }
+  return s;
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) { return to_hex(hmac_sha256(key, data)); }

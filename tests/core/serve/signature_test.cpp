@@ -149,3 +149,130 @@ TEST_CASE("standard-webhooks: the specification's published example, Svix's head
   CHECK(weft::verify_signature(s, headers({{"webhook-signature", published}}), body, at) ==
         "missing webhook-id, webhook-timestamp or webhook-signature header");
 }
+
+// SPEC 18's schemes, each with the sender's published example where one is published.
+namespace {
+
+SignatureScheme named(const std::string& name, std::string secret = "s3cret") {
+  auto s = weft::signature_scheme_named(name);
+  REQUIRE(s);
+  s->secret = std::move(secret);
+  return *s;
+}
+
+}  // namespace
+
+TEST_CASE("twilio: the URL and the sorted form fields, twilio-python's published example") {
+  auto s = named("twilio", "12345");
+  s.public_url = "https://mycompany.com/";
+  const std::string target = "/myapp.php?foo=1&bar=2";
+  const std::string form = "CallSid=CA1234567890ABCDE&Digits=1234&From=%2B14158675309&To=%2B18005551212&Caller=%2B14158675309";
+  const auto signed_with = [](const std::string& signature) { return headers({{"X-Twilio-Signature", signature}}); };
+  const std::string published = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
+  CHECK(weft::verify_signature(s, signed_with(published), {"POST", target, form}, 0).empty());
+  CHECK(weft::verify_signature(s, signed_with(published), {"POST", target, form.substr(0, form.size() - 1) + "8"}, 0) ==
+        "X-Twilio-Signature does not match the request");                                                       // a changed byte
+  CHECK_FALSE(weft::verify_signature(s, signed_with(published), {"POST", "/myapp.php?foo=1&bar=3", form}, 0).empty());  // another URL
+  CHECK_FALSE(weft::verify_signature(named("twilio", "54321"), signed_with(published), {"POST", target, form}, 0).empty());
+  // the same name twice: sorted by value too (twilio-python's duplicate example)
+  CHECK(weft::verify_signature(s, signed_with("IK+Dwps556ElfBT0I3Rgjkr1wJU="), {"POST", target, "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234"}, 0)
+            .empty());
+  CHECK(weft::verify_signature(s, headers({}), {"POST", target, form}, 0) == "missing X-Twilio-Signature header");
+}
+
+TEST_CASE("hubspot-v3: method, URL, body and the millisecond timestamp, hubspot-api-python's published example") {
+  auto s = named("hubspot-v3", "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy");
+  s.public_url = "https://www.example.com";
+  const std::string body = "{'example_field':'example_value'}";
+  const auto at = [](const std::string& ms) {
+    return headers({{"X-HubSpot-Signature-v3", "HPW73RUtKmcYoEDADG0s6MmGFWUzWJKAW07r8RDgcQw="}, {"X-HubSpot-Request-Timestamp", ms}});
+  };
+  const weft::SignedRequest request{"POST", "/webhook_uri", body};
+  CHECK(weft::verify_signature(s, at("15000000"), request, 15000).empty());
+  CHECK(weft::verify_signature(s, at("15000000"), request, 15000 + 301) == "the signed timestamp is 301 s from now, outside the tolerance of 300 s");
+  CHECK(weft::verify_signature(s, at("15000001"), request, 15000) == "X-HubSpot-Signature-v3 does not match the request");  // another time
+  CHECK_FALSE(weft::verify_signature(s, at("15000000"), {"POST", "/webhook_uri", body + " "}, 15000).empty());
+  CHECK_FALSE(weft::verify_signature(s, at("15000000"), {"GET", "/webhook_uri", body}, 15000).empty());
+  CHECK_FALSE(weft::verify_signature(named("hubspot-v3", "zzzz"), at("15000000"), request, 15000).empty());
+}
+
+TEST_CASE("sendgrid: ECDSA P-256 over the timestamp and body, sendgrid-nodejs's published example") {
+  auto s = named("sendgrid");
+  const auto key = [](const char* base64) { return weft::PublicKey::from_der(*weft::from_base64(base64)); };
+  s.public_key = key("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA==");
+  REQUIRE(s.public_key);
+  const std::string body = R"({"category":"example_payload","event":"test_event","message_id":"message_id"})";
+  const auto signed_with = [](const std::string& signature, const std::string& timestamp) {
+    return headers({{"X-Twilio-Email-Event-Webhook-Signature", signature}, {"X-Twilio-Email-Event-Webhook-Timestamp", timestamp}});
+  };
+  const std::string published = "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0=";
+  const std::int64_t now = 1588788367;
+  CHECK(weft::verify_signature(s, signed_with(published, "1588788367"), body, now).empty());
+  CHECK(weft::verify_signature(s, signed_with(published, "1588788367"), body + " ", now) ==
+        "X-Twilio-Email-Event-Webhook-Signature does not match the body");
+  CHECK_FALSE(weft::verify_signature(s, signed_with(published.substr(0, 90) + "3j/0=", "1588788367"), body, now).empty());  // its bad signature
+  CHECK_FALSE(weft::verify_signature(s, signed_with(published, "1588788367"), body, now + 301).empty());                   // stale
+  auto other = s;  // its "invalid key"
+  other.public_key = key("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj+y7GjUuFDb/R1NGe1OPzpA==");
+  REQUIRE(other.public_key);
+  CHECK_FALSE(weft::verify_signature(other, signed_with(published, "1588788367"), body, now).empty());
+}
+
+// Intercom, Zendesk and Calendly publish the algorithm without a worked example: these sign
+// by the documented algorithm with OpenSSL's HMAC, checked above against RFC 4231.
+TEST_CASE("intercom, zendesk and calendly presets: their headers and what they sign") {
+  const std::string body = R"({"type":"notification_event","data":{"item":{"email":"jane@example.com"}}})";
+  const std::int64_t now = 1700000000;
+  const auto sha1_hex = [](const std::string& key, const std::string& data) { return weft::to_hex(weft::hmac(weft::HmacAlgorithm::sha1, key, data)); };
+  CHECK(weft::verify_signature(named("intercom"), headers({{"X-Hub-Signature", "sha1=" + sha1_hex("s3cret", body)}}), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("intercom"), headers({{"X-Hub-Signature", "sha1=" + sha1_hex("wrong", body)}}), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("intercom"), headers({{"X-Hub-Signature", "sha1=" + sha1_hex("s3cret", body)}}), body + "x", now).empty());
+
+  const std::string zendesk_time = "2023-11-14T22:13:20Z";  // = now
+  const auto zendesk = [&](const std::string& secret, const std::string& time) {
+    return headers({{"X-Zendesk-Webhook-Signature", weft::hmac_sha256_base64(secret, time + body)}, {"X-Zendesk-Webhook-Signature-Timestamp", time}});
+  };
+  CHECK(weft::verify_signature(named("zendesk"), zendesk("s3cret", zendesk_time), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("zendesk"), zendesk("wrong", zendesk_time), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("zendesk"), zendesk("s3cret", zendesk_time), body + "x", now).empty());
+  CHECK(weft::verify_signature(named("zendesk"), zendesk("s3cret", "2023-11-14T22:08:19Z"), body, now) ==
+        "the signed timestamp is 301 s from now, outside the tolerance of 300 s");
+
+  const auto calendly = [&](const std::string& secret, std::int64_t t) {
+    return headers({{"Calendly-Webhook-Signature", "t=" + std::to_string(t) + ",v1=" + weft::hmac_sha256_hex(secret, std::to_string(t) + "." + body)}});
+  };
+  CHECK(weft::verify_signature(named("calendly"), calendly("s3cret", now), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("calendly"), calendly("wrong", now), body, now).empty());
+  CHECK_FALSE(weft::verify_signature(named("calendly"), calendly("s3cret", now), body + "x", now).empty());
+  CHECK_FALSE(weft::verify_signature(named("calendly"), calendly("s3cret", now - 301), body, now).empty());
+  CHECK(weft::verify_signature(named("calendly"), headers({{"Stripe-Signature", "t=1,v1=00"}}), body, now) == "missing Calendly-Webhook-Signature header");
+}
+
+TEST_CASE("hmac: the general scheme signs what its template says, with the id and time headers") {
+  auto s = named("hmac");
+  s.header = "X-Sig", s.prefix = "v1=", s.algorithm = weft::HmacAlgorithm::sha512, s.timestamp_header = "X-Time", s.id_header = "X-Id";
+  s.signed_template = "{id}:{timestamp}:{method}:{body}";
+  const std::string body = R"({"a":1})";
+  const std::int64_t now = 1700000000;
+  const auto sig = [&](const std::string& secret, const std::string& id, std::int64_t t) {
+    const std::string digest = weft::to_hex(weft::hmac(weft::HmacAlgorithm::sha512, secret, id + ":" + std::to_string(t) + ":POST:" + body));
+    return headers({{"X-Sig", "v1=" + digest}, {"X-Time", std::to_string(t)}, {"X-Id", id}});
+  };
+  CHECK(weft::verify_signature(s, sig("s3cret", "m1", now), body, now).empty());
+  CHECK(weft::verify_signature(s, sig("wrong", "m1", now), body, now) == "X-Sig does not match the request");
+  CHECK_FALSE(weft::verify_signature(s, sig("s3cret", "m1", now), body + " ", now).empty());
+  CHECK_FALSE(weft::verify_signature(s, sig("s3cret", "m1", now - 301), body, now).empty());
+  CHECK(weft::verify_signature(s, headers({{"X-Sig", "v1=00"}, {"X-Time", "1700000000"}}), body, now) == "missing X-Id header");
+}
+
+TEST_CASE("basic: HTTP Basic credentials, compared whole") {
+  auto s = named("basic");
+  s.user = "postmark", s.password = "pa:ss";
+  const auto auth = [](const std::string& value) { return headers({{"Authorization", value}}); };
+  CHECK(weft::verify_signature(s, auth("Basic " + weft::to_base64("postmark:pa:ss")), "{}", 0).empty());
+  CHECK(weft::verify_signature(s, auth("Basic " + weft::to_base64("postmark:pa:sS")), "{}", 0) ==
+        "the HTTP Basic credentials are not the configured ones");
+  CHECK_FALSE(weft::verify_signature(s, auth("Bearer x"), "{}", 0).empty());
+  CHECK_FALSE(weft::verify_signature(s, headers({}), "{}", 0).empty());
+  CHECK_FALSE(weft::signature_scheme_named("hmac-md5"));
+}

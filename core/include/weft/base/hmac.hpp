@@ -11,6 +11,10 @@ namespace weft {
 // The 32 raw bytes of HMAC-SHA256(key, data).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
+// The raw bytes of an HMAC with the senders' hash functions (SPEC 18's `algorithm`).
+enum class HmacAlgorithm { sha1, sha256, sha512 };
+std::string hmac(HmacAlgorithm algorithm, std::string_view key, std::string_view data);
+
 std::string to_hex(std::string_view bytes);  // lower-case
 // The bytes of hex `text` (either case); nullopt when it is not an even run of hex digits.
 std::optional<std::string> from_hex(std::string_view text);

@@ -41,6 +41,9 @@ struct Settings {
   std::size_t queue_bytes = 256u << 20;
   std::size_t node_budget_ms = 100;  // a node slower than this is logged and counted
   std::string token_env;  // empty: the API needs no token
+  // The base URL senders call (https://hooks.example.com), for the signature schemes that sign
+  // the URL (SPEC 18: twilio, hubspot-v3, hmac with {url}); empty: none given.
+  std::string public_url;
 };
 
 // The defaults, with `plugin_dir` as the plugin directory.

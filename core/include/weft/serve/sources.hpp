@@ -24,9 +24,10 @@ struct Source {
 
 using Environment = std::function<const char*(const char* name)>;
 
-// Builds the sources; a signature whose secret_env is unset or empty is a problem (a source
-// never runs open), reported with the workflow file.
+// Builds the sources; a signature whose secret (or key, or credentials) is unset or empty is a
+// problem (a source never runs open), reported with the workflow file, and so is a scheme that
+// signs the URL without `public_url` (weft.yaml: the base URL senders call).
 std::map<std::string, Source> make_sources(const std::map<std::string, std::shared_ptr<const Workflow>>& workflows,
-                                           const Environment& environment, std::vector<std::string>& problems);
+                                           const Environment& environment, const std::string& public_url, std::vector<std::string>& problems);
 
 }  // namespace weft

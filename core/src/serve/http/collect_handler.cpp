@@ -102,7 +102,7 @@ void CollectHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
       if (!request.has(name)) return std::nullopt;
       return request.get(name);
     };
-    const std::string problem = verify_signature(*source.signature, header, body, now_micros() / 1000000);
+    const std::string problem = verify_signature(*source.signature, header, {request.getMethod(), request.getURI(), body}, now_micros() / 1000000);
     if (!problem.empty()) return send_error(response, 401, "bad_signature", problem);
   }
 
