@@ -1,6 +1,7 @@
 // Signed sources over real HTTP: each scheme accepted when signed right and refused (401) for
 // each kind of wrong signature; the Slack handshake; start-up refused without a secret.
 #include "weft/delivery/webhook_signature.hpp"
+#include "weft/base/hmac.hpp"
 #include "weft/serve/signature.hpp"
 
 #include "server_process.hpp"
@@ -9,6 +10,9 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 using namespace weft::test;
 
@@ -124,4 +128,90 @@ TEST_CASE("signatures: standard-webhooks (Clerk, Resend, Svix), under either hea
   const auto [status, output] = serve_refusal(dir, options);
   CHECK(status == 1);
   CHECK(output.find("source 'clerk': signature.secret_env names TEST_CLERK_SECRET, which holds no usable secret") != std::string::npos);
+}
+
+namespace {
+
+// A P-256 key pair made for the test, as SendGrid's: the public key in base64 DER, and a
+// signer of SHA-256 over the data (DER signature, base64).
+struct EcdsaKey {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  ~EcdsaKey() { EVP_PKEY_free(key); }
+  std::string public_der_base64() const {
+    unsigned char* der = nullptr;
+    const int size = i2d_PUBKEY(key, &der);
+    std::string out = weft::to_base64({reinterpret_cast<const char*>(der), static_cast<std::size_t>(size)});
+    OPENSSL_free(der);
+    return out;
+  }
+  std::string sign_base64(const std::string& data) const {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    std::size_t size = 0;
+    REQUIRE(EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, key) == 1);
+    REQUIRE(EVP_DigestSign(context, nullptr, &size, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1);
+    std::string signature(size, '\0');
+    REQUIRE(EVP_DigestSign(context, reinterpret_cast<unsigned char*>(signature.data()), &size, reinterpret_cast<const unsigned char*>(data.data()),
+                           data.size()) == 1);
+    EVP_MD_CTX_free(context);
+    signature.resize(size);
+    return weft::to_base64(signature);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("signatures: sendgrid batches signed with ECDSA, twilio forms signed with the public URL, and basic credentials") {
+  TempDir dir;
+  auto options = test_serve_options(dir, "public_url: https://hooks.example.com/\n");
+  dir.write("flows/sendgrid.yaml", "id: sendgrid\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                   "    with:\n      split: '$.payload.value[*]'\n      idempotency_key: $.payload.sg_event_id\n"
+                                   "      signature: { scheme: sendgrid, public_key_env: TEST_SENDGRID_KEY }\n");
+  dir.write("flows/sms.yaml", "id: sms\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                              "    with: { signature: { scheme: twilio, secret_env: TEST_TWILIO_TOKEN } }\n");
+  dir.write("flows/postmark.yaml", "id: postmark\nnodes:\n  - id: receive\n    plugin: webhook_trigger\n"
+                                   "    with: { signature: { scheme: basic, user_env: TEST_PM_USER, password_env: TEST_PM_PASSWORD } }\n");
+  const EcdsaKey key, other;
+  options.env["TEST_SENDGRID_KEY"] = key.public_der_base64();
+  options.env["TEST_TWILIO_TOKEN"] = "12345";
+  options.env["TEST_PM_USER"] = "postmark";
+  options.env["TEST_PM_PASSWORD"] = "s3cret";
+  {
+    ServerProcess s(dir, options);
+    const std::string batch = R"([{"email":"a@example.com","event":"open","sg_event_id":"e1"},{"email":"b@example.com","event":"click","sg_event_id":"e2"}])";
+    const auto sendgrid = [&](const EcdsaKey& signer, const std::string& timestamp, const std::string& body) {
+      return http(s.port(), "POST", "/collect/sendgrid", body, "application/json",
+                  {{"X-Twilio-Email-Event-Webhook-Signature", signer.sign_base64(timestamp + batch)},
+                   {"X-Twilio-Email-Event-Webhook-Timestamp", timestamp}});
+    };
+    const auto accepted = sendgrid(key, now(), batch);
+    CHECK(accepted.status == 200);
+    CHECK(json_member(accepted.body, "$.events[1].status") == "processed");
+    CHECK(sendgrid(key, now(), batch + " ").status == 401);                                       // body changed
+    CHECK(sendgrid(other, now(), batch).status == 401);                                           // another key
+    CHECK(sendgrid(key, std::to_string(std::time(nullptr) - 600), batch).status == 401);          // too old
+    CHECK(json_member(sendgrid(other, now(), batch).body, "$.error") == "bad_signature");
+
+    // Twilio signs https://hooks.example.com/collect/sms and the sorted fields
+    const std::string form = "MessageSid=SM1&From=%2B14158675309&To=%2B18005551212&Body=Hello+there";
+    const std::string fields = "Body" "Hello there" "From" "+14158675309" "MessageSid" "SM1" "To" "+18005551212";
+    const auto twilio = [&](const std::string& token, const std::string& url) {
+      const std::string signature = weft::to_base64(weft::hmac(weft::HmacAlgorithm::sha1, token, url + fields));
+      return http(s.port(), "POST", "/collect/sms", form, "application/x-www-form-urlencoded", {{"X-Twilio-Signature", signature}}).status;
+    };
+    CHECK(twilio("12345", "https://hooks.example.com/collect/sms") == 200);
+    CHECK(twilio("54321", "https://hooks.example.com/collect/sms") == 401);
+    CHECK(twilio("12345", "http://127.0.0.1/collect/sms") == 401);  // not the URL the sender was given
+
+    const auto postmark = [&](const std::string& credentials) {
+      return post(s, "postmark", R"({"RecordType":"Delivery"})", {{"Authorization", "Basic " + weft::to_base64(credentials)}});
+    };
+    CHECK(postmark("postmark:s3cret") == 200);
+    CHECK(postmark("postmark:s3cret ") == 401);
+    CHECK(post(s, "postmark", R"({"RecordType":"Delivery"})", {}) == 401);
+  }
+  auto without_url = test_serve_options(dir);
+  without_url.env = options.env;
+  const auto [status, output] = serve_refusal(dir, without_url);
+  CHECK(status == 1);
+  CHECK(output.find("source 'sms': signature.scheme 'twilio' signs the URL the sender called: set public_url") != std::string::npos);
 }
