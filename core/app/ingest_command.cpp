@@ -1,4 +1,6 @@
 #include "weft/workflow/event_writer.hpp"
+#include "weft/workflow/split_request.hpp"
+#include "weft/event/json.hpp"
 #include "weft/base/clock.hpp"
 #include "weft/base/uuid.hpp"
 #include "weft/base/suggest.hpp"
@@ -33,10 +35,11 @@ class LineEvents final : public BatchEvents {
 public:
   LineEvents(const Workflow& workflow, std::size_t max_depth) : workflow_(workflow), max_depth_(max_depth) {}
 
-  // A line that parsed, with the id and time it was stamped with.
-  void add(std::string line, std::string id, std::int64_t received_at) {
+  // A line that parsed (or an item of a split line, as JSON), with the id and time it was
+  // stamped with; `same_request`: an item after the first of its line.
+  void add(std::string line, std::string id, std::int64_t received_at, bool same_request = false) {
     bytes_ += line.size();
-    lines_.push_back({std::move(line), std::move(id), received_at});
+    lines_.push_back({std::move(line), std::move(id), received_at, same_request});
   }
   std::size_t bytes() const { return bytes_; }
   void clear() {
@@ -50,8 +53,13 @@ public:
     event_ = std::make_unique<EventDocument>();
     parse_json_payload(line.text, *event_, max_depth_);  // it parsed when it was read
     stamp_event(*event_, workflow_.id, line.id, line.received_at);
-    item_ = {&workflow_, event_.get(), run_trigger(workflow_, *event_)};
+    item_ = {&workflow_, event_.get(), run_trigger(workflow_, *event_), line.same_request};
     return item_;
+  }
+  std::size_t request_end(std::size_t first) const override {
+    std::size_t end = first + 1;
+    while (end < lines_.size() && lines_[end].same_request) ++end;
+    return end;
   }
 
 private:
@@ -59,6 +67,7 @@ private:
     std::string text;
     std::string id;
     std::int64_t received_at;
+    bool same_request;
   };
   const Workflow& workflow_;
   const std::size_t max_depth_;
@@ -133,10 +142,27 @@ int ingest_command(const Invocation& invocation) {
         ++malformed;
         continue;
       }
-      const std::int64_t now = now_micros();
-      batch.add(std::move(line), new_uuid(now), now);
-      ++events;
-      if (static_cast<std::int64_t>(batch.size()) == events_per_batch || batch.bytes() >= batch_bytes) flush();
+      if (workflow.split) {  // one event per item, the items of a line in one transaction
+        EventDocument request;
+        parse_json_payload(line, request, invocation.settings.max_json_depth);
+        const SplitRequest items = split_request(*workflow.split, request, invocation.settings.max_items);
+        if (!items.problem.empty() || items.selected > invocation.settings.max_items) {
+          std::cerr << file << ":" << line_number << ": skipped: "
+                    << (items.problem.empty() ? std::to_string(items.selected) + " items, more than limits.max_items" : items.problem) << "\n";
+          ++malformed;
+          continue;
+        }
+        for (std::size_t i = 0; i < items.items.size(); ++i) {
+          const std::int64_t now = now_micros();
+          batch.add(to_json(items.items[i]->payload()), new_uuid(now), now, i > 0);
+        }
+        events += static_cast<std::int64_t>(items.items.size());
+      } else {
+        const std::int64_t now = now_micros();
+        batch.add(std::move(line), new_uuid(now), now);
+        ++events;
+      }
+      if (static_cast<std::int64_t>(batch.size()) >= events_per_batch || batch.bytes() >= batch_bytes) flush();
       progress.update(line_number);
     }
     flush();

@@ -96,7 +96,7 @@ int test_command(const Invocation& invocation) {
   int passed = 0, failed = 0;
   for (std::size_t i = 0; i < tests.size(); ++i) {
     for (const TestCase& test : tests[i].cases) {
-      const auto differences = run_test_case(*workflows[i], test, invocation.settings.max_json_depth);
+      const auto differences = run_test_case(*workflows[i], test, invocation.settings.max_json_depth, invocation.settings.max_items);
       const std::string where = tests[i].file + ":" + std::to_string(test.line);
       if (differences.empty()) {
         ++passed;

@@ -83,8 +83,8 @@ int try_command(const Invocation& invocation) {
   }
   const Workflow& workflow = *found->second;
   std::string problem;
-  auto event = delivery_event(workflow.id, *body, {}, invocation.settings.max_json_depth, problem);
-  if (!event) {
+  auto events = delivery_events(workflow, *body, {}, invocation.settings.max_json_depth, invocation.settings.max_items, problem);
+  if (!problem.empty()) {
     std::cerr << "weft try: " << problem << "\n";
     return exit_invalid;
   }
@@ -92,34 +92,48 @@ int try_command(const Invocation& invocation) {
   if (!store) return exit_invalid;
 
   try {
+    // Every event of the request (a split request's items) in one transaction, as weft serve
+    // stores them; what each did is read before the rollback.
+    struct Tried {
+      RunResult run;
+      std::string profile, traits_after = "{}";
+      std::vector<std::string> merged = {};
+    };
+    std::vector<Tried> tried;
     EventWriter writer(*store);
     writer.begin_batch();
-    const RunResult run = writer.write(workflow, *event);
-    const std::string profile(event->string("profile_id"));
-    std::string traits_after = "{}";
-    std::vector<std::string> merged;
-    if (!profile.empty() && run.outcome == Outcome::processed) {
-      if (const auto p = store->load_profile(profile)) traits_after = p->traits;
-      for (const MergeRecord& m : store->merges(profile))
-        if (m.event_id && *m.event_id == event->string("id")) merged.push_back(m.merged);
+    for (auto& event : events) {
+      Tried t{writer.write(workflow, *event), std::string(event->string("profile_id"))};
+      if (!t.profile.empty() && t.run.outcome == Outcome::processed) {
+        if (const auto p = store->load_profile(t.profile)) t.traits_after = p->traits;
+        for (const MergeRecord& m : store->merges(t.profile))
+          if (m.event_id && *m.event_id == event->string("id")) t.merged.push_back(m.merged);
+      }
+      tried.push_back(std::move(t));
     }
     writer.rollback_batch();  // nothing of this run is kept
-    const auto before = profile.empty() ? std::nullopt : store->load_profile(profile);
 
     std::cout << "source " << workflow.id << " (" << workflow.file << ")\n";
-    print_trace(workflow, run);
-    std::cout << "status: " << outcome_name(run.outcome) << (run.error.empty() ? "" : " (" + run.error + ")") << "\n"
-              << "type: " << event->string("type") << "\n"
-              << "properties: " << to_json(event->properties()) << "\n";
-    if (run.outcome != Outcome::processed) {
-      std::cout << "profile: none would change\n";
-    } else if (profile.empty()) {
-      std::cout << "profile: none (stored without a profile)\n";
-    } else {
-      std::cout << "profile: " << profile << (before ? " (existing)" : " (created)") << "\n";
-      for (const auto& id : merged) std::cout << "  merged into it: " << id << "\n";
-      std::cout << "  traits:\n";
-      print_trait_changes(before ? before->traits : "{}", traits_after);
+    if (workflow.split) std::cout << "split: " << events.size() << " item(s)\n";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Tried& t = tried[i];
+      const EventDocument& event = *events[i];
+      if (workflow.split) std::cout << "item " << i + 1 << ":\n";
+      const auto before = t.profile.empty() ? std::nullopt : store->load_profile(t.profile);
+      print_trace(workflow, t.run);
+      std::cout << "status: " << outcome_name(t.run.outcome) << (t.run.error.empty() ? "" : " (" + t.run.error + ")") << "\n"
+                << "type: " << event.string("type") << "\n"
+                << "properties: " << to_json(events[i]->properties()) << "\n";
+      if (t.run.outcome != Outcome::processed) {
+        std::cout << "profile: none would change\n";
+      } else if (t.profile.empty()) {
+        std::cout << "profile: none (stored without a profile)\n";
+      } else {
+        std::cout << "profile: " << t.profile << (before ? " (existing)" : " (created)") << "\n";
+        for (const auto& id : t.merged) std::cout << "  merged into it: " << id << "\n";
+        std::cout << "  traits:\n";
+        print_trait_changes(before ? before->traits : "{}", t.traits_after);
+      }
     }
     std::cout << "nothing was stored (weft try rolls its transaction back)\n";
   } catch (const StoreError& e) {

@@ -149,22 +149,23 @@ void compare_messages(Store& store, const Workflow& workflow, const std::vector<
 
 }  // namespace
 
-std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase& test, std::size_t max_json_depth) {
+std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase& test, std::size_t max_json_depth, std::size_t max_items) {
   std::vector<std::string> differences;
   try {
     const auto store = open_store("sqlite::memory:");
     EventWriter writer(*store);
     for (const TestEvent& posted : test.events) {
       std::string problem;
-      auto event = delivery_event(workflow.id, posted.body, posted.headers, max_json_depth, problem);
-      if (!event) {
+      auto events = delivery_events(workflow, posted.body, posted.headers, max_json_depth, max_items, problem);
+      if (!problem.empty()) {
         differences.push_back("event at line " + std::to_string(posted.line) + ": " + problem);
         continue;
       }
-      writer.begin_batch();
-      const RunResult run = writer.write(workflow, *event);
+      writer.begin_batch();  // a split request's items in one transaction, as weft serve stores them
+      std::vector<RunResult> runs;
+      for (auto& event : events) runs.push_back(writer.write(workflow, *event));
       writer.commit_batch();
-      compare_run(workflow, posted, run, *event, differences);
+      for (std::size_t i = 0; i < events.size(); ++i) compare_run(workflow, posted, runs[i], *events[i], differences);
     }
     if (test.profiles) compare_profiles(*store, *test.profiles, differences);
     if (test.messages) compare_messages(*store, workflow, *test.messages, differences);

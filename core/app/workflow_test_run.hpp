@@ -14,6 +14,6 @@ namespace weft::app {
 
 // The differences, one line each ("event 2 (line 14): status: expected ..., got ..."); empty
 // when the case passes.
-std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase& test, std::size_t max_json_depth);
+std::vector<std::string> run_test_case(const Workflow& workflow, const TestCase& test, std::size_t max_json_depth, std::size_t max_items);
 
 }  // namespace weft::app
