@@ -154,7 +154,7 @@ private:
     const bool has_payload = payload.IsDefined() && !payload.IsNull();
     const bool has_file = file.IsDefined() && !file.IsNull();
     if (has_payload == has_file) {
-      error(node.Mark(), "an event needs exactly one of 'payload' (the body, in YAML or JSON) and 'file' (a JSON file)");
+      error(node.Mark(), "an event needs exactly one of 'payload' (the body, in YAML or JSON) and 'file' (a JSON file, or a form body in a .txt file)");
     } else if (has_payload) {
       rapidjson::StringBuffer buffer;
       rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -187,6 +187,7 @@ private:
     }
     std::ostringstream text;
     text << in.rdbuf();
+    if (path.extension() != ".json") return text.str();  // a form body (.txt): parsed with its Content-Type when run
     rapidjson::Document check;
     const JsonParseResult parsed = parse_json(text.str(), check, check.GetAllocator(), max_depth);
     if (!parsed.ok) error(file.Mark(), path.string() + " is not valid JSON: " + parsed.message);

@@ -42,6 +42,20 @@ TEST_CASE("weft test runs the shipped tests of every example workflow") {
   CHECK(r.out.find("FAIL") == std::string::npos);
 }
 
+TEST_CASE("weft validate and weft test run over the whole sender catalog (SPEC 18)") {
+  const std::string catalog = std::string(WEFT_SOURCE_DIR) + "/workflows/catalog/";
+  const auto validated = run_weft({"validate", catalog});
+  INFO(validated.out << validated.err);
+  CHECK(validated.exit_code == 0);
+  const auto tested = run_weft({"test", catalog});
+  INFO(tested.out << tested.err);
+  CHECK(tested.exit_code == 0);
+  for (const char* sender : {"sendgrid", "hubspot", "twilio", "postmark", "calendly"})
+    CHECK(tested.out.find("/workflows/catalog/" + std::string(sender) + ".test.yaml:") != std::string::npos);
+  CHECK(tested.out.find(" 0 failed\n") != std::string::npos);
+  CHECK(tested.out.find("FAIL") == std::string::npos);
+}
+
 TEST_CASE("weft test: a passing file, one line per case and the summary") {
   TempDir dir;
   dir.write("shop.yaml", flow);
