@@ -14,7 +14,7 @@ public:
 
   static constexpr weft_config_field signature_fields[] = {
       {"scheme", WEFT_FIELD_ENUM, 1, nullptr,
-       "slack|github|stripe|hmac-sha256|standard-webhooks|hmac|hubspot-v3|intercom|zendesk|calendly|twilio|sendgrid|basic",
+       "slack|github|stripe|hmac-sha256|standard-webhooks|hmac|hubspot-v3|intercom|zendesk|calendly|paddle|twilio|sendgrid|basic",
        "how the sender signs the request (SPEC 9, 18)", nullptr, 0},
       weft::optional("secret_env", WEFT_FIELD_STRING, "the environment variable holding the signing secret (every scheme but sendgrid and basic)"),
       weft::optional("public_key_env", WEFT_FIELD_STRING, "sendgrid: the environment variable holding the public key (base64 DER)"),

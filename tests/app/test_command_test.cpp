@@ -50,7 +50,7 @@ TEST_CASE("weft validate and weft test run over the whole sender catalog (SPEC 1
   const auto tested = run_weft({"test", catalog});
   INFO(tested.out << tested.err);
   CHECK(tested.exit_code == 0);
-  for (const char* sender : {"sendgrid", "hubspot", "twilio", "postmark", "calendly"})
+  for (const char* sender : {"sendgrid", "hubspot", "twilio", "postmark", "calendly", "intercom", "zendesk", "shopify", "typeform", "mailchimp", "paddle"})
     CHECK(tested.out.find("/workflows/catalog/" + std::string(sender) + ".test.yaml:") != std::string::npos);
   CHECK(tested.out.find(" 0 failed\n") != std::string::npos);
   CHECK(tested.out.find("FAIL") == std::string::npos);

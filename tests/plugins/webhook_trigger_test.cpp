@@ -45,7 +45,7 @@ TEST_CASE("webhook_trigger checks its signature, handshake and idempotency setti
 
   CHECK(load_yaml(head + "      signature: { scheme: slak, secret_env: S }\n").errors ==
         std::vector<std::string>{"6:28: node 'receive' (webhook_trigger): 'signature.scheme': expected one of "
-                                 "slack|github|stripe|hmac-sha256|standard-webhooks|hmac|hubspot-v3|intercom|zendesk|calendly|twilio|sendgrid|basic, found 'slak' "
+                                 "slack|github|stripe|hmac-sha256|standard-webhooks|hmac|hubspot-v3|intercom|zendesk|calendly|paddle|twilio|sendgrid|basic, found 'slak' "
                                  "(did you mean 'slack'?)"});
   CHECK(load_yaml(head + "      signature: { scheme: github }\n").errors ==
         std::vector<std::string>{"6:7: node 'receive' (webhook_trigger): signature scheme 'github' needs 'signature.secret_env' (the "

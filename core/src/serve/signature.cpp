@@ -78,22 +78,24 @@ std::string verify_stripe(const SignatureScheme& s, const HeaderLookup& header, 
   std::string_view rest(*value);
   std::string timestamp;
   std::vector<std::string> candidates;
+  const std::string timestamp_prefix = s.timestamp_key + "=", signature_prefix = s.signature_key + "=";
   while (!rest.empty()) {
-    const std::size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const std::size_t end = rest.find(s.pair_separator);
+    std::string_view item = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.rfind("t=", 0) == 0) timestamp = std::string(item.substr(2));
-    if (item.rfind("v1=", 0) == 0) candidates.emplace_back(lower_hex(item.substr(3)));
+    if (item.rfind(timestamp_prefix, 0) == 0) timestamp = std::string(item.substr(timestamp_prefix.size()));
+    if (item.rfind(signature_prefix, 0) == 0) candidates.emplace_back(lower_hex(item.substr(signature_prefix.size())));
   }
-  if (timestamp.empty() || candidates.empty()) return s.stripe_header + " has no t= or no v1= element";
+  if (timestamp.empty() || candidates.empty())
+    return s.stripe_header + " has no " + timestamp_prefix + " or no " + signature_prefix + " element";
   if (auto problem = check_timestamp(timestamp, now, s.tolerance_seconds); !problem.empty()) return problem;
-  std::string signed_payload = timestamp + ".";
+  std::string signed_payload = timestamp + s.joiner;
   signed_payload.append(body);
   const std::string expected = to_hex(hmac_sha256(s.secret, signed_payload));
   bool any = false;
   for (const auto& candidate : candidates) any |= same_bytes(candidate, expected);  // check all: no early exit
-  return any ? "" : "no v1 signature in " + s.stripe_header + " matches the body";
+  return any ? "" : "no " + s.signature_key + " signature in " + s.stripe_header + " matches the body";
 }
 
 std::string verify_hmac(const SignatureScheme& s, const HeaderLookup& header, std::string_view body) {
@@ -289,6 +291,9 @@ std::optional<SignatureScheme> signature_scheme_named(const std::string& name) {
   else if (name == "calendly") {
     s.kind = Kind::stripe;  // t=...,v1=... as Stripe signs, under its own header
     s.stripe_header = "Calendly-Webhook-Signature";
+  } else if (name == "paddle") {
+    s.kind = Kind::stripe;  // ts=...;h1=... over TS:BODY
+    s.stripe_header = "Paddle-Signature", s.pair_separator = ';', s.timestamp_key = "ts", s.signature_key = "h1", s.joiner = ':';
   } else if (name == "hubspot-v3") {
     s.kind = Kind::hmac;
     s.header = "X-HubSpot-Signature-v3", s.base64 = true, s.timestamp_header = "X-HubSpot-Request-Timestamp", s.timestamp_milliseconds = true;

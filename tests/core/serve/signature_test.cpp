@@ -218,9 +218,9 @@ TEST_CASE("sendgrid: ECDSA P-256 over the timestamp and body, sendgrid-nodejs's 
   CHECK_FALSE(weft::verify_signature(other, signed_with(published, "1588788367"), body, now).empty());
 }
 
-// Intercom, Zendesk and Calendly publish the algorithm without a worked example: these sign
-// by the documented algorithm with OpenSSL's HMAC, checked above against RFC 4231.
-TEST_CASE("intercom, zendesk and calendly presets: their headers and what they sign") {
+// Intercom, Zendesk, Calendly and Paddle publish the algorithm without a worked example: these
+// sign by the documented algorithm with OpenSSL's HMAC, checked above against RFC 4231.
+TEST_CASE("intercom, zendesk, calendly and paddle presets: their headers and what they sign") {
   const std::string body = R"({"type":"notification_event","data":{"item":{"email":"jane@example.com"}}})";
   const std::int64_t now = 1700000000;
   const auto sha1_hex = [](const std::string& key, const std::string& data) { return weft::to_hex(weft::hmac(weft::HmacAlgorithm::sha1, key, data)); };
@@ -246,6 +246,16 @@ TEST_CASE("intercom, zendesk and calendly presets: their headers and what they s
   CHECK_FALSE(weft::verify_signature(named("calendly"), calendly("s3cret", now), body + "x", now).empty());
   CHECK_FALSE(weft::verify_signature(named("calendly"), calendly("s3cret", now - 301), body, now).empty());
   CHECK(weft::verify_signature(named("calendly"), headers({{"Stripe-Signature", "t=1,v1=00"}}), body, now) == "missing Calendly-Webhook-Signature header");
+
+  const auto paddle = [&](const std::string& secret, std::int64_t t) {  // ts=TS;h1=HEX over TS:BODY, h1 repeated while a secret rotates
+    return headers({{"Paddle-Signature", "ts=" + std::to_string(t) + ";h1=" + std::string(64, '0') + ";h1=" +
+                                             weft::hmac_sha256_hex(secret, std::to_string(t) + ":" + body)}});
+  };
+  CHECK(weft::verify_signature(named("paddle"), paddle("s3cret", now), body, now).empty());
+  CHECK(weft::verify_signature(named("paddle"), paddle("wrong", now), body, now) == "no h1 signature in Paddle-Signature matches the body");
+  CHECK_FALSE(weft::verify_signature(named("paddle"), paddle("s3cret", now), body + "x", now).empty());
+  CHECK_FALSE(weft::verify_signature(named("paddle"), paddle("s3cret", now - 301), body, now).empty());
+  CHECK(weft::verify_signature(named("paddle"), headers({{"Paddle-Signature", "t=1,v1=00"}}), body, now) == "Paddle-Signature has no ts= or no h1= element");
 }
 
 TEST_CASE("hmac: the general scheme signs what its template says, with the id and time headers") {

@@ -16,7 +16,7 @@ namespace weft {
 struct SignatureScheme {
   // slack, github, stripe, hmac_sha256: SPEC 9. standard_webhooks: webhook-id, -timestamp,
   // -signature (or svix-*), the secret whsec_ + base64 (Clerk, Resend, every sender on Svix).
-  // stripe also reads Calendly's header (`stripe_header`). hmac: the general form (`signed`
+  // stripe also reads Calendly's and Paddle's headers (`stripe_header` and its pair syntax). hmac: the general form (`signed`
   // template, `algorithm`, `timestamp_header`), which the presets hubspot-v3, intercom and
   // zendesk fill in. twilio: base64 HMAC-SHA1 of the public URL and the sorted form fields.
   // sendgrid: ECDSA P-256 over the timestamp and body. basic: HTTP Basic credentials.
@@ -24,7 +24,13 @@ struct SignatureScheme {
   Kind kind;
   std::string secret;                  // read from the environment at start-up
   std::string header = "X-Signature";  // hmac_sha256, hmac
-  std::string stripe_header = "Stripe-Signature";  // stripe; Calendly's is Calendly-Webhook-Signature
+  // stripe: one header of timestamp and signatures, `t=TS,v1=HEX[,v1=HEX]` over `TS.BODY`;
+  // Calendly's is Calendly-Webhook-Signature, Paddle's Paddle-Signature: ts=TS;h1=HEX over TS:BODY.
+  std::string stripe_header = "Stripe-Signature";
+  char pair_separator = ',';
+  std::string timestamp_key = "t";
+  std::string signature_key = "v1";
+  char joiner = '.';
   bool base64 = false;                 // hmac_sha256, hmac: the digest's encoding
   std::string prefix;                  // hmac_sha256, hmac: text before the digest
   std::int64_t tolerance_seconds = 300;
