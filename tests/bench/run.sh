@@ -3,8 +3,8 @@
 # run, with the bytes weft writes per event and the same serve on tmpfs (issue 20); weft ingest
 # of 1,000,000 events and weft rebuild of them; ingest of 200,000 against 3,000,000 events
 # (growth); a profile of 1,000 events re-derived under load; a 10,000-event profile erased
-# under load; a 1,000,000-event HTTP scale run; destinations (destinations.sh). Prints figures
-# and the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
+# under load; a 1,000,000-event HTTP scale run; destinations (destinations.sh); batches
+# (batches.sh). Prints figures and the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
 set -euo pipefail
 
 build=$(cd "${1:-build/bench}" && pwd)
@@ -379,3 +379,4 @@ awk 'function at(target,   i) { for (i = 1; i <= n; i++) if (c[i] >= target) ret
 echo "scale: weft serve peak RSS $((peak / 1024)) MiB after the run (target <= 200)"
 
 "$bench/destinations.sh" "$build"
+"$bench/batches.sh" "$build"
