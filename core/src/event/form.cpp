@@ -14,7 +14,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool decode(std::string_view in, std::string& out) {
+}  // namespace
+
+bool decode_form_component(std::string_view in, std::string& out) {
   out.clear();
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '+') {
@@ -32,8 +34,6 @@ bool decode(std::string_view in, std::string& out) {
   return true;
 }
 
-}  // namespace
-
 std::string parse_form(std::string_view body, rapidjson::Value& out, rapidjson::MemoryPoolAllocator<>& allocator) {
   out.SetObject();
   // A field named twice keeps its last value. Names are found by hash, not by a member scan,
@@ -47,7 +47,7 @@ std::string parse_form(std::string_view body, rapidjson::Value& out, rapidjson::
     body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    if (!decode(pair.substr(0, eq), name) || !decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
+    if (!decode_form_component(pair.substr(0, eq), name) || !decode_form_component(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
       return "malformed %-escape in form field '" + std::string(pair.substr(0, eq)) + "'";
     if (!valid_utf8(name) || !valid_utf8(value)) return "form field '" + std::string(pair.substr(0, eq)) + "' is not valid UTF-8";
     rapidjson::Value v(value.data(), static_cast<rapidjson::SizeType>(value.size()), allocator);

@@ -2,6 +2,7 @@
 
 #include "weft/base/hmac.hpp"
 #include "weft/delivery/webhook_signature.hpp"
+#include "weft/event/form.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -197,26 +198,6 @@ std::string verify_general_hmac(const SignatureScheme& s, const HeaderLookup& he
   return same ? "" : s.header + " does not match the request";
 }
 
-std::string percent_decoded(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size()) {
-      const auto byte = from_hex(text.substr(i + 1, 2));
-      if (byte) {
-        out += *byte;
-        i += 2;
-      } else {
-        out += '%';
-      }
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // Twilio signs the URL it called followed by each form field's name and value, sorted by name
 // (then value).
 std::string verify_twilio(const SignatureScheme& s, const HeaderLookup& header, const SignedRequest& request) {
@@ -229,7 +210,11 @@ std::string verify_twilio(const SignatureScheme& s, const HeaderLookup& header, 
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (field.empty()) continue;
     const std::size_t eq = field.find('=');
-    fields.emplace_back(percent_decoded(field.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decoded(field.substr(eq + 1)));
+    std::string name, field_value;
+    if (!decode_form_component(field.substr(0, eq), name) ||
+        !decode_form_component(eq == std::string_view::npos ? std::string_view() : field.substr(eq + 1), field_value))
+      return "the body is not a form Twilio signs (a malformed %-escape)";
+    fields.emplace_back(std::move(name), std::move(field_value));
   }
   std::sort(fields.begin(), fields.end());
   std::string data = called_url(s, request.target);
