@@ -12,4 +12,10 @@ inline std::string select_events(std::string_view condition) {
          std::string(condition);
 }
 
+// The same columns with an empty trace: what an export writes (SPEC 8: events without `trace`).
+inline std::string select_events_without_trace(std::string_view condition) {
+  return "SELECT seq, id, source, type, received_at, profile_id, status, payload, properties, '[]', error FROM events " +
+         std::string(condition);
+}
+
 }  // namespace weft

@@ -1,8 +1,7 @@
 #include "weft/store/payload_values.hpp"
 
 #include "weft/base/hmac.hpp"
-
-#include <rapidjson/reader.h>
+#include "weft/event/json_strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -36,23 +35,6 @@ std::uint64_t little_endian(const unsigned char* p, std::size_t n) {
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{p[i]} << (8 * i);
   return v;
-}
-
-// Calls `each` with every string value of the payload (not its member names), in document order.
-template <class Each>
-bool for_each_string(std::string_view json, Each&& each) {
-  struct Handler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
-    Each& each;
-    explicit Handler(Each& e) : each(e) {}
-    bool String(const char* s, rapidjson::SizeType n, bool) {
-      each(std::string_view(s, n));
-      return true;
-    }
-  } handler(each);
-  rapidjson::Reader reader;
-  rapidjson::MemoryStream stream(json.data(), json.size());
-  // Iterative: a payload's depth never costs stack.
-  return !reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler).IsError();
 }
 
 }  // namespace
@@ -111,7 +93,7 @@ std::vector<std::uint64_t> ValueKeys::of_value(std::string_view value) const {
 
 std::string ValueKeys::of_payload(std::string_view payload_json) const {
   std::vector<std::uint64_t> keys;
-  for_each_string(payload_json, [&](std::string_view s) {
+  for_each_json_string(payload_json, [&](std::string_view s) {
     if (s.size() > max_length || trimmed(s).empty()) return;
     for (const std::string& form : forms(s)) keys.push_back(key(form));
   });
@@ -135,7 +117,7 @@ bool holds_any(std::string_view payload_json, const std::vector<std::string>& va
   for (const std::string& v : values)
     for (std::string& form : forms(v)) wanted.insert(std::move(form));
   bool found = false;
-  for_each_string(payload_json, [&](std::string_view s) {
+  for_each_json_string(payload_json, [&](std::string_view s) {
     if (found || s.size() > max_length) return;
     for (const std::string& form : forms(s))
       if (wanted.count(form)) found = true;

@@ -4,6 +4,7 @@
 #include "store_backends.hpp"
 
 #include "weft/store/postgres/postgres_store.hpp"
+#include "weft/store/profile_search.hpp"
 #include "weft/store/store_factory.hpp"
 
 #include <catch2/catch.hpp>
@@ -38,7 +39,11 @@ TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as the
   weft::open_store(url);  // today's schema, then taken back to what schema 6 was
   exec(url, "ALTER TABLE events DROP COLUMN owner; ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values, event_values_pending; "
             "DROP TABLE messages, message_attempts, destinations; "
-            "DROP TABLE trace_shapes; DROP INDEX idempotency_keys_event; UPDATE schema_version SET version = 6; "
+            "DROP TABLE trace_shapes; DROP INDEX idempotency_keys_event; "
+            "DROP TRIGGER profiles_deleted_terms ON profiles; DROP FUNCTION weft_profile_deleted_terms(); DROP INDEX profiles_recent; "
+            "DROP TABLE trait_terms; ALTER TABLE identifiers DROP COLUMN search; UPDATE schema_version SET version = 6; "
+            "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('p1', 1, 1, '{\"name\":\"Jane Doe\",\"a\":{\"b\":[\"Gold-Tier\"]}}'); "
+            "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ('slack', 'U1ABC', 'p1', 1); "
             "INSERT INTO events (id, source, type, received_at, profile_id, status, payload, properties, trace) VALUES "
             "('e0', 'slack', 'message', 3, NULL, 'processed', '{}', '{}', '[{\"node\":\"receive\",\"plugin\":\"webhook_trigger\",\"port\":\"out\",\"micros\":7}]')");
 
@@ -58,4 +63,15 @@ TEST_CASE("PostgreSQL: a schema 6 store is upgraded: its JSON traces read as the
   store->commit();
   auto reopened = weft::open_store(url);  // a connection that has not seen the shape
   CHECK(reopened->load_event("e1")->trace == R"([{"node":"receive","plugin":"webhook_trigger","port":"out","micros":9}])");
+  // 11 -> 12: the profiles stored before are listed and found by their identifiers and traits
+  const auto found = [&](const std::string& q) {
+    const auto places = weft::search_profiles(*store, q, std::nullopt, 10);
+    return places.size() == 1 && places[0].id == "p1";
+  };
+  CHECK(store->recent_profiles(std::nullopt, 10).size() == 1);
+  CHECK(found("u1a"));
+  CHECK(found("doe"));
+  CHECK(found("jane d"));
+  CHECK(found("tier"));
+  CHECK_FALSE(found("zz"));
 }

@@ -126,6 +126,20 @@ struct Erased {
   std::vector<std::string> erased_ids;         // the profile rows that answered for the person
 };
 
+// A live profile's place in the list of profiles, most recently updated first, then by id
+// (descending): what SPEC 8's profile listing and search page by.
+struct ProfilePlace {
+  std::int64_t updated_at = 0;
+  std::string id;
+};
+
+// The search terms from `low` (included) to `high` (excluded): those that start with a
+// query's folded prefix (search_terms.hpp).
+struct TermRange {
+  std::string low;
+  std::string high;
+};
+
 // An identifier and the live profile it points at.
 struct IdentifierOwner {
   Identifier identifier;
@@ -291,11 +305,53 @@ public:
   virtual std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) = 0;
   virtual std::int64_t count_live_profiles() = 0;
 
+  // Live profiles in the listing's order after `after` (none: from the newest), at most `limit`.
+  virtual std::vector<ProfilePlace> recent_profiles(const std::optional<ProfilePlace>& after, std::int64_t limit) = 0;
+  // Search (SPEC 8, search_terms.hpp): a profile matches when one of its identifiers' values or
+  // one of its traits' terms lies in the range. profile_search.hpp chooses between the two ways.
+  // How many identifiers and trait terms lie in the range, counted up to `cap` each.
+  virtual std::int64_t count_search_terms(const TermRange& range, std::int64_t cap) = 0;
+  // The matching live profiles in the listing's order, found from the terms: costs every match.
+  virtual std::vector<ProfilePlace> search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after,
+                                                    std::int64_t limit) = 0;
+  // The same, found by testing the listing's profiles in order, at most `scan` of them: costs
+  // the profiles passed over. Fewer than `limit` when the list or the scan ran out.
+  virtual std::vector<ProfilePlace> search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after,
+                                                      std::int64_t limit, std::int64_t scan) = 0;
+
+  // A read-only transaction on a reader's connection: every read until end_snapshot sees the
+  // store as it was at the first (export, SPEC 8). Not for the writer.
+  virtual void begin_snapshot() = 0;
+  virtual void end_snapshot() = 0;
+  // Every live profile, by id, each handed to `each` (in the snapshot when one is open);
+  // `each` returns false to stop.
+  virtual void each_live_profile(const std::function<bool(const ProfileRecord&)>& each) = 0;
+  // Processed and failed events in arrival order, received at `since` or later, of one source
+  // or (empty) all; without their traces.
+  virtual void each_event(std::int64_t since, std::string_view source, const std::function<bool(const EventRecord&)>& each) = 0;
+
   // What is wrong with the store, each a sentence naming what and how much (weft check):
   // the database's own checks where it has them (SQLite's integrity_check), and what holds of
   // every weft store (identifiers held by live profiles, merge chains flattened). Empty when
   // nothing is. Reads only.
   virtual std::vector<std::string> check() = 0;
+};
+
+// A snapshot (Store::begin_snapshot) for the life of a scope.
+class ReadSnapshot {
+public:
+  explicit ReadSnapshot(Store& store) : store_(store) { store_.begin_snapshot(); }
+  ~ReadSnapshot() {
+    try {
+      store_.end_snapshot();
+    } catch (const StoreError&) {  // a read-only transaction: nothing is lost with it
+    }
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+private:
+  Store& store_;
 };
 
 }  // namespace weft

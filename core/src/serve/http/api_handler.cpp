@@ -9,6 +9,8 @@
 #include "weft/base/clock.hpp"
 #include "weft/identity/profile_view.hpp"
 #include "weft/store/event_view.hpp"
+#include "weft/store/profile_search.hpp"
+#include "weft/store/search_terms.hpp"
 #include "weft/serve/destination_operations.hpp"
 #include "weft/serve/operations.hpp"
 #include "weft/base/text.hpp"
@@ -69,7 +71,8 @@ public:
         if (k == name) return v;
       return std::nullopt;
     };
-    if (parts.size() == 1 && parts[0] == "profiles") return profiles_by_identifier(param("identifier"));
+    if (parts.size() == 1 && parts[0] == "profiles" && param("identifier")) return profiles_by_identifier(*param("identifier"));
+    if (parts.size() == 1 && parts[0] == "profiles") return profiles(param("q"), param("limit"), param("after"));
     if (parts.size() == 2 && parts[0] == "profiles") return profile(parts[1]);
     if (parts.size() == 3 && parts[0] == "profiles" && parts[2] == "events")
       return profile_events(parts[1], param("limit"), param("after"), param("order"));
@@ -121,10 +124,9 @@ private:
     send(response_, 200, destination_messages_json(*context_.readers->acquire(), id, status.value_or(""), cursor, count));
   }
 
-  void profiles_by_identifier(const std::optional<std::string>& identifier) {
-    if (!identifier) throw BadRequest{"expected ?identifier=TYPE:VALUE"};
-    const auto parsed = parse_identifier(*identifier);
-    if (!parsed) throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + *identifier + "'"};
+  void profiles_by_identifier(const std::string& identifier) {
+    const auto parsed = parse_identifier(identifier);
+    if (!parsed) throw BadRequest{"identifier must be TYPE:VALUE, e.g. email:jane@example.com, got '" + identifier + "'"};
     auto store = context_.readers->acquire();
     rapidjson::StringBuffer b;
     Writer w(b);
@@ -134,6 +136,41 @@ private:
     if (auto id = store->find_identifier(parsed->type, parsed->value))
       if (auto json = load_profile_json(*store, *id)) raw_object(w, *json, rapidjson::kObjectType);
     w.EndArray();
+    w.EndObject();
+    send(response_, 200, done(b));
+  }
+
+  // GET /profiles (SPEC 8): the live profiles, most recently updated first; with ?q= those that
+  // match it. One snapshot for the page: its profiles as they were when it was listed.
+  void profiles(const std::optional<std::string>& query, const std::optional<std::string>& limit_text,
+                const std::optional<std::string>& after_text) {
+    const std::int64_t limit = limit_text ? integer_parameter(*limit_text, "limit", 1, 1000) : 50;
+    std::optional<ProfilePlace> after;
+    if (after_text && !(after = parse_place_cursor(*after_text)))
+      throw BadRequest{"'after' must be the \"next\" of the page before, got '" + *after_text + "'"};
+    if (query) {
+      const std::size_t chars = search_terms::characters(*query);
+      if (chars < search_terms::min_query_chars || chars > search_terms::max_chars)
+        throw BadRequest{"'q' must be 2 to 200 characters, got " + std::to_string(chars)};
+    }
+    auto store = context_.readers->acquire();
+    const ReadSnapshot snapshot(*store);
+    auto places = query ? search_profiles(*store, *query, after, limit + 1) : store->recent_profiles(after, limit + 1);
+    const bool more = static_cast<std::int64_t>(places.size()) > limit;
+    if (more) places.resize(static_cast<std::size_t>(limit));
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("profiles");
+    w.StartArray();
+    for (const ProfilePlace& place : places)
+      if (auto json = load_profile_json(*store, place.id)) raw_object(w, *json, rapidjson::kObjectType);
+    w.EndArray();
+    w.Key("next");
+    if (more)
+      text(w, place_cursor(places.back()));
+    else
+      w.Null();
     w.EndObject();
     send(response_, 200, done(b));
   }

@@ -87,6 +87,14 @@ void Connection::prepare(const std::string& name, const std::string& sql) {
   sql_[name] = sql;
 }
 
+std::string Connection::literal(std::string_view text) {
+  char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
+  if (!quoted) throw StoreError("cannot quote a literal: " + trim(PQerrorMessage(conn_)));
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
 void Connection::prepare_done() {
   if (PQenterPipelineMode(conn_) != 1) throw StoreError("cannot enter pipeline mode: " + trim(PQerrorMessage(conn_)));
 }

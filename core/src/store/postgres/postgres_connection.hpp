@@ -76,6 +76,8 @@ public:
   // Queues the statement, sends everything queued and returns the statement's result.
   Result run(const std::string& name, std::initializer_list<Param> params = {});
   Result run_sql(const std::string& sql);
+  // `text` as an SQL string literal, quoted and escaped for this connection.
+  std::string literal(std::string_view text);
   std::int64_t integer(const std::string& name, std::initializer_list<Param> params);
 
 private:

@@ -9,7 +9,7 @@
 
 namespace weft::postgres_schema {
 
-inline constexpr std::array<std::string_view, 11> migrations = {
+inline constexpr std::array<std::string_view, 12> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges, idempotency keys.
     R"sql(
 CREATE TABLE profiles (
@@ -179,6 +179,34 @@ CREATE TABLE destinations (
 DROP INDEX messages_pending_profile;
 DROP INDEX messages_profile;
 CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);
+)sql",
+    // 11 -> 12: listing and search of profiles (as SQLite's 14 -> 15). Terms compare as bytes
+    // (COLLATE "C"). The terms of what was stored before are made here by PostgreSQL's lower()
+    // and its idea of letters and digits, the same as weft's for ASCII; they become weft's own
+    // when a profile's traits or identifiers are next written (or by weft rebuild).
+    R"sql(
+ALTER TABLE identifiers ADD COLUMN search TEXT COLLATE "C";
+UPDATE identifiers SET search = lower(left(value, 200));
+CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL;
+CREATE TABLE trait_terms (
+  profile_id TEXT NOT NULL,
+  term       TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (profile_id, term)
+);
+CREATE INDEX trait_terms_term ON trait_terms (term);
+INSERT INTO trait_terms (profile_id, term)
+  SELECT DISTINCT p.id, left(t.term, 200) FROM profiles p
+  CROSS JOIN LATERAL jsonb_path_query(p.traits::jsonb, 'strict $.** ? (@.type() == "string")') AS s(value)
+  CROSS JOIN LATERAL (SELECT lower(s.value #>> '{}') UNION SELECT regexp_split_to_table(lower(s.value #>> '{}'), '[^[:alnum:]]+')) AS t(term)
+  WHERE p.merged_into IS NULL AND p.redirected_at IS NULL AND char_length(t.term) >= 2
+  ON CONFLICT DO NOTHING;
+CREATE INDEX profiles_recent ON profiles (updated_at, id) WHERE merged_into IS NULL AND redirected_at IS NULL;
+CREATE FUNCTION weft_profile_deleted_terms() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM trait_terms WHERE profile_id = OLD.id;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER profiles_deleted_terms AFTER DELETE ON profiles FOR EACH ROW EXECUTE FUNCTION weft_profile_deleted_terms();
 )sql",
 };
 

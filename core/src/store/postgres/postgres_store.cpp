@@ -11,6 +11,8 @@
 #include "store/event_rows_sql.hpp"
 #include "postgres_connection.hpp"
 #include "postgres_outbox.hpp"
+#include "postgres_profile_search.hpp"
+#include "weft/store/search_terms.hpp"
 
 #include <limits>
 #include <map>
@@ -86,7 +88,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
                                  "blocked_at = coalesce(blocked_at, $4::bigint) WHERE type = $1 AND value = $2");
   c.prepare("unblock_identifier", "UPDATE identifiers SET blocked_at = NULL WHERE type = $1 AND value = $2 AND blocked_at IS NOT NULL RETURNING 1");
   c.prepare("blocked_identifiers", "SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value");
-  c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ($1, $2, $3, $4)");
+  c.prepare("insert_identifier", "INSERT INTO identifiers (type, value, profile_id, added_at, search) VALUES ($1, $2, $3, $4, $5)");
   c.prepare("identifiers", "SELECT type, value FROM identifiers WHERE profile_id = $1 ORDER BY added_at, type, value");
   c.prepare("count_identifiers", "SELECT count(*) FROM identifiers WHERE profile_id = $1 AND type = $2");
   c.prepare("insert_profile", "INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
@@ -170,6 +172,7 @@ PostgresStore::PostgresStore(const std::string& url) : connection_(std::make_uni
   c.prepare("failed_of_source", select_events("WHERE status = 'failed' AND source = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
   c.prepare("count_live", profile_sql::count_live);
   outbox_ = std::make_unique<PostgresOutbox>(c);
+  search_ = std::make_unique<PostgresProfileSearch>(c);
   c.prepare_done();
   index_pending_values();
 }
@@ -237,7 +240,7 @@ std::vector<BlockedIdentifier> PostgresStore::blocked_identifiers() {
 }
 
 void PostgresStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
-  connection_->queue("insert_identifier", {type, value, profile_id, at});
+  connection_->queue("insert_identifier", {type, value, profile_id, at, search_terms::fold(value)});
 }
 
 std::vector<Identifier> PostgresStore::identifiers(std::string_view profile_id) {
@@ -264,6 +267,7 @@ std::optional<ProfileRecord> PostgresStore::load_profile(std::string_view id) {
 
 void PostgresStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
   connection_->queue("save_traits", {profile_id, traits, updated_at});
+  search_->keep_trait_terms(profile_id, traits);
 }
 
 void PostgresStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
@@ -284,8 +288,9 @@ void PostgresStore::merge_profiles(std::string_view survivor, std::string_view m
   connection_->queue("move_identifiers", {survivor, merged});
   connection_->queue("move_events", {survivor, merged});
   connection_->queue("move_aliases", {survivor, merged});
-  connection_->queue("save_traits", {survivor, survivor_traits, at});
+  save_traits(survivor, survivor_traits, at);
   connection_->queue("retire", {survivor, merged, at});
+  search_->drop_trait_terms(merged);
 }
 
 void PostgresStore::insert_merge(const MergeRecord& m) {
@@ -516,6 +521,59 @@ std::vector<EventRecord> PostgresStore::failed_events(std::string_view source, s
 }
 
 std::int64_t PostgresStore::count_live_profiles() { return connection_->integer("count_live", {}); }
+
+std::vector<ProfilePlace> PostgresStore::recent_profiles(const std::optional<ProfilePlace>& after, std::int64_t limit) {
+  return search_->recent(after, limit);
+}
+
+std::int64_t PostgresStore::count_search_terms(const TermRange& range, std::int64_t cap) { return search_->count_terms(range, cap); }
+
+std::vector<ProfilePlace> PostgresStore::search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after,
+                                                         std::int64_t limit) {
+  return search_->by_terms(range, after, limit);
+}
+
+std::vector<ProfilePlace> PostgresStore::search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after,
+                                                           std::int64_t limit, std::int64_t scan) {
+  return search_->by_recency(range, after, limit, scan);
+}
+
+void PostgresStore::begin_snapshot() {
+  connection_->ensure_connected();
+  connection_->run_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  in_snapshot_ = true;
+}
+void PostgresStore::end_snapshot() {
+  in_snapshot_ = false;
+  connection_->run_sql("COMMIT");
+}
+
+// Through a cursor, a thousand rows at a time: never the whole table in memory.
+void PostgresStore::each_row(const std::string& select, const std::function<bool(const Result&, int)>& each) {
+  const bool own_transaction = !in_snapshot_;
+  if (own_transaction) begin_snapshot();
+  connection_->run_sql("DECLARE weft_rows NO SCROLL CURSOR FOR " + select);
+  bool more = true;
+  while (more) {
+    const Result r = connection_->run_sql("FETCH 1000 FROM weft_rows");
+    for (int i = 0; i < r.rows() && more; ++i) more = each(r, i);
+    more = more && r.rows() == 1000;
+  }
+  connection_->run_sql("CLOSE weft_rows");
+  if (own_transaction) end_snapshot();
+}
+
+void PostgresStore::each_live_profile(const std::function<bool(const ProfileRecord&)>& each) {
+  each_row("SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
+           "WHERE merged_into IS NULL AND redirected_at IS NULL ORDER BY id",
+           [&](const Result& r, int row) { return each(profile_row(r, row)); });
+}
+
+void PostgresStore::each_event(std::int64_t since, std::string_view source, const std::function<bool(const EventRecord&)>& each) {
+  std::string condition = "WHERE received_at >= " + std::to_string(since);
+  if (!source.empty()) condition += " AND source = " + connection_->literal(source);
+  each_row(select_events_without_trace(condition + " ORDER BY seq"), [&](const Result& r, int row) { return each(event_row(r, row)); });
+}
 
 std::vector<std::string> PostgresStore::check() {
   std::vector<std::string> problems;

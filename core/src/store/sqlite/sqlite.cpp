@@ -1,6 +1,7 @@
 #include "weft/store/sqlite/sqlite.hpp"
 
 #include "weft/base/uuid.hpp"
+#include "weft/store/search_terms.hpp"
 #include "weft/store/sqlite/delta_wal_log.hpp"
 #include "weft/store/sqlite/sqlite_wal_vfs.hpp"
 
@@ -13,6 +14,11 @@
 
 namespace weft {
 namespace {
+
+std::string_view value_text(sqlite3_value* v) {
+  const unsigned char* text = sqlite3_value_text(v);  // before the size: it may convert the value
+  return text ? std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_value_bytes(v))) : std::string_view();
+}
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
@@ -215,7 +221,7 @@ SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 
-void SqliteDb::define_id_function() {
+void SqliteDb::define_migration_functions() {
   const auto weft_id = [](sqlite3_context* context, int, sqlite3_value** args) {
     const std::optional<std::array<std::uint8_t, 16>> bytes =
         sqlite3_value_type(args[0]) == SQLITE_TEXT
@@ -227,9 +233,22 @@ void SqliteDb::define_id_function() {
     else
       sqlite3_result_value(context, args[0]);
   };
-  if (sqlite3_create_function_v2(db_, "weft_id", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, weft_id, nullptr, nullptr, nullptr) !=
-      SQLITE_OK)
-    fail(db_, "cannot define weft_id()");
+  const auto weft_search_term = [](sqlite3_context* context, int, sqlite3_value** args) {
+    const std::string term = search_terms::fold(value_text(args[0]));
+    sqlite3_result_text(context, term.data(), static_cast<int>(term.size()), SQLITE_TRANSIENT);
+  };
+  const auto weft_trait_terms = [](sqlite3_context* context, int, sqlite3_value** args) {
+    const std::string terms = search_terms::json_array(search_terms::of_traits(value_text(args[0])));
+    sqlite3_result_text(context, terms.data(), static_cast<int>(terms.size()), SQLITE_TRANSIENT);
+  };
+  const struct {
+    const char* name;
+    void (*function)(sqlite3_context*, int, sqlite3_value**);
+  } functions[] = {{"weft_id", weft_id}, {"weft_search_term", weft_search_term}, {"weft_trait_terms", weft_trait_terms}};
+  for (const auto& f : functions)
+    if (sqlite3_create_function_v2(db_, f.name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, f.function, nullptr, nullptr, nullptr) !=
+        SQLITE_OK)
+      fail(db_, std::string("cannot define ") + f.name + "()");
 }
 
 void SqliteDb::exec(std::string_view sql) {

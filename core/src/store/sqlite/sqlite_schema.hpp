@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 14> migrations = {
+inline constexpr std::array<std::string_view, 15> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -258,6 +258,25 @@ CREATE TABLE destinations (
 DROP INDEX messages_pending_profile;
 DROP INDEX messages_profile;
 CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);
+)sql",
+    // 14 -> 15: listing and search of profiles (SPEC 8, search_terms.hpp). Each identifier keeps
+    // its value as a search term; trait_terms holds the terms of each live profile's traits;
+    // profiles_recent orders the live profiles by their last update. A deleted profile takes its
+    // terms with it. weft_search_term() and weft_trait_terms() are defined by the connection.
+    R"sql(
+ALTER TABLE identifiers ADD COLUMN search TEXT;
+UPDATE identifiers SET search = weft_search_term(value);
+CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL;
+CREATE TABLE trait_terms (
+  profile_id BLOB NOT NULL,
+  term       TEXT NOT NULL,
+  PRIMARY KEY (profile_id, term)
+) WITHOUT ROWID;
+CREATE INDEX trait_terms_term ON trait_terms (term);
+INSERT INTO trait_terms (profile_id, term) SELECT p.id, t.value FROM profiles p, json_each(weft_trait_terms(p.traits)) t
+  WHERE p.merged_into IS NULL AND p.redirected_at IS NULL;
+CREATE INDEX profiles_recent ON profiles (updated_at, id) WHERE merged_into IS NULL AND redirected_at IS NULL;
+CREATE TRIGGER profiles_deleted_terms AFTER DELETE ON profiles BEGIN DELETE FROM trait_terms WHERE profile_id = OLD.id; END;
 )sql",
 };
 

@@ -7,6 +7,8 @@
 #include "store/random_key.hpp"
 #include "store/store_invariants.hpp"
 #include "sqlite_outbox.hpp"
+#include "sqlite_profile_search.hpp"
+#include "weft/store/search_terms.hpp"
 #include "sqlite_schema.hpp"
 
 #include <fcntl.h>
@@ -39,7 +41,7 @@ struct SqliteStore::Statements {
                                      "blocked_at = coalesce(blocked_at, ?4) WHERE type = ?1 AND value = ?2")),
         unblock_identifier(db.prepare("UPDATE identifiers SET blocked_at = NULL WHERE type = ?1 AND value = ?2 AND blocked_at IS NOT NULL")),
         blocked_identifiers(db.prepare("SELECT type, value, blocked_at FROM identifiers WHERE blocked_at IS NOT NULL ORDER BY blocked_at, type, value")),
-        insert_identifier(db.prepare("INSERT INTO identifiers (type, value, profile_id, added_at) VALUES (?1, ?2, ?3, ?4)")),
+        insert_identifier(db.prepare("INSERT INTO identifiers (type, value, profile_id, added_at, search) VALUES (?1, ?2, ?3, ?4, ?5)")),
         identifiers(db.prepare("SELECT type, value FROM identifiers WHERE profile_id = ?1 ORDER BY added_at, type, value")),
         count_identifiers(db.prepare("SELECT count(*) FROM identifiers WHERE profile_id = ?1 AND type = ?2")),
         insert_profile(db.prepare("INSERT INTO profiles (id, created_at, updated_at, traits, created_for_type, created_for_value) "
@@ -168,6 +170,7 @@ SqliteStore::SqliteStore(const std::string& path, SqliteWal wal) : path_(path), 
   migrate();
   sql_ = std::make_unique<Statements>(db_);
   outbox_ = std::make_unique<SqliteOutbox>(db_);
+  search_ = std::make_unique<SqliteProfileSearch>(db_);
   // The suppression key: made once, by whichever connection first finds none.
   auto read = db_.prepare("SELECT value FROM store_keys WHERE name = 'suppression'");
   if (!read.step()) {
@@ -205,7 +208,7 @@ void SqliteStore::migrate() {
   auto read = db_.prepare("SELECT max(version) FROM schema_version");
   int version = read.step() && !read.is_null(0) ? static_cast<int>(read.integer(0)) : 0;
   read.reset();
-  db_.define_id_function();
+  db_.define_migration_functions();
   apply_migrations(version, sqlite_schema::migrations, "BEGIN IMMEDIATE", [this](const std::string& sql) { db_.exec(sql); });
 }
 
@@ -291,7 +294,7 @@ std::vector<BlockedIdentifier> SqliteStore::blocked_identifiers() {
 
 void SqliteStore::insert_identifier(std::string_view type, std::string_view value, std::string_view profile_id, std::int64_t at) {
   auto& s = sql_->insert_identifier;
-  s.bind(1, type).bind(2, value).bind_id(3, profile_id).bind(4, at);
+  s.bind(1, type).bind(2, value).bind_id(3, profile_id).bind(4, at).bind(5, search_terms::fold(value));
   run(s);
 }
 
@@ -331,6 +334,7 @@ std::optional<ProfileRecord> SqliteStore::load_profile(std::string_view id) {
 void SqliteStore::save_traits(std::string_view profile_id, std::string_view traits, std::int64_t updated_at) {
   sql_->save_traits.bind_id(1, profile_id).bind(2, traits).bind(3, updated_at);
   run(sql_->save_traits);
+  search_->keep_trait_terms(profile_id, traits);
 }
 
 void SqliteStore::touch_profile(std::string_view profile_id, std::int64_t updated_at) {
@@ -359,10 +363,10 @@ void SqliteStore::merge_profiles(std::string_view survivor, std::string_view mer
   run(sql_->move_events);
   sql_->move_aliases.bind_id(1, survivor).bind_id(2, merged);
   run(sql_->move_aliases);
-  sql_->save_traits.bind_id(1, survivor).bind(2, survivor_traits).bind(3, at);
-  run(sql_->save_traits);
+  save_traits(survivor, survivor_traits, at);
   sql_->retire.bind_id(1, survivor).bind_id(2, merged).bind(3, at);
   run(sql_->retire);
+  search_->drop_trait_terms(merged);
 }
 
 void SqliteStore::insert_merge(const MergeRecord& m) {
@@ -762,6 +766,39 @@ std::vector<EventRecord> SqliteStore::failed_events(std::string_view source, std
 }
 
 std::int64_t SqliteStore::count_live_profiles() { return single_integer(sql_->count_live); }
+
+std::vector<ProfilePlace> SqliteStore::recent_profiles(const std::optional<ProfilePlace>& after, std::int64_t limit) {
+  return search_->recent(after, limit);
+}
+
+std::int64_t SqliteStore::count_search_terms(const TermRange& range, std::int64_t cap) { return search_->count_terms(range, cap); }
+
+std::vector<ProfilePlace> SqliteStore::search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit) {
+  return search_->by_terms(range, after, limit);
+}
+
+std::vector<ProfilePlace> SqliteStore::search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after,
+                                                         std::int64_t limit, std::int64_t scan) {
+  return search_->by_recency(range, after, limit, scan);
+}
+
+// A deferred transaction: its snapshot is taken by the first read and kept until the end.
+void SqliteStore::begin_snapshot() { db_.exec("BEGIN"); }
+void SqliteStore::end_snapshot() { db_.exec("COMMIT"); }
+
+void SqliteStore::each_live_profile(const std::function<bool(const ProfileRecord&)>& each) {
+  auto s = db_.prepare("SELECT id, created_at, updated_at, traits, created_for_type, created_for_value FROM profiles "
+                       "WHERE merged_into IS NULL AND redirected_at IS NULL ORDER BY id");
+  while (s.step())
+    if (!each(profile_row(s))) break;
+}
+
+void SqliteStore::each_event(std::int64_t since, std::string_view source, const std::function<bool(const EventRecord&)>& each) {
+  auto s = db_.prepare(select_events_without_trace("WHERE received_at >= ?1 AND (?2 = '' OR source = ?2) ORDER BY seq"));
+  s.bind(1, since).bind(2, source);
+  while (s.step())
+    if (!each(event_row(s))) break;
+}
 
 std::vector<std::string> SqliteStore::check() {
   std::vector<std::string> problems;

@@ -1,3 +1,4 @@
+#include "weft/store/profile_search.hpp"
 #include "weft/store/sqlite/sqlite_store.hpp"
 #include "weft/store/sqlite/delta_wal_log.hpp"
 #include "weft/store/sqlite/sqlite_checkpointer.hpp"
@@ -127,8 +128,10 @@ TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes
     weft::SqliteDb db(path);
     db.exec("DROP INDEX events_owner; DROP INDEX identifiers_taken_from; ALTER TABLE events DROP COLUMN owner;"
             "ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values; DROP TABLE event_values_pending;"
-            "DROP TABLE messages; DROP TABLE message_attempts; DROP TABLE destinations;");
-    db.exec("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('" + p1 + "', 1, 1, '{}');"
+            "DROP TABLE messages; DROP TABLE message_attempts; DROP TABLE destinations;"
+            "DROP TRIGGER profiles_deleted_terms; DROP INDEX profiles_recent; DROP TABLE trait_terms; DROP INDEX identifiers_search;"
+            "ALTER TABLE identifiers DROP COLUMN search;");
+    db.exec("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('" + p1 + "', 1, 1, '{\"name\":\"Jane Doe\"}');"
             "INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('" + p0 + "', 2, 2, '" + p1 + "', 3);"
             "INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('legacy-1', 4, 4, '{}');"
             "INSERT INTO identifiers (type, value, profile_id, added_at) VALUES ('slack', 'U1', '" + p1 + "', 1);"
@@ -163,6 +166,15 @@ TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes
   CHECK(count("SELECT count(*) FROM events WHERE typeof(id) = 'blob' AND typeof(profile_id) = 'blob'") == 1);
   CHECK(count("SELECT count(*) FROM merges WHERE typeof(survivor) = 'blob' AND typeof(merged) = 'blob' AND typeof(event_id) = 'blob'") == 1);
   CHECK(count("SELECT count(*) FROM idempotency_keys WHERE typeof(event_id) = 'blob'") == 1);
+  // version 15: the profiles stored before are listed and found by their identifiers and traits
+  const auto ids = [](const std::vector<weft::ProfilePlace>& places) {
+    std::vector<std::string> out;
+    for (const auto& p : places) out.push_back(p.id);
+    return out;
+  };
+  CHECK(ids(store.recent_profiles(std::nullopt, 10)) == std::vector<std::string>{"legacy-1", p1});
+  CHECK(ids(weft::search_profiles(store, "u1", std::nullopt, 10)) == std::vector<std::string>{p1});
+  CHECK(ids(weft::search_profiles(store, "DOE", std::nullopt, 10)) == std::vector<std::string>{p1});
 }
 
 TEST_CASE("a database from a newer weft is refused, not damaged") {

@@ -13,6 +13,7 @@ namespace payload_values {
 class ValueKeys;
 }
 class PostgresOutbox;
+class PostgresProfileSearch;
 namespace pg {
 class Connection;
 class Result;
@@ -25,7 +26,7 @@ public:
   explicit PostgresStore(const std::string& url);
   ~PostgresStore() override;
 
-  static constexpr int schema_version = 11;  // = postgres_schema::migrations.size()
+  static constexpr int schema_version = 12;  // = postgres_schema::migrations.size()
 
   bool shared_by_processes() const override { return true; }
 
@@ -83,11 +84,21 @@ public:
                                           bool descending) override;
   std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
   std::int64_t count_live_profiles() override;
+  std::vector<ProfilePlace> recent_profiles(const std::optional<ProfilePlace>& after, std::int64_t limit) override;
+  std::int64_t count_search_terms(const TermRange& range, std::int64_t cap) override;
+  std::vector<ProfilePlace> search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit) override;
+  std::vector<ProfilePlace> search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit,
+                                              std::int64_t scan) override;
+  void begin_snapshot() override;
+  void end_snapshot() override;
+  void each_live_profile(const std::function<bool(const ProfileRecord&)>& each) override;
+  void each_event(std::int64_t since, std::string_view source, const std::function<bool(const EventRecord&)>& each) override;
   std::vector<std::string> check() override;
 
 private:
   EventRecord event_row(const pg::Result& r, int row);
   std::vector<EventRecord> event_rows(const pg::Result& r);
+  void each_row(const std::string& select, const std::function<bool(const pg::Result&, int)>& each);
   void keep_trace_shape(const EventRecord& e);
   void keep_value_keys(std::string_view event_id, std::string_view payload);
   void index_pending_values();
@@ -95,6 +106,8 @@ private:
 
   std::unique_ptr<pg::Connection> connection_;
   std::unique_ptr<PostgresOutbox> outbox_;
+  std::unique_ptr<PostgresProfileSearch> search_;
+  bool in_snapshot_ = false;
   std::string suppression_key_;
   std::unique_ptr<payload_values::ValueKeys> value_keys_;  // made from the suppression key
   TraceShapes trace_shapes_;

@@ -97,8 +97,9 @@ public:
   ~SqliteDb();
 
   void exec(std::string_view sql);
-  // weft_id(x) in SQL: x as bind_id stores it (migrations of stores written before).
-  void define_id_function();
+  // For the migrations of stores written before: weft_id(x), x as bind_id stores it;
+  // weft_search_term(value) and weft_trait_terms(traits) (a JSON array), as search_terms.hpp.
+  void define_migration_functions();
   SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
   sqlite3* handle() const { return db_; }
   SqliteWal wal() const { return wal_; }

@@ -15,6 +15,7 @@ namespace payload_values {
 class ValueKeys;
 }
 class SqliteOutbox;
+class SqliteProfileSearch;
 
 class SqliteStore final : public Store {
 public:
@@ -22,7 +23,7 @@ public:
   explicit SqliteStore(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 14;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 15;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
@@ -84,6 +85,15 @@ public:
                                           bool descending) override;
   std::vector<EventRecord> failed_events(std::string_view source, std::int64_t after_seq, std::int64_t limit) override;
   std::int64_t count_live_profiles() override;
+  std::vector<ProfilePlace> recent_profiles(const std::optional<ProfilePlace>& after, std::int64_t limit) override;
+  std::int64_t count_search_terms(const TermRange& range, std::int64_t cap) override;
+  std::vector<ProfilePlace> search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit) override;
+  std::vector<ProfilePlace> search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit,
+                                              std::int64_t scan) override;
+  void begin_snapshot() override;
+  void end_snapshot() override;
+  void each_live_profile(const std::function<bool(const ProfileRecord&)>& each) override;
+  void each_event(std::int64_t since, std::string_view source, const std::function<bool(const EventRecord&)>& each) override;
   std::vector<std::string> check() override;
 
   SqliteDb& db() { return db_; }
@@ -109,6 +119,7 @@ private:
   struct Statements;
   std::unique_ptr<Statements> sql_;  // destroyed before db_: statements finalize first
   std::unique_ptr<SqliteOutbox> outbox_;  // likewise
+  std::unique_ptr<SqliteProfileSearch> search_;
   TraceShapes trace_shapes_;
   WrittenShapes written_shapes_;
   // Started by the first write transaction: connections that only read never checkpoint.
