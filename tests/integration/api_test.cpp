@@ -62,6 +62,71 @@ TEST_CASE("api: a person seen in two sources is one profile, by id, by identifie
   CHECK(json_member(merges.body, "$.merges[0].merged_snapshot.identifiers[0].value") == "C7");
 }
 
+TEST_CASE("api: profiles are listed most recently updated first, page by page, and searched by identifier and trait prefixes") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  Served s("", {}, backend);
+  const auto profile_of = [&](const std::string& user) { return json_member(s.get("/profiles?identifier=people:" + user).body, "$.profiles[0].id"); };
+  s.post("people", R"({"user":"U100","name":"Jane Doe","email":"Jane.Doe@Example.com"})");
+  s.post("people", R"({"user":"U200","name":"John Smith","email":"john@acme.io"})");
+  s.post("people", R"({"user":"W300","name":"Émile Zola"})");
+  s.post("people", R"({"user":"U400"})");
+  s.post("crm", R"({"user":"C9","email":"john@acme.io"})");  // merged into John's profile
+  const std::string jane = profile_of("U100"), john = profile_of("U200"), emile = profile_of("W300"), u400 = profile_of("U400");
+
+  // John's profile was updated last (the merge), then U400, Émile, Jane; the merged one is gone.
+  auto page = s.get("/profiles?limit=2");
+  REQUIRE(page.status == 200);
+  CHECK(json_member(page.body, "$.profiles[0].id") == john);
+  CHECK(json_member(page.body, "$.profiles[0].identifiers[0].value") == "U200");
+  CHECK(json_member(page.body, "$.profiles[1].id") == u400);
+  const std::string next = json_member(page.body, "$.next");
+  REQUIRE(next != "null");
+  page = s.get("/profiles?limit=2&after=" + next);
+  CHECK(json_member(page.body, "$.profiles[0].id") == emile);
+  CHECK(json_member(page.body, "$.profiles[1].id") == jane);
+  CHECK(json_member(page.body, "$.next") == "null");
+  const auto listed = [&] {
+    const std::string body = s.get("/profiles").body;
+    int n = 0;
+    while (!json_member(body, "$.profiles[" + std::to_string(n) + "].id").empty()) ++n;
+    return n;
+  };
+  CHECK(listed() == 4);
+
+  const auto found = [&](const std::string& q) {
+    const auto r = s.get("/profiles?q=" + q);
+    REQUIRE(r.status == 200);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = json_member(r.body, "$.profiles[" + std::to_string(i) + "].id");
+      if (id.empty()) break;
+      ids.push_back(id);
+    }
+    CHECK(json_member(r.body, "$.next") == "null");
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  CHECK(found("ja") == Ids{jane});               // the e-mail's and the name's first letters
+  CHECK(found("JANE.D") == Ids{jane});           // without regard to case
+  CHECK(found("doe") == Ids{jane});              // a word of the name
+  CHECK(found("Jane%20D") == Ids{jane});         // the name as typed
+  CHECK(found("u2") == Ids{john});               // a source's id
+  CHECK(found("c9") == Ids{john});               // an id of the merged profile, now John's
+  CHECK(found("%C3%A9mi") == Ids{emile});        // émi
+  CHECK(found("%C3%89MI") == Ids{emile});        // ÉMI
+  CHECK(found("acme") == Ids{});                 // inside an identifier value: not a prefix
+  CHECK(found("u1").size() == 1);
+  const auto common = s.get("/profiles?q=u&limit=1");
+  CHECK(common.status == 400);
+
+  // Erased people are not found, nor listed.
+  REQUIRE(http(s.server.port(), "DELETE", "/profiles/" + jane).status == 200);
+  CHECK(found("ja").empty());
+  CHECK(found("doe").empty());
+  CHECK(listed() == 3);
+}
+
 TEST_CASE("api: events page oldest first with a cursor, or newest first") {
   Served s;
   std::vector<std::string> ids;
@@ -118,7 +183,8 @@ TEST_CASE("api: errors are JSON with 404 not_found and 400 bad_request") {
     CHECK(r.status == 404);
     CHECK(json_member(r.body, "$.error") == "not_found");
   }
-  for (const std::string& path : std::vector<std::string>{"/profiles?identifier=nocolon", "/profiles?identifier=:x", "/profiles",
+  for (const std::string& path : std::vector<std::string>{"/profiles?identifier=nocolon", "/profiles?identifier=:x", "/profiles?q=a",
+                                 "/profiles?q=" + std::string(201, 'x'), "/profiles?limit=0", "/profiles?after=12", "/profiles?after=x.y",
                                  "/profiles/" + profile + "/events?limit=0", "/profiles/" + profile + "/events?limit=1001",
                                  "/profiles/" + profile + "/events?limit=ten", "/profiles/" + profile + "/events?after=abc",
                                  "/profiles/" + profile + "/events?order=sideways"}) {
