@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 using namespace weft::test;
 
 namespace {
@@ -125,6 +127,46 @@ TEST_CASE("api: profiles are listed most recently updated first, page by page, a
   CHECK(found("ja").empty());
   CHECK(found("doe").empty());
   CHECK(listed() == 3);
+}
+
+TEST_CASE("api: /export/profiles and /export/events stream NDJSON, one document a line") {
+  const std::string backend = GENERATE(from_range(store_backends()));
+  INFO("store backend " << backend);
+  Served s("", {}, backend);
+  for (int i = 0; i < 30; ++i) s.post("people", R"({"user":"U)" + std::to_string(i) + R"(","name":"Person )" + std::to_string(i) + R"("})");
+  s.post("crm", R"({"user":"C1","email":"c1@example.com"})");
+  const auto lines = [](const std::string& body) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t end; (end = body.find('\n', start)) != std::string::npos; start = end + 1) out.push_back(body.substr(start, end - start));
+    CHECK(start == body.size());  // every line ends with a newline
+    return out;
+  };
+  const auto profiles = s.get("/export/profiles");
+  REQUIRE(profiles.status == 200);
+  const auto profile_lines = lines(profiles.body);
+  CHECK(profile_lines.size() == 31);
+  std::set<std::string> ids;
+  for (const std::string& line : profile_lines) {
+    ids.insert(json_member(line, "$.id"));
+    CHECK_FALSE(json_member(line, "$.identifiers[0].value").empty());
+    CHECK(json_member(line, "$.event_count") == "1");
+  }
+  CHECK(ids.size() == 31);
+  CHECK(ids.count(json_member(s.get("/profiles?identifier=people:U7").body, "$.profiles[0].id")) == 1);
+
+  const auto events = lines(s.get("/export/events").body);
+  REQUIRE(events.size() == 31);
+  CHECK(json_member(events[0], "$.payload.user") == "U0");  // in arrival order
+  CHECK(json_member(events[30], "$.source") == "crm");
+  CHECK(json_member(events[30], "$.trace").empty());  // without traces
+  CHECK(lines(s.get("/export/events?source=crm").body).size() == 1);
+  CHECK(lines(s.get("/export/events?since=2000-01-01T00:00:00Z").body).size() == 31);
+  CHECK(lines(s.get("/export/events?since=2999-01-01").body).empty());
+  const std::string first_at = json_member(events[0], "$.received_at");
+  CHECK(lines(s.get("/export/events?since=" + first_at).body).size() == 31);
+  CHECK(s.get("/export/events?since=yesterday").status == 400);
+  CHECK(s.get("/export/nothing").status == 404);
 }
 
 TEST_CASE("api: events page oldest first with a cursor, or newest first") {

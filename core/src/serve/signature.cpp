@@ -1,5 +1,6 @@
 #include "weft/serve/signature.hpp"
 
+#include "weft/base/clock.hpp"
 #include "weft/base/hmac.hpp"
 #include "weft/delivery/webhook_signature.hpp"
 #include "weft/event/form.hpp"
@@ -22,21 +23,6 @@ std::string lower_hex(std::string_view s) {
   return out;
 }
 
-// Unix seconds of an RFC 3339 time in UTC ("2021-04-22T21:46:11Z", Zendesk's; a fraction
-// ignored); nullopt for anything else.
-std::optional<std::int64_t> rfc3339_seconds(std::string_view text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  char t = 0;
-  if (text.size() < 20 || text.back() != 'Z' ||
-      std::sscanf(std::string(text).c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &year, &month, &day, &t, &hour, &minute, &second) != 7 ||
-      (t != 'T' && t != 't'))
-    return std::nullopt;
-  std::tm parts{};
-  parts.tm_year = year - 1900, parts.tm_mon = month - 1, parts.tm_mday = day, parts.tm_hour = hour, parts.tm_min = minute,
-  parts.tm_sec = second;
-  return static_cast<std::int64_t>(timegm(&parts));
-}
-
 // "" when `timestamp` is within tolerance of now: Unix seconds (milliseconds with
 // `milliseconds`: HubSpot's) or RFC 3339 in UTC (Zendesk's).
 std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::int64_t tolerance, bool milliseconds = false) {
@@ -44,8 +30,8 @@ std::string check_timestamp(std::string_view timestamp, std::int64_t now, std::i
   auto [ptr, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
   if (ec == std::errc() && ptr == timestamp.data() + timestamp.size()) {
     if (milliseconds) ts /= 1000;
-  } else if (const auto seconds = rfc3339_seconds(timestamp)) {
-    ts = *seconds;
+  } else if (const auto micros = parse_time(timestamp)) {
+    ts = *micros / 1000000;
   } else {
     return "the signed timestamp is not a number";
   }

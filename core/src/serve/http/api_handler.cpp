@@ -1,6 +1,7 @@
 #include "api_handler.hpp"
 
 #include "admin_routes.hpp"
+#include "export_routes.hpp"
 #include "operation_routes.hpp"
 #include "responses.hpp"
 
@@ -450,6 +451,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
       erase_route(context_, response, parts[1], uri.getQueryParameters());
     else if (destination_action)
       destination_action_route(context_, response, parts);
+    else if (parts.size() == 2 && parts[0] == "export")
+      export_route(context_, request, response, parts[1], uri.getQueryParameters());
     else
       api.route(parts, uri.getQueryParameters());
   } catch (const BadRequest& e) {
