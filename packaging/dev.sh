@@ -16,7 +16,7 @@ cd "$root"
 packages=(
   cmake ninja-build g++ ccache pkg-config dpkg-dev
   libpoco-dev libyaml-cpp-dev rapidjson-dev libsqlite3-dev libssl-dev prometheus-cpp-dev libpq-dev libre2-dev liblz4-dev libphonenumber-dev catch2
-  curl
+  curl jq
 )
 
 as_root() {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace weft::app {
 
@@ -16,7 +17,8 @@ std::string thousands(std::int64_t n) {
   return out;
 }
 
-Progress::Progress(std::int64_t total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1), started_(clock::now()), shown_(started_) {}
+Progress::Progress(std::int64_t total, std::string unit)
+    : total_(total), unit_(std::move(unit)), enabled_(isatty(STDERR_FILENO) == 1), started_(clock::now()), shown_(started_) {}
 
 void Progress::update(std::int64_t done) {
   if (!enabled_) return;
@@ -25,9 +27,14 @@ void Progress::update(std::int64_t done) {
   shown_ = now;
   const double seconds = std::chrono::duration<double>(now - started_).count();
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  const std::string per_second = thousands(static_cast<std::int64_t>(rate));
+  if (total_ <= 0) {
+    std::fprintf(stderr, "\r%s %s  %s %s/s   ", thousands(done).c_str(), unit_.c_str(), per_second.c_str(), unit_.c_str());
+    return;
+  }
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
-  std::fprintf(stderr, "\r%s/%s events  %s events/s  ETA %.0f s   ", thousands(done).c_str(), thousands(total_).c_str(),
-               thousands(static_cast<std::int64_t>(rate)).c_str(), eta);
+  std::fprintf(stderr, "\r%s/%s %s  %s %s/s  ETA %.0f s   ", thousands(done).c_str(), thousands(total_).c_str(), unit_.c_str(),
+               per_second.c_str(), unit_.c_str(), eta);
 }
 
 void Progress::finish() {

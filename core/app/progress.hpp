@@ -1,6 +1,6 @@
-// Progress of a long command on a terminal (weft ingest, weft rebuild): events done, rate
-// and time left on stderr, redrawn at most four times a second; silent when stderr is not a
-// terminal.
+// Progress of a long command on a terminal (weft ingest, weft rebuild, weft export): things
+// done, rate and (with a total) time left on stderr, redrawn at most four times a second;
+// silent when stderr is not a terminal.
 #pragma once
 
 #include <chrono>
@@ -14,7 +14,8 @@ std::string thousands(std::int64_t n);
 
 class Progress {
 public:
-  explicit Progress(std::int64_t total);
+  // `total` 0: unknown. `unit`: what is counted, "events" by default.
+  explicit Progress(std::int64_t total, std::string unit = "events");
   void update(std::int64_t done);
   // Clears the line.
   void finish();
@@ -23,6 +24,7 @@ public:
 private:
   using clock = std::chrono::steady_clock;
   std::int64_t total_;
+  std::string unit_;
   bool enabled_;
   clock::time_point started_;
   clock::time_point shown_;

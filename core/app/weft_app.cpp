@@ -34,6 +34,7 @@ Commands:
   try --source ID [FILE|-]  run one payload through a workflow and show what it would do
   backup FILE               copy the SQLite store, while weft runs, into one file
   check                     check the store is whole; exit 1 on a problem
+  export profiles|events    every profile, or the events since a time, as NDJSON (--url URL)
 
 Options (every command):
   -c, --config FILE   the config file (weft.yaml); without it: workflows from
@@ -66,6 +67,26 @@ endpoint, or disable_after of failures, disables it too).
 Without --url the writes work on the configured store and refuse while a server writes to
 it; with --url they ask that running server (the API token from api.token_env when set).
 Destinations are the YAML files of the destinations folder: see docs/destinations.md.
+)"},
+    {"export", R"(weft export — every profile, or the events, as NDJSON (SPEC 8)
+
+Usage: weft export [--config FILE] profiles [--output FILE] [--url http://HOST:PORT]
+       weft export [--config FILE] events [--since RFC3339] [--source ID] [--output FILE] [--url ...]
+
+profiles: every live profile, one a line, as GET /profiles/{id} shows it.
+events: every event in arrival order (received at --since or later, of --source only), one a
+line, as GET /events/{id} shows it without its trace.
+
+The lines come from one snapshot of the store: what is written meanwhile is not in it. Without
+--url it reads the configured store (a server may be running on it); with --url it asks that
+running server (GET /export/..., the API token from api.token_env when set). Without
+--output the lines go to standard output; with it the file appears only once whole. Progress
+on a terminal, then a summary on standard error. DuckDB reads the file as it is:
+SELECT * FROM read_json_auto('profiles.ndjson').
+
+Examples:
+  weft export profiles --output profiles.ndjson --config /etc/weft/weft.yaml
+  weft export events --since 2026-12-01T00:00:00Z --source stripe --url http://127.0.0.1:8686 | jq .type
 )"},
     {"profiles", R"(weft profiles — correct identity by hand (SPEC 13)
 
@@ -300,6 +321,8 @@ void WeftApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("no-suppress", "", "erase without suppressing (weft profiles)").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("dry-run", "", "write nothing (weft rebuild)").required(false).repeatable(false));
   options.addOption(Poco::Util::Option("failed", "", "every failed message (weft destinations retry)").required(false).repeatable(false));
+  options.addOption(Poco::Util::Option("since", "", "events received then or later (weft export)").required(false).repeatable(false).argument("RFC3339"));
+  options.addOption(Poco::Util::Option("output", "o", "the file to write (weft export)").required(false).repeatable(false).argument("FILE"));
 }
 
 void WeftApp::handleOption(const std::string& name, const std::string& value) {
@@ -315,6 +338,8 @@ void WeftApp::handleOption(const std::string& name, const std::string& value) {
   if (name == "no-suppress") no_suppress_ = true;
   if (name == "dry-run") dry_run_ = true;
   if (name == "failed") failed_ = true;
+  if (name == "since") since_ = value;
+  if (name == "output") output_ = value;
 }
 
 namespace {
@@ -357,8 +382,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
     std::cerr << "weft: --describe belongs to `weft plugins`\n";
     return exit_usage;
   }
-  if (source_ && command != "ingest" && command != "replay" && command != "try") {
-    std::cerr << "weft: --source belongs to `weft ingest`, `weft replay` and `weft try`\n";
+  if (source_ && command != "ingest" && command != "replay" && command != "try" && command != "export") {
+    std::cerr << "weft: --source belongs to `weft ingest`, `weft replay`, `weft try` and `weft export`\n";
     return exit_usage;
   }
 
@@ -366,8 +391,12 @@ int WeftApp::main(const std::vector<std::string>& args) {
     std::cerr << "weft: --reason, --block and --no-suppress belong to `weft profiles`\n";
     return exit_usage;
   }
-  if (url_ && command != "profiles" && command != "destinations") {
-    std::cerr << "weft: --url belongs to `weft profiles` and `weft destinations`\n";
+  if (url_ && command != "profiles" && command != "destinations" && command != "export") {
+    std::cerr << "weft: --url belongs to `weft profiles`, `weft destinations` and `weft export`\n";
+    return exit_usage;
+  }
+  if ((since_ || output_) && command != "export") {
+    std::cerr << "weft: --since and --output belong to `weft export`\n";
     return exit_usage;
   }
   if (failed_ && command != "destinations") {
@@ -390,6 +419,8 @@ int WeftApp::main(const std::vector<std::string>& args) {
   invocation.no_suppress = no_suppress_;
   invocation.failed = failed_;
   invocation.dry_run = dry_run_;
+  invocation.since = since_;
+  invocation.output = output_;
   if (config_) {
     std::vector<Diagnostic> problems;
     invocation.settings = load_settings(*config_, default_plugin_dir(), problems);
@@ -411,6 +442,7 @@ int WeftApp::main(const std::vector<std::string>& args) {
   if (command == "try") return try_command(invocation);
   if (command == "backup") return backup_command(invocation);
   if (command == "check") return check_command(invocation);
+  if (command == "export") return export_command(invocation);
   return plugins_command(invocation);
 }
 

@@ -24,6 +24,8 @@ struct Invocation {
   bool no_suppress = false;             // profiles erase: --no-suppress
   bool failed = false;                  // destinations retry: --failed
   bool dry_run = false;                 // rebuild: --dry-run
+  std::optional<std::string> since;     // export events: --since RFC3339
+  std::optional<std::string> output;    // export: --output FILE
 };
 
 int validate_command(const Invocation& invocation);
@@ -38,6 +40,7 @@ int test_command(const Invocation& invocation);
 int try_command(const Invocation& invocation);
 int backup_command(const Invocation& invocation);
 int check_command(const Invocation& invocation);
+int export_command(const Invocation& invocation);
 
 // Exit statuses shared by the subcommands.
 constexpr int exit_ok = 0;
@@ -67,6 +70,8 @@ private:
   bool no_suppress_ = false;
   bool failed_ = false;
   bool dry_run_ = false;
+  std::optional<std::string> since_;
+  std::optional<std::string> output_;
 };
 
 }  // namespace weft::app

@@ -3,9 +3,8 @@
 #include "responses.hpp"
 
 #include "weft/base/clock.hpp"
-#include "weft/identity/profile_view.hpp"
+#include "weft/serve/ndjson_export.hpp"
 #include "weft/serve/reader_pool.hpp"
-#include "weft/store/event_view.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -24,16 +23,18 @@ std::optional<std::string> parameter(const Poco::URI::QueryParameters& query, co
 
 void export_route(HttpContext& context, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, const std::string& what,
                   const Poco::URI::QueryParameters& query) {
-  if (what != "profiles" && what != "events")
-    return send_error(response, 404, "not_found", "exports are /export/profiles and /export/events");
-  std::int64_t since = std::numeric_limits<std::int64_t>::min();
-  if (const auto text = parameter(query, "since"); what == "events" && text) {
-    const auto parsed = parse_time(*text);
-    if (!parsed) return send_error(response, 400, "bad_request", "'since' must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z, got '" + *text + "'");
-    since = *parsed;
+  const auto kind = export_kind(what);
+  if (!kind) return send_error(response, 404, "not_found", "exports are /export/profiles and /export/events");
+  ExportRequest export_request;
+  export_request.kind = *kind;
+  if (*kind == ExportRequest::Kind::events) {
+    if (const auto text = parameter(query, "since")) {
+      const auto since = parse_time(*text);
+      if (!since) return send_error(response, 400, "bad_request", "'since' must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z, got '" + *text + "'");
+      export_request.since = *since;
+    }
+    export_request.source = parameter(query, "source").value_or("");
   }
-  const std::string source = what == "events" ? parameter(query, "source").value_or("") : "";
-
   auto store = context.readers->acquire();
   const ReadSnapshot snapshot(*store);
   response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
@@ -41,17 +42,7 @@ void export_route(HttpContext& context, Poco::Net::HTTPServerRequest& request, P
   response.setChunkedTransferEncoding(true);
   std::ostream& out = response.send();
   try {
-    if (what == "profiles") {
-      store->each_live_profile([&](const ProfileRecord& p) {
-        out << profile_json(*store, p) << '\n';
-        return out.good();
-      });
-    } else {
-      store->each_event(since, source, [&](const EventRecord& e) {
-        out << event_json(e, false) << '\n';
-        return out.good();
-      });
-    }
+    write_ndjson_export(*store, export_request, out);
   } catch (const StoreError& e) {
     Poco::Logger::get("weft.store").error("GET /export/" + what + ": " + e.what());
     // Reset the connection: the answer then ends without its last chunk, never as if whole.
