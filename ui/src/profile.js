@@ -1,5 +1,5 @@
-// Profiles: search by identifier or id, and one profile's traits, identifiers, merges (as a
-// timeline and as an identity graph) and events.
+// Profiles: the latest ones, search as you type, lookup by identifier or id, and one profile's
+// traits, identifiers, merges (as a timeline and as an identity graph) and events.
 import { api, pagedEvents } from './api.js';
 import { h, json, problem, replace, when } from './dom.js';
 import { correctionsCard } from './corrections.js';
@@ -21,13 +21,77 @@ export async function findProfile(query) {
   return found.profiles.length ? found.profiles[0].id : null;
 }
 
+// The Profiles page: the latest profiles as a table, searched as you type (GET /profiles?q=,
+// SPEC 8), a page at a time. A reply that comes after a later keystroke's is dropped.
 export function showProfileSearch(view) {
+  const input = h('input', { type: 'search', name: 'q', placeholder: 'First letters of an e-mail, a name, an id…',
+    autocomplete: 'off', 'aria-label': 'Search profiles', 'data-testid': 'profile-search' });
+  const list = h('div', { class: 'profile-list' });
+  let asked = 0;
+  const show = async () => {
+    const q = input.value.trim();
+    const mine = ++asked;
+    const path = q.length >= 2 ? `/profiles?q=${encodeURIComponent(q)}&limit=25` : '/profiles?limit=25';
+    try {
+      const page = await api(path);
+      if (mine !== asked) return;
+      replace(list, profileTable(page.profiles, q), moreButton(list, path, page.next));
+    } catch (e) {
+      if (mine === asked) replace(list, problem(e));
+    }
+  };
+  let timer;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(show, 150);
+  });
   replace(view,
     h('h1', {}, 'Profiles'),
-    h('p', {}, 'Find a person by any identifier a system knows them by, as TYPE:VALUE: ',
-      h('code', {}, 'email:jane.doe@example.com'), ', ', h('code', {}, 'slack:U061F7AUR'), ', ',
-      h('code', {}, 'github:583231'), ' — or by a profile id (an old, merged id leads to the survivor). Use the box at the top.'));
-  document.getElementById('search-input').focus();
+    h('p', { class: 'hint' }, 'The most recently updated first. Type two letters or more to find people by the start of any ',
+      'identifier (e-mail, Slack id, customer id) or of a word in their traits. The box at the top takes ',
+      h('code', {}, 'TYPE:VALUE'), ' or a profile id.'),
+    input, list);
+  input.focus();
+  show();
+  return () => clearTimeout(timer);
+}
+
+// A name to show for a profile: its name trait, else first and last name, else none.
+function displayName(traits = {}) {
+  const name = traits.name ?? [traits.first_name, traits.last_name].filter(Boolean).join(' ');
+  return typeof name === 'string' ? name : JSON.stringify(name);
+}
+
+function profileTable(profiles, q) {
+  if (!profiles.length) return h('p', { class: 'hint', 'data-testid': 'no-profiles' }, q.length >= 2 ? `No profile matches ${q}.` : 'No profiles yet.');
+  return h('table', { class: 'profiles', 'data-testid': 'profile-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Identifiers'), h('th', {}, 'Name'), h('th', { class: 'num' }, 'Events'), h('th', {}, 'Updated'))),
+    h('tbody', {}, profiles.map(profileRow)));
+}
+
+function profileRow(p) {
+  const shown = p.identifiers.slice(0, 3).map(({ type, value }) => h('span', { class: 'chip' }, `${type}:${value}`));
+  const more = p.identifiers.length > 3 ? ` +${p.identifiers.length - 3}` : '';
+  return h('tr', { 'data-testid': 'profile-row', 'data-id': p.id },
+    h('td', {}, h('a', { href: `#/profiles/${encodeURIComponent(p.id)}` }, shown.length ? shown : h('code', {}, short(p.id))), more),
+    h('td', {}, displayName(p.traits)),
+    h('td', { class: 'num' }, p.event_count),
+    h('td', {}, when(p.updated_at)));
+}
+
+// "More" appends the next page's rows to the table above it.
+function moreButton(list, path, next) {
+  if (!next) return null;
+  return h('button', { class: 'more', type: 'button', 'data-testid': 'more-profiles', onclick: async (e) => {
+    const button = e.target;
+    try {
+      const page = await api(`${path}&after=${encodeURIComponent(next)}`);
+      list.querySelector('tbody')?.append(...page.profiles.map(profileRow));
+      button.replaceWith(moreButton(list, path, page.next) || '');
+    } catch (err) {
+      button.replaceWith(problem(err));
+    }
+  } }, 'More profiles');
 }
 
 export async function showProfile(view, requested) {

@@ -207,6 +207,44 @@ test('split two people a shared inbox joined, merge them back by hand, re-derive
   }
 });
 
+test('the Profiles page lists the latest people, finds them as you type, and pages', async () => {
+  const dir = workspace();
+  const weft = await startWeft(dir);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    assert.ok(await feedSamples(weft.url) > 10);
+    for (let i = 0; i < 30; ++i)
+      assert.equal((await post(weft.url, '/collect/generic', `{"user_id":"bulk${i}","name":"Bulk Person ${i}"}`)).status, 200);
+    await page.goto(`${weft.url}/ui/#/profiles`);
+    const rows = page.getByTestId('profile-row');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 25);  // the first page
+    assert.match(await rows.first().innerText(), /Bulk Person 29/);  // the most recently updated first
+    await page.getByTestId('more-profiles').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile-row"]').length > 25);
+    await shot(page, 'profiles-list');
+
+    // as you type: Jane by the first letters of her e-mail, then of her name's second word
+    await page.fill('[data-testid="profile-search"]', 'jane.d');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile-row"]').length === 1);
+    assert.match(await rows.first().innerText(), /email:jane\.doe@example\.com/);
+    await page.fill('[data-testid="profile-search"]', 'Doe');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile-row"]').length === 1);
+    await shot(page, 'profiles-search');
+    await page.fill('[data-testid="profile-search"]', 'U061');  // her Slack id
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile-row"]').length === 1);
+    await rows.first().getByRole('link').click();
+    await page.getByTestId('identifiers').waitFor();
+    assert.match(await page.getByTestId('identifiers').innerText(), /U061F7AUR/);
+    await page.goto(`${weft.url}/ui/#/profiles`);
+    await page.fill('[data-testid="profile-search"]', 'zzzz');
+    await page.getByTestId('no-profiles').waitFor();
+  } finally {
+    await page.close();
+    await weft.stop();
+  }
+});
+
 test('with api.token_env set, the console asks for the token and then shows the data', async () => {
   const dir = workspace();
   const weft = await startWeft(dir, { tokenEnv: 'CONSOLE_TEST_TOKEN', token: 's3cret-token' });
