@@ -1,14 +1,17 @@
 // Writes Slack-shaped events as JSON Lines, the same mix as slack_events.lua: COUNT message
 // events over USERS distinct users; one in five is a user_change carrying the user's profile
-// with an e-mail that users 2k and 2k+1 share, so merges happen throughout.
-// Usage: generate_events COUNT USERS > events.jsonl
+// with an e-mail that users 2k and 2k+1 share, so merges happen throughout. With `every`, event
+// i is of user i mod USERS, so that every user has one (a store of USERS people).
+// Usage: generate_events COUNT USERS [every] > events.jsonl
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: generate_events COUNT USERS\n");
+  const bool every = argc == 4 && std::string(argv[3]) == "every";
+  if (argc != 3 && !every) {
+    std::fprintf(stderr, "usage: generate_events COUNT USERS [every]\n");
     return 64;
   }
   const long count = std::atol(argv[1]);
@@ -17,7 +20,7 @@ int main(int argc, char** argv) {
   std::uniform_int_distribution<long> user_of(0, users - 1);
   std::uniform_int_distribution<int> percent(0, 99);
   for (long i = 0; i < count; ++i) {
-    const long u = user_of(random);
+    const long u = every ? i % users : user_of(random);
     if (percent(random) < 20)
       std::printf(R"({"token":"XXYYZZ","team_id":"T061EG9R6","api_app_id":"A0PNCHHK2","event":{"type":"user_change","user":{"id":"U%07ld","team_id":"T061EG9R6","name":"user%ld","real_name":"User %ld","tz":"Europe/Berlin","profile":{"real_name":"User %ld","display_name":"user%ld","email":"person%ld@example.com"}},"event_ts":"1700000000.%06ld"},"type":"event_callback","event_id":"Ev%010ld","event_time":1700000000})"
                   "\n",

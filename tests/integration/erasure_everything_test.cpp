@@ -51,7 +51,7 @@ TEST_CASE("erasure takes everything of the person: dead letters of a re-derivati
 
   // Rita: a people event and a signup event joined by her e-mail, a second e-mail that an
   // operator removes, a third that an operator blocks, and a merge with a reason.
-  s.post("/collect/people", R"({"user":"U7","email":"rita@erase.example","name":"Rita"})");
+  s.post("/collect/people", R"({"user":"U7","email":"rita@erase.example","name":"Rita Marsupial-Zebra"})");
   const auto signup = s.post("/collect/signup", R"({"user":"S7","email":"rita@erase.example","note":"Wombat-Qwerty-8080"})");
   const std::string signup_event = json_member(signup.body, "$.event_id");
   s.post("/collect/people", R"({"user":"U7","email":"rita.old@erase.example"})");
@@ -78,6 +78,9 @@ TEST_CASE("erasure takes everything of the person: dead letters of a re-derivati
   REQUIRE(json_member(s.get("/events/" + signup_event).body, "$.status") == "failed");
 
   const std::string live = s.holder("people:U7");
+  // Her name's search terms (folded: lower case) are in the files until the erasure.
+  REQUIRE(json_member(s.get("/profiles?q=marsup").body, "$.profiles[0].id") == live);
+  if (backend == "sqlite") REQUIRE(holds(store_files(s.dir), "marsupial"));
   const auto erased = s.erase("/profiles/" + live);
   INFO(erased.body);
   REQUIRE(erased.status == 200);
@@ -87,6 +90,7 @@ TEST_CASE("erasure takes everything of the person: dead letters of a re-derivati
   CHECK(s.get("/events/" + json_member(old_form.body, "$.event_id")).status == 404);
   CHECK(s.get("/events/" + json_member(other_form.body, "$.event_id")).status == 200);  // someone else's stays
   CHECK(s.get("/blocked").body.find("rita.blocked@erase.example") == std::string::npos);
+  CHECK(json_member(s.get("/profiles?q=marsup").body, "$.profiles[0].id").empty());
   const std::string operations = s.get("/operations").body;
   CHECK(operations.find("Platypus-Reason-99") == std::string::npos);
   CHECK(operations.find(rita) == std::string::npos);
@@ -99,7 +103,8 @@ TEST_CASE("erasure takes everything of the person: dead letters of a re-derivati
     const std::string files = store_files(s.dir);
     for (const std::string secret : {"rita@erase.example", "Rita@Erase.Example", "rita.old@erase.example", "RITA.OLD@erase.example",
                                      "rita.blocked@erase.example", "Wombat-Qwerty-8080", "Numbat-Form-1234", "Quoll-Old-5678",
-                                     "Platypus-Reason-99", rita.c_str(), crm_rita.c_str(), signup_event.c_str()}) {
+                                     "Platypus-Reason-99", "Marsupial-Zebra", "marsupial-zebra", "marsupial", rita.c_str(), crm_rita.c_str(),
+                                     signup_event.c_str()}) {
       INFO("after the erasure: " << secret);
       CHECK_FALSE(holds(files, secret));
     }
