@@ -57,6 +57,17 @@ TEST_CASE("weft check: a damaged page and a broken invariant are each named, exi
     CHECK(r.out.find("identifiers held by a profile that is not live") != std::string::npos);
     CHECK(r.out.find("problem: 1 merged profiles whose survivor is not live") != std::string::npos);
   }
+  SECTION("search terms that do not match the profiles (SPEC 8)") {
+    {
+      weft::SqliteDb db(store);
+      db.exec("INSERT INTO trait_terms (profile_id, term) VALUES (x'00', 'ghost'); UPDATE identifiers SET search = NULL WHERE value = 'U3'");
+    }
+    const auto r = run_weft({"check", "--config", config});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("problem: 1 identifiers without their search term") != std::string::npos);
+    CHECK(r.out.find("problem: 1 search terms of profiles that are not live or do not exist") != std::string::npos);
+  }
   SECTION("a page of the database file overwritten") {
     std::fstream file(store, std::ios::in | std::ios::out | std::ios::binary);
     const auto pages = static_cast<long>(std::filesystem::file_size(store) / 4096);

@@ -20,6 +20,12 @@ inline constexpr Invariant all[] = {
     {"merged profiles whose survivor is not live", "SELECT count(*) FROM profiles p JOIN profiles s ON s.id = p.merged_into WHERE s.merged_into IS NOT NULL"},
     {"merged profiles whose survivor does not exist",
      "SELECT count(*) FROM profiles p WHERE p.merged_into IS NOT NULL AND NOT EXISTS (SELECT 1 FROM profiles s WHERE s.id = p.merged_into)"},
+    // The search (SPEC 8, search_terms.hpp): every identifier has its term; trait terms belong
+    // to live profiles only.
+    {"identifiers without their search term", "SELECT count(*) FROM identifiers WHERE search IS NULL"},
+    {"search terms of profiles that are not live or do not exist",
+     "SELECT count(*) FROM trait_terms t WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = t.profile_id "
+     "AND p.merged_into IS NULL AND p.redirected_at IS NULL)"},
 };
 
 }  // namespace weft::store_invariants
