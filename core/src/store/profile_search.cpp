@@ -5,15 +5,6 @@
 #include <charconv>
 
 namespace weft {
-namespace {
-
-// Below this many matching terms, sorting their profiles is cheap (measured in the issue's
-// benchmark: ~4 ms on SQLite); above it, a match is common enough among recent profiles.
-constexpr std::int64_t few_terms = 2000;
-// How many recent profiles a search tests before it falls back to the terms.
-constexpr std::int64_t most_tested = 20000;
-
-}  // namespace
 
 std::string place_cursor(const ProfilePlace& place) { return std::to_string(place.updated_at) + "." + place.id; }
 
@@ -28,11 +19,11 @@ std::optional<ProfilePlace> parse_place_cursor(std::string_view cursor) {
 }
 
 std::vector<ProfilePlace> search_profiles(Store& store, std::string_view query, const std::optional<ProfilePlace>& after,
-                                          std::int64_t limit) {
+                                          std::int64_t limit, const SearchThresholds& thresholds) {
   const auto [low, high] = search_terms::prefix_range(search_terms::fold(query));
   const TermRange range{low, high};
-  if (store.count_search_terms(range, few_terms) < few_terms) return store.search_by_terms(range, after, limit);
-  auto found = store.search_by_recency(range, after, limit, most_tested);
+  if (store.count_search_terms(range, thresholds.few_terms) < thresholds.few_terms) return store.search_by_terms(range, after, limit);
+  auto found = store.search_by_recency(range, after, limit, thresholds.most_tested);
   // Fewer than asked: the list or the test ran out; the terms give the whole answer.
   if (static_cast<std::int64_t>(found.size()) < limit) found = store.search_by_terms(range, after, limit);
   return found;

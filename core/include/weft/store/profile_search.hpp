@@ -20,7 +20,15 @@ std::optional<ProfilePlace> parse_place_cursor(std::string_view cursor);
 // the terms; one with many (a common prefix) by testing the most recent profiles, which then
 // soon gives `limit` of them. Either way the work is bounded by the terms or the profiles passed
 // over, never by a sort of every match of a common prefix.
+struct SearchThresholds {
+  // Below this many matching terms, sorting their profiles is cheap (~2 µs a term on SQLite);
+  // above it, a match is common enough among recent profiles (1 in 250 of a million).
+  std::int64_t few_terms = 4000;
+  // How many recent profiles a search tests (~4 µs each) before the terms answer after all.
+  std::int64_t most_tested = 5000;
+};
+
 std::vector<ProfilePlace> search_profiles(Store& store, std::string_view query, const std::optional<ProfilePlace>& after,
-                                          std::int64_t limit);
+                                          std::int64_t limit, const SearchThresholds& thresholds = {});
 
 }  // namespace weft

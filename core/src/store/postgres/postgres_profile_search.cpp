@@ -39,12 +39,14 @@ PostgresProfileSearch::PostgresProfileSearch(pg::Connection& c) : c_(c) {
             "SELECT p.id, p.updated_at FROM profiles p WHERE p.id IN (SELECT profile_id FROM identifiers WHERE search >= $1 AND search < $2 "
             "AND profile_id IS NOT NULL UNION SELECT profile_id FROM trait_terms WHERE term >= $1 AND term < $2) AND " + live_after(3, "p.") +
                 " ORDER BY p.updated_at DESC, p.id DESC LIMIT $5");
+  // Down the listing, each profile tested as it comes (no ORDER BY outside: that would test
+  // all `scan` of them first); the subquery's order is kept.
   c.prepare("search_by_recency",
             "SELECT id, updated_at FROM (SELECT id, updated_at FROM profiles WHERE " + live_after(3) +
                 " ORDER BY updated_at DESC, id DESC LIMIT $6) p WHERE "
                 "EXISTS (SELECT 1 FROM identifiers i WHERE i.profile_id = p.id AND i.search >= $1 AND i.search < $2) OR "
                 "EXISTS (SELECT 1 FROM trait_terms t WHERE t.profile_id = p.id AND t.term >= $1 AND t.term < $2) "
-                "ORDER BY updated_at DESC, id DESC LIMIT $5");
+                "LIMIT $5");
 }
 
 void PostgresProfileSearch::keep_trait_terms(std::string_view profile_id, std::string_view traits) {

@@ -188,6 +188,8 @@ CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq)
 ALTER TABLE identifiers ADD COLUMN search TEXT COLLATE "C";
 UPDATE identifiers SET search = lower(left(value, 200));
 CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL;
+DROP INDEX identifiers_profile;
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type, search);
 CREATE TABLE trait_terms (
   profile_id TEXT NOT NULL,
   term       TEXT COLLATE "C" NOT NULL,

@@ -28,12 +28,13 @@ SqliteProfileSearch::SqliteProfileSearch(SqliteDb& db)
                            "AND profile_id IS NOT NULL UNION SELECT profile_id FROM trait_terms WHERE term >= ?1 AND term < ?2) m "
                            "CROSS JOIN profiles p ON p.id = m.id WHERE " + live_after(3, "p.") +
                            " ORDER BY p.updated_at DESC, p.id DESC LIMIT ?5")),
-      // Down the listing, each profile tested against its own identifiers and terms.
+      // Down the listing, each profile tested against its own identifiers and terms as it comes:
+      // no ORDER BY outside, which would test all `scan` of them before the first row.
       by_recency_(db.prepare("SELECT id, updated_at FROM (SELECT id, updated_at FROM profiles WHERE " + live_after(3) +
                              " ORDER BY updated_at DESC, id DESC LIMIT ?6) p WHERE "
                              "EXISTS (SELECT 1 FROM identifiers i WHERE i.profile_id = p.id AND i.search >= ?1 AND i.search < ?2) OR "
                              "EXISTS (SELECT 1 FROM trait_terms t WHERE t.profile_id = p.id AND t.term >= ?1 AND t.term < ?2) "
-                             "ORDER BY updated_at DESC, id DESC LIMIT ?5")) {}
+                             "LIMIT ?5")) {}
 
 void SqliteProfileSearch::keep_trait_terms(std::string_view profile_id, std::string_view traits) {
   const std::string terms = search_terms::json_array(search_terms::of_traits(traits));

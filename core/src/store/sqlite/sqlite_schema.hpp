@@ -260,13 +260,16 @@ DROP INDEX messages_profile;
 CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);
 )sql",
     // 14 -> 15: listing and search of profiles (SPEC 8, search_terms.hpp). Each identifier keeps
-    // its value as a search term; trait_terms holds the terms of each live profile's traits;
+    // its value as a search term (also in identifiers_profile, so that a profile's own terms
+    // are tested from the index alone); trait_terms holds the terms of each live profile's traits;
     // profiles_recent orders the live profiles by their last update. A deleted profile takes its
     // terms with it. weft_search_term() and weft_trait_terms() are defined by the connection.
     R"sql(
 ALTER TABLE identifiers ADD COLUMN search TEXT;
 UPDATE identifiers SET search = weft_search_term(value);
 CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL;
+DROP INDEX identifiers_profile;
+CREATE INDEX identifiers_profile ON identifiers (profile_id, type, search);
 CREATE TABLE trait_terms (
   profile_id BLOB NOT NULL,
   term       TEXT NOT NULL,

@@ -130,6 +130,7 @@ TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes
             "ALTER TABLE identifiers DROP COLUMN taken_from; DROP TABLE event_values; DROP TABLE event_values_pending;"
             "DROP TABLE messages; DROP TABLE message_attempts; DROP TABLE destinations;"
             "DROP TRIGGER profiles_deleted_terms; DROP INDEX profiles_recent; DROP TABLE trait_terms; DROP INDEX identifiers_search;"
+            "DROP INDEX identifiers_profile; CREATE INDEX identifiers_profile ON identifiers (profile_id, type);"
             "ALTER TABLE identifiers DROP COLUMN search;");
     db.exec("INSERT INTO profiles (id, created_at, updated_at, traits) VALUES ('" + p1 + "', 1, 1, '{\"name\":\"Jane Doe\"}');"
             "INSERT INTO profiles (id, created_at, updated_at, merged_into, merged_at) VALUES ('" + p0 + "', 2, 2, '" + p1 + "', 3);"
