@@ -77,6 +77,8 @@ sleep 2
 echo "search: under the Slack load: $(measure_queries | summary)"
 kill -INT $wrk_pid 2>/dev/null || true
 wait $wrk_pid 2>/dev/null || true
+live=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^weft_profiles / { printf "%.0f", $2 }')
+echo "search: $live live profiles after the load (its e-mails merge pairs of people)"
 stop
 
 echo "== export: weft export profiles of that store"
