@@ -31,7 +31,7 @@ start_as() {
   done
   echo "bench: $* did not start:"; cat "$log"; exit 1
 }
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+source "$bench/lib.sh"  # field
 
 # The receiver: the bare Poco server, 200 to everything.
 start_as receiver "$work/receiver.log" "$build/bin/poco_ceiling"

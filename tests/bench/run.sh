@@ -4,7 +4,9 @@
 # of 1,000,000 events and weft rebuild of them; ingest of 200,000 against 3,000,000 events
 # (growth); a profile of 1,000 events re-derived under load; a 10,000-event profile erased
 # under load; a 1,000,000-event HTTP scale run; destinations (destinations.sh); batches
-# (batches.sh). Prints figures and the ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
+# (batches.sh); listing, search and export of 1,000,000 people (search.sh; against the build in
+# WEFT_BENCH_BASELINE, when set, for the cost of the search index). Prints figures and the
+# ratios the targets are stated in. Usage: tests/bench/run.sh BUILD_DIR
 set -euo pipefail
 
 build=$(cd "${1:-build/bench}" && pwd)
@@ -16,21 +18,7 @@ threads=2
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# Starts a server command in the background; sets PID and PORT from its "listening on" line.
-start() {
-  local log=$1
-  shift
-  "$@" > "$log" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 200); do
-    PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
-    [ -n "${PORT:-}" ] && return 0
-    sleep 0.05
-  done
-  echo "bench: server did not start:"; cat "$log"; exit 1
-}
-
-stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; }
+source "$bench/lib.sh"  # start, stop, field
 
 # wrk: warm-up, then the measured run; prints the RESULT line.
 load() {
@@ -38,8 +26,6 @@ load() {
   wrk -t$threads -c$connections -d2s -s "$bench/slack_events.lua" "$url" -- 100000 > /dev/null
   wrk -t$threads -c$connections -d${seconds}s --latency -s "$bench/slack_events.lua" "$url" -- 100000 | grep '^RESULT'
 }
-
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
 config() {  # a weft.yaml in $work/$1 with a fresh store and the example workflows
   mkdir -p "$work/$1"
@@ -380,3 +366,4 @@ echo "scale: weft serve peak RSS $((peak / 1024)) MiB after the run (target <= 2
 
 "$bench/destinations.sh" "$build"
 "$bench/batches.sh" "$build"
+"$bench/search.sh" "$build" ${WEFT_BENCH_BASELINE:-}

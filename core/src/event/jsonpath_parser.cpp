@@ -5,6 +5,7 @@
 #include "weft/event/jsonpath.hpp"
 
 #include "jsonpath_syntax.hpp"
+#include "weft/event/utf8.hpp"
 
 #include <cstdlib>
 #include <string>
@@ -21,24 +22,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 // name-first: ALPHA / "_" / any non-ASCII (a UTF-8 lead or continuation byte).
 bool is_name_first(char c) { return is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 const char* function_name(Function f) {
   switch (f) {
@@ -283,7 +266,7 @@ private:
             if (low < 0xDC00 || low > 0xDFFF) fail("a high surrogate must be followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          append_utf8(out, cp);
+          append_utf8(out, static_cast<char32_t>(cp));
           break;
         }
         default:

@@ -1,6 +1,7 @@
 #include "weft/store/search_terms.hpp"
 
 #include "weft/event/json_strings.hpp"
+#include "weft/event/utf8.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -22,47 +23,6 @@ locale_t unicode_locale() {
   return locale;
 }
 
-struct Decoded {
-  char32_t code = 0;
-  std::size_t length = 1;
-  bool valid = false;
-};
-
-// The character at `at`; an invalid or cut sequence is one byte, not valid.
-Decoded decode(std::string_view s, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b = byte(at);
-  if (b < 0x80) return {b, 1, true};
-  std::size_t length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
-  if (length == 0 || at + length > s.size()) return {};
-  char32_t code = b & (0x7F >> length);
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return {};
-    code = (code << 6) | (byte(at + i) & 0x3F);
-  }
-  const char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < least[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {};
-  return {code, length, true};
-}
-
-void encode(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 char32_t lower(char32_t c) {
   if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
   const locale_t locale = unicode_locale();
@@ -82,9 +42,9 @@ std::string fold(std::string_view text) {
   out.reserve(std::min(text.size(), max_chars * 4));
   std::size_t chars = 0;
   for (std::size_t at = 0; at < text.size() && chars < max_chars; ++chars) {
-    const Decoded d = decode(text, at);
+    const Utf8Character d = decode_utf8(text, at);
     if (d.valid)
-      encode(lower(d.code), out);
+      append_utf8(out, lower(d.code));
     else
       out += text[at];
     at += d.length;
@@ -94,7 +54,7 @@ std::string fold(std::string_view text) {
 
 std::size_t characters(std::string_view text) {
   std::size_t chars = 0;
-  for (std::size_t at = 0; at < text.size(); ++chars) at += decode(text, at).length;
+  for (std::size_t at = 0; at < text.size(); ++chars) at += decode_utf8(text, at).length;
   return chars;
 }
 
@@ -110,7 +70,7 @@ std::vector<std::string> of_traits(std::string_view traits_json) {
     add(s);
     std::size_t word_start = std::string_view::npos;
     for (std::size_t at = 0; at <= s.size() && terms.size() < max_trait_terms;) {
-      const Decoded d = at < s.size() ? decode(s, at) : Decoded{};
+      const Utf8Character d = at < s.size() ? decode_utf8(s, at) : Utf8Character{};
       const bool in_word = at < s.size() && d.valid && word_character(d.code);
       if (in_word && word_start == std::string_view::npos) word_start = at;
       if (!in_word && word_start != std::string_view::npos) {
