@@ -12,14 +12,18 @@
 
 namespace weft::app {
 
+void authorize(Poco::Net::HTTPRequest& request, const Settings& settings) {
+  if (settings.token_env.empty()) return;
+  if (const char* token = std::getenv(settings.token_env.c_str()); token && *token) request.set("Authorization", std::string("Bearer ") + token);
+}
+
 Answer ask_server(const std::string& url, const std::string& method, const std::string& path, const std::string& body, const Settings& settings) {
   const Poco::URI uri(url);
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   request.setContentType("application/json");
   request.setContentLength(static_cast<std::streamsize>(body.size()));
-  if (!settings.token_env.empty())
-    if (const char* token = std::getenv(settings.token_env.c_str()); token && *token) request.set("Authorization", std::string("Bearer ") + token);
+  authorize(request, settings);
   session.sendRequest(request) << body;
   Poco::Net::HTTPResponse response;
   std::istream& in = session.receiveResponse(response);

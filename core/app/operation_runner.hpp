@@ -3,6 +3,8 @@
 // server may be writing to.
 #pragma once
 
+#include <Poco/Net/HTTPRequest.h>
+
 #include "weft/base/settings.hpp"
 #include "weft/serve/committer.hpp"
 #include "weft/workflow/rederivation.hpp"
@@ -12,6 +14,9 @@
 #include <string>
 
 namespace weft::app {
+
+// Adds the API token of api.token_env, when it is set, to a request for a running server.
+void authorize(Poco::Net::HTTPRequest& request, const Settings& settings);
 
 // Sends `body` with `method` to `path` of the server at `url`, with the API token of
 // api.token_env if set. Throws Poco::Exception when the server cannot be reached.

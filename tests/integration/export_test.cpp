@@ -4,6 +4,8 @@
 
 #include "run_process.hpp"
 
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -95,4 +97,32 @@ TEST_CASE("export: weft export refuses what it cannot do, with a reason") {
     CHECK(r.exit_code == 64);
     CHECK_FALSE(r.err.empty());
   }
+}
+
+TEST_CASE("export: weft export --url keeps no file of an answer cut in the middle of a line") {
+  // An answer cut after some lines: weft serve resets the connection then, which Poco's reader
+  // reports; this one only closes it, at the end of a chunk, which Poco's reader takes for the
+  // end of the body.
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+  std::thread server([&] {
+    Poco::Net::StreamSocket client = listener.acceptConnection();
+    char request[4096];
+    client.receiveBytes(request, sizeof request);
+    const std::string answer =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "1a\r\n{\"id\":\"p1\"}\n{\"id\":\"p2\",\"tr\r\n";
+    client.sendBytes(answer.data(), static_cast<int>(answer.size()));
+    client.shutdownSend();
+    client.receiveBytes(request, sizeof request);  // until the client has gone
+  });
+  TempDir dir;
+  const auto file = dir.path() / "profiles.ndjson";
+  const auto r = run_weft({"export", "profiles", "--output", file.string(), "--url",
+                           "http://127.0.0.1:" + std::to_string(listener.address().port())});
+  server.join();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not whole") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(file));
+  CHECK_FALSE(std::filesystem::exists(file.string() + ".partial"));
 }
