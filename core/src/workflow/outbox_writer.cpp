@@ -107,7 +107,7 @@ void OutboxWriter::profile_changes(const ProfileChanges& changes, const Delivery
     if (auto live = live_id(id); live && !contains(created, *live) && !contains(updated, *live)) updated.push_back(std::move(*live));
   for (const std::string& id : updated)
     for (const std::string& d : on_updated)
-      if (!store_.outbox().has_waiting(d, "profile.updated", id)) enqueue(d, "profile.updated", id, std::string(profile_state_when_sent), now);
+      if (!store_.outbox().has_waiting_update(d, id)) enqueue(d, "profile.updated", id, std::string(profile_state_when_sent), now);
 }
 
 void OutboxWriter::split(const std::string& old_id, const std::vector<std::string>& profiles, const DeliveryRouting& routing,

@@ -62,9 +62,9 @@ public:
   virtual ~Outbox() = default;
 
   virtual void enqueue(const OutboxMessage& message) = 0;
-  // Coalescing (profile.updated): whether the profile has a message of `type` at the destination
-  // that waits untouched (never attempted nor claimed), so that a newer change needs none.
-  virtual bool has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) = 0;
+  // Coalescing: whether the profile has a profile.updated message at the destination that waits
+  // untouched (never attempted nor claimed), so that a newer change needs none.
+  virtual bool has_waiting_update(std::string_view destination, std::string_view profile_id) = 0;
 
   // Called first in a transaction that only claims or settles: such a transaction needs no
   // serializable isolation (PostgreSQL: two processes' claims would fail each other as

@@ -55,8 +55,8 @@ std::optional<std::int64_t> optional_integer(const Result& r, int column) {
 PostgresOutbox::PostgresOutbox(pg::Connection& c) : c_(c) {
   c.prepare("outbox_insert", "INSERT INTO messages (id, destination, type, profile_id, created_at, data, status, attempts, next_at) "
                              "VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $5)");
-  c.prepare("outbox_has_waiting", "SELECT 1 FROM messages WHERE profile_id = $3 AND destination = $1 AND status = 'pending' AND type = $2 "
-                                  "AND attempts = 0 AND lease_until IS NULL LIMIT 1");
+  c.prepare("outbox_has_waiting_update", "SELECT 1 FROM messages WHERE profile_id = $2 AND destination = $1 AND status = 'pending' "
+                                         "AND type = 'profile.updated' AND attempts = 0 AND lease_until IS NULL LIMIT 1");
   c.prepare("outbox_claim_ordered", claim_sql(true));
   c.prepare("outbox_claim_any", claim_sql(false));
   c.prepare("outbox_attempt", "INSERT INTO message_attempts (message, at, http_status, error, ms, response) "
@@ -100,8 +100,8 @@ void PostgresOutbox::enqueue(const OutboxMessage& m) {
   c_.queue("outbox_insert", {m.id, m.destination, m.type, m.profile_id, m.created_at, m.data});
 }
 
-bool PostgresOutbox::has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) {
-  return c_.run("outbox_has_waiting", {destination, type, profile_id}).rows() > 0;
+bool PostgresOutbox::has_waiting_update(std::string_view destination, std::string_view profile_id) {
+  return c_.run("outbox_has_waiting_update", {destination, profile_id}).rows() > 0;
 }
 
 std::vector<OutboxMessage> PostgresOutbox::claim(std::string_view destination, std::int64_t now, std::int64_t lease_until,

@@ -18,7 +18,7 @@ public:
 
   void relax_isolation() override;
   void enqueue(const OutboxMessage& message) override;
-  bool has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) override;
+  bool has_waiting_update(std::string_view destination, std::string_view profile_id) override;
   std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                    bool per_profile) override;
   void settle(const MessageSettlement& settlement) override;

@@ -7,10 +7,9 @@ namespace {
 
 #define MESSAGE_COLUMNS "seq, id, destination, type, profile_id, created_at, data, status, attempts"
 
-// A message is waiting for an earlier one of its profile at its destination.
-#define WAITS_FOR_EARLIER                                                                                                      \
-  "EXISTS (SELECT 1 FROM messages e WHERE e.profile_id = m.profile_id AND e.destination = m.destination AND e.status = 'pending' " \
-  "AND e.seq < m.seq)"
+// A message is waiting for an earlier one of its profile at its destination: the one its
+// after_seq names is pending (see "Per-profile order" below).
+#define WAITS_FOR_EARLIER "EXISTS (SELECT 1 FROM messages e WHERE e.seq = m.after_seq AND e.status = 'pending')"
 
 #define CLAIMABLE                                                                                                                  \
   "SELECT " MESSAGE_COLUMNS " FROM messages m WHERE destination = ?1 AND status = 'pending' AND next_at <= ?2 AND (lease_until IS " \
@@ -22,11 +21,21 @@ std::int64_t changes(SqliteDb& db) { return static_cast<std::int64_t>(sqlite3_ch
 
 SqliteOutbox::SqliteOutbox(SqliteDb& db)
     : db_(db),
-      insert_(db.prepare("INSERT INTO messages (id, destination, type, profile_id, created_at, data, status, attempts, next_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?5)")),
-      has_waiting_(db.prepare("SELECT 1 FROM messages WHERE profile_id = ?3 AND destination = ?1 AND status = 'pending' AND type = ?2 "
-                              "AND attempts = 0 AND lease_until IS NULL LIMIT 1")),
-      claim_ordered_(db.prepare(CLAIMABLE " AND (profile_id IS NULL OR NOT " WAITS_FOR_EARLIER ") ORDER BY seq LIMIT ?3")),
+      insert_(db.prepare("INSERT INTO messages (id, destination, type, profile_id, created_at, data, status, attempts, next_at, after_seq) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?5, ?7)")),
+      has_waiting_update_(db.prepare("SELECT 1 FROM messages WHERE profile_id = ?2 AND destination = ?1 AND status = 'pending' "
+                                     "AND type = 'profile.updated' AND attempts = 0 AND lease_until IS NULL LIMIT 1")),
+      newest_of_profile_(db.prepare("SELECT seq, status = 'pending', after_seq FROM messages WHERE profile_id = ?1 AND destination = ?2 "
+                                    "ORDER BY seq DESC LIMIT 1")),
+      is_pending_(db.prepare("SELECT 1 FROM messages WHERE seq = ?1 AND status = 'pending'")),
+      pending_before_(db.prepare("SELECT max(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq < ?3 "
+                                 "AND status = 'pending'")),
+      pending_after_(db.prepare("SELECT min(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq > ?3 "
+                                "AND status = 'pending'")),
+      newest_after_(db.prepare("SELECT max(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq > ?3")),
+      set_after_(db.prepare("UPDATE messages SET after_seq = ?2 WHERE seq = ?1")),
+      link_of_(db.prepare("SELECT after_seq, profile_id, destination FROM messages WHERE seq = ?1 AND after_seq IS NOT NULL")),
+      claim_ordered_(db.prepare(CLAIMABLE " AND (after_seq IS NULL OR NOT " WAITS_FOR_EARLIER ") ORDER BY seq LIMIT ?3")),
       claim_any_(db.prepare(CLAIMABLE " ORDER BY seq LIMIT ?3")),
       lease_(db.prepare("UPDATE messages SET lease_until = ?2 WHERE seq = ?1")),
       attempt_(db.prepare("INSERT INTO message_attempts (message, at, http_status, error, ms, response) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
@@ -46,10 +55,9 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
                                "ORDER BY seq LIMIT ?3")),
       any_list_(db.prepare("SELECT " MESSAGE_COLUMNS " FROM messages WHERE destination = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")),
       attempts_(db.prepare("SELECT at, http_status, error, ms, response FROM message_attempts WHERE message = ?1 ORDER BY seq")),
-      retry_(db.prepare("UPDATE messages SET status = 'pending', attempts = 0, next_at = ?3, lease_until = NULL "
-                        "WHERE destination = ?1 AND id = ?2")),
-      retry_failed_(db.prepare("UPDATE messages SET status = 'pending', attempts = 0, next_at = ?2, lease_until = NULL "
-                               "WHERE destination = ?1 AND status = 'failed'")),
+      find_(db.prepare("SELECT seq, profile_id FROM messages WHERE destination = ?1 AND id = ?2")),
+      failed_of_(db.prepare("SELECT seq, profile_id FROM messages WHERE destination = ?1 AND status = 'failed' ORDER BY seq")),
+      retry_(db.prepare("UPDATE messages SET status = 'pending', attempts = 0, next_at = ?2, lease_until = NULL WHERE seq = ?1")),
       destination_(db.prepare("SELECT disabled_at, disabled_reason, failing_since, last_error_at, last_error FROM destinations "
                               "WHERE id = ?1")),
       save_destination_(db.prepare("INSERT OR REPLACE INTO destinations (id, disabled_at, disabled_reason, failing_since, "
@@ -63,15 +71,76 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
 #undef WAITS_FOR_EARLIER
 #undef MESSAGE_COLUMNS
 
-void SqliteOutbox::enqueue(const OutboxMessage& m) {
-  insert_.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind_optional_id(4, m.profile_id);
-  run(insert_.bind(5, m.created_at).bind(6, m.data));
+// Per-profile order. The messages of one profile to one destination form a chain in seq order.
+// Each keeps in after_seq the newest earlier pending message of its chain, or when there is none
+// the newest earlier message (or NULL): so a pending message waits exactly when its after_seq
+// is pending, and the newest of a chain, settled, still names the newest pending one before it.
+// Settling keeps that true, since a message is claimed only when none before it is pending; a
+// message made pending again by hand (retry) is linked in by relink(), and one that was in
+// flight meanwhile and settles before it is passed over by bypass().
+
+bool SqliteOutbox::is_pending(std::int64_t seq) {
+  is_pending_.bind(1, seq);
+  const bool pending = is_pending_.step();
+  is_pending_.reset();
+  return pending;
 }
 
-bool SqliteOutbox::has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) {
-  has_waiting_.bind(1, destination).bind(2, type).bind_id(3, profile_id);
-  const bool found = has_waiting_.step();
-  has_waiting_.reset();
+void SqliteOutbox::enqueue(const OutboxMessage& m) {
+  std::optional<std::int64_t> after;
+  if (m.profile_id) {
+    newest_of_profile_.bind_id(1, *m.profile_id).bind(2, m.destination);
+    std::optional<std::int64_t> newest_names;  // what the newest, settled, names
+    if (newest_of_profile_.step()) {
+      after = newest_of_profile_.integer(0);
+      if (newest_of_profile_.integer(1) == 0 && !newest_of_profile_.is_null(2)) newest_names = newest_of_profile_.integer(2);
+    }
+    newest_of_profile_.reset();
+    if (newest_names && is_pending(*newest_names)) after = newest_names;
+  }
+  insert_.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind_optional_id(4, m.profile_id);
+  insert_.bind(5, m.created_at).bind(6, m.data);
+  if (after) insert_.bind(7, *after);
+  run(insert_);
+}
+
+void SqliteOutbox::relink(std::int64_t seq, const std::string& profile_id, std::string_view destination) {
+  const auto chain = [&](SqliteStatement& s) { return single_integer(s.bind_id(1, profile_id).bind(2, destination).bind(3, seq)); };
+  if (const std::int64_t before = chain(pending_before_)) run(set_after_.bind(1, seq).bind(2, before));
+  if (const std::int64_t next = next_in_chain(seq, profile_id, destination)) run(set_after_.bind(1, next).bind(2, seq));
+}
+
+// The first message after `seq` in its chain that names it: the oldest pending one, or when none
+// is pending the newest; 0 when there is none.
+std::int64_t SqliteOutbox::next_in_chain(std::int64_t seq, const std::string& profile_id, std::string_view destination) {
+  const auto chain = [&](SqliteStatement& s) { return single_integer(s.bind_id(1, profile_id).bind(2, destination).bind(3, seq)); };
+  const std::int64_t pending = chain(pending_after_);
+  return pending ? pending : chain(newest_after_);
+}
+
+// A message leaves pending while the one it names still is (it was in flight when that one was
+// retried by hand): whoever named it names that one instead.
+void SqliteOutbox::bypass(std::int64_t seq) {
+  link_of_.bind(1, seq);
+  if (!link_of_.step()) return link_of_.reset();
+  const std::int64_t after = link_of_.integer(0);
+  const std::optional<std::string> profile_id = link_of_.optional_id(1);
+  const std::string destination(link_of_.text(2));
+  link_of_.reset();
+  if (!profile_id || !is_pending(after)) return;
+  if (const std::int64_t next = next_in_chain(seq, *profile_id, destination)) run(set_after_.bind(1, next).bind(2, after));
+}
+
+void SqliteOutbox::make_pending(std::int64_t seq, const std::optional<std::string>& profile_id, std::string_view destination,
+                                std::int64_t now) {
+  run(retry_.bind(1, seq).bind(2, now));
+  if (profile_id) relink(seq, *profile_id, destination);
+}
+
+bool SqliteOutbox::has_waiting_update(std::string_view destination, std::string_view profile_id) {
+  has_waiting_update_.bind(1, destination).bind_id(2, profile_id);
+  const bool found = has_waiting_update_.step();
+  has_waiting_update_.reset();
   return found;
 }
 
@@ -107,12 +176,14 @@ void SqliteOutbox::settle(const MessageSettlement& s) {
   run(attempt_);
   switch (s.next) {
     case MessageSettlement::Next::delivered:
+      bypass(s.seq);
       run(delivered_.bind(1, s.seq).bind(2, static_cast<std::int64_t>(s.clear_data)));
       break;
     case MessageSettlement::Next::retry:
       run(retry_at_.bind(1, s.seq).bind(2, s.next_at));
       break;
     case MessageSettlement::Next::failed:
+      bypass(s.seq);
       run(failed_.bind(1, s.seq));
       break;
     case MessageSettlement::Next::stay:
@@ -155,13 +226,22 @@ std::vector<MessageAttempt> SqliteOutbox::attempts(std::int64_t seq) {
 }
 
 bool SqliteOutbox::retry(std::string_view destination, std::string_view message_id, std::int64_t now) {
-  run(retry_.bind(1, destination).bind(2, message_id).bind(3, now));
-  return changes(db_) > 0;
+  find_.bind(1, destination).bind(2, message_id);
+  const bool found = find_.step();
+  const std::int64_t seq = found ? find_.integer(0) : 0;
+  const std::optional<std::string> profile_id = found ? find_.optional_id(1) : std::nullopt;
+  find_.reset();
+  if (found) make_pending(seq, profile_id, destination, now);
+  return found;
 }
 
 std::int64_t SqliteOutbox::retry_failed(std::string_view destination, std::int64_t now) {
-  run(retry_failed_.bind(1, destination).bind(2, now));
-  return changes(db_);
+  std::vector<std::pair<std::int64_t, std::optional<std::string>>> failed;
+  failed_of_.bind(1, destination);
+  while (failed_of_.step()) failed.emplace_back(failed_of_.integer(0), failed_of_.optional_id(1));
+  failed_of_.reset();
+  for (const auto& [seq, profile_id] : failed) make_pending(seq, profile_id, destination, now);  // oldest first, as relink needs
+  return static_cast<std::int64_t>(failed.size());
 }
 
 DestinationRecord SqliteOutbox::destination(std::string_view id) {

@@ -11,7 +11,7 @@ public:
   explicit SqliteOutbox(SqliteDb& db);
 
   void enqueue(const OutboxMessage& message) override;
-  bool has_waiting(std::string_view destination, std::string_view type, std::string_view profile_id) override;
+  bool has_waiting_update(std::string_view destination, std::string_view profile_id) override;
   std::vector<OutboxMessage> claim(std::string_view destination, std::int64_t now, std::int64_t lease_until, std::int64_t limit,
                                    bool per_profile) override;
   void settle(const MessageSettlement& settlement) override;
@@ -31,11 +31,18 @@ public:
 
 private:
   std::vector<OutboxMessage> rows(SqliteStatement& s);
+  bool is_pending(std::int64_t seq);
+  // Links a message just made pending again into its chain (see sqlite_outbox.cpp).
+  void relink(std::int64_t seq, const std::string& profile_id, std::string_view destination);
+  std::int64_t next_in_chain(std::int64_t seq, const std::string& profile_id, std::string_view destination);
+  void bypass(std::int64_t seq);
+  void make_pending(std::int64_t seq, const std::optional<std::string>& profile_id, std::string_view destination, std::int64_t now);
 
   SqliteDb& db_;
-  SqliteStatement insert_, has_waiting_, claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
+  SqliteStatement insert_, has_waiting_update_, newest_of_profile_, is_pending_, pending_before_, pending_after_, newest_after_, set_after_, link_of_;
+  SqliteStatement claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
   SqliteStatement count_pending_, oldest_pending_, count_settled_, pending_list_, settled_list_, any_list_, attempts_;
-  SqliteStatement retry_, retry_failed_, destination_, save_destination_, erase_attempts_, erase_messages_;
+  SqliteStatement find_, failed_of_, retry_, destination_, save_destination_, erase_attempts_, erase_messages_;
 };
 
 }  // namespace weft

@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 15> migrations = {
+inline constexpr std::array<std::string_view, 16> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -280,6 +280,25 @@ INSERT INTO trait_terms (profile_id, term) SELECT p.id, t.value FROM profiles p,
   WHERE p.merged_into IS NULL AND p.redirected_at IS NULL;
 CREATE INDEX profiles_recent ON profiles (updated_at, id) WHERE merged_into IS NULL AND redirected_at IS NULL;
 CREATE TRIGGER profiles_deleted_terms AFTER DELETE ON profiles BEGIN DELETE FROM trait_terms WHERE profile_id = OLD.id; END;
+)sql",
+    // 15 -> 16: per-profile order without an index entry that moves when a message settles.
+    // A message keeps the seq of the message it waits for (after_seq: the newest earlier pending
+    // message of its profile at its destination, else the newest earlier one), so a claim tests
+    // one row by its key, and settling touches no index keyed by profile (a random page per
+    // message, logged again at every settle). messages_profile loses its status; coalescing
+    // finds a waiting profile.updated in a partial index of its own.
+    R"sql(
+ALTER TABLE messages ADD COLUMN after_seq INTEGER;
+UPDATE messages SET after_seq = coalesce(
+  (SELECT max(e.seq) FROM messages e WHERE e.profile_id = messages.profile_id AND e.destination = messages.destination
+     AND e.status = 'pending' AND e.seq < messages.seq),
+  (SELECT max(e.seq) FROM messages e WHERE e.profile_id = messages.profile_id AND e.destination = messages.destination
+     AND e.seq < messages.seq))
+  WHERE profile_id IS NOT NULL;
+DROP INDEX messages_profile;
+CREATE INDEX messages_profile ON messages (profile_id, destination, seq);
+CREATE INDEX messages_updates_waiting ON messages (profile_id, destination)
+  WHERE status = 'pending' AND type = 'profile.updated' AND attempts = 0;
 )sql",
 };
 

@@ -118,6 +118,41 @@ INSERT INTO events (id, source, type, received_at, profile_id, status, payload, 
   CHECK(version.integer(0) == weft::SqliteStore::schema_version);
 }
 
+TEST_CASE("a schema 15 store's waiting messages keep their per-profile order after the upgrade") {
+  TempDir dir;
+  const std::string path = (dir.path() / "order.db").string();
+  const std::string p1 = "0190f5c2-7b1a-7c3d-8e4f-0123456789ab";
+  {
+    SqliteStore store(path);
+    store.begin();
+    for (int i = 1; i <= 3; ++i)
+      store.outbox().enqueue({.id = "msg_" + std::to_string(i), .destination = "crm", .type = "event", .profile_id = p1, .created_at = 1, .data = "{}"});
+    store.commit();
+  }
+  {  // taken back to schema 15: the first message was retried by hand after the second was delivered
+    weft::SqliteDb db(path);
+    db.exec("DROP INDEX messages_updates_waiting; DROP INDEX messages_profile; ALTER TABLE messages DROP COLUMN after_seq;"
+            "CREATE INDEX messages_profile ON messages (profile_id, destination, status, seq);"
+            "UPDATE messages SET status = 'delivered' WHERE id = 'msg_2'; UPDATE schema_version SET version = 15");
+  }
+  SqliteStore store(path);
+  const auto claim = [&](std::int64_t now) {
+    store.begin();
+    std::vector<std::string> ids;
+    for (const auto& m : store.outbox().claim("crm", now, now + 10, 10, true)) ids.push_back(m.id);
+    store.commit();
+    return ids;
+  };
+  store.begin();
+  store.outbox().enqueue({.id = "msg_4", .destination = "crm", .type = "event", .profile_id = p1, .created_at = 2, .data = "{}"});
+  store.commit();
+  CHECK(claim(100) == std::vector<std::string>{"msg_1"});  // the third and the new fourth wait behind it
+  store.begin();
+  store.outbox().settle({.seq = 1, .attempt = {.at = 100, .http_status = 200}});
+  store.commit();
+  CHECK(claim(200) == std::vector<std::string>{"msg_3"});
+}
+
 TEST_CASE("ids that a schema 10 store holds as text are stored as their 16 bytes after the upgrade, and read back the same") {
   TempDir dir;
   const std::string path = (dir.path() / "ids.db").string();
