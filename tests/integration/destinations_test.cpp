@@ -190,7 +190,7 @@ TEST_CASE("destinations: a profile's messages keep their order while one is retr
 
 TEST_CASE("destinations: kill -9 with thousands of messages waiting loses none, and sends again no more than were in flight") {
   Receiver receiver;
-  receiver.answer_by_default({.delay = std::chrono::milliseconds(20)});  // slow: the messages pile up
+  receiver.answer_by_default({.delay = std::chrono::milliseconds(100)});  // slow (40 a second): the messages pile up
   weft::test::TempDir dir;
   const auto options = delivering_options(dir, receiver, "sqlite", "timeout: 1s\nretry: [1s]\nmax_in_flight: 4\n");
   constexpr int events = 10'000;
