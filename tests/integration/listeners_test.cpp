@@ -29,6 +29,17 @@ TEST_CASE("listeners: a public address serving every route with no token is refu
   CHECK(output.find("'listen.routes' must be all or collect, found 'some'") != std::string::npos);
 }
 
+TEST_CASE("listeners: a second server on an address already served refuses to start instead of sharing the port") {
+  TempDir first_dir, second_dir;
+  ServerProcess first(first_dir);
+  weft::test::ServeOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(first.port());
+  const auto [code, output] = weft::test::serve_refusal(second_dir, options);
+  CHECK(code != 0);
+  CHECK(output.find("127.0.0.1:" + std::to_string(first.port())) != std::string::npos);
+  CHECK(http(first.port(), "GET", "/healthz").status == 200);
+}
+
 TEST_CASE("listeners: routes: collect takes webhooks and answers /healthz, and 404s the API and the console") {
   TempDir dir;
   weft::test::ServeOptions options;

@@ -91,8 +91,11 @@ HttpServer::HttpServer(HttpContext& context, const std::vector<ListenAddress>& l
     // A TLS connection's handshake happens in its own thread on its first read (Poco's lazy
     // handshake), under the same read timeout as any request: a client that opens TCP and never
     // speaks holds one thread for at most that long, and never the acceptor.
-    Poco::Net::ServerSocket socket = address.tls ? Poco::Net::SecureServerSocket(where, 256, tls->context())
-                                                 : Poco::Net::ServerSocket(where, 256);
+    // Bound without SO_REUSEPORT (Poco's ServerSocket(address) sets it with SO_REUSEADDR): a
+    // second server on the same address must fail to start, not take half the webhooks.
+    Poco::Net::ServerSocket socket = address.tls ? Poco::Net::SecureServerSocket(tls->context()) : Poco::Net::ServerSocket();
+    socket.bind(where, true, false);
+    socket.listen(256);
     ports_.push_back(socket.address().port());
     urls_.push_back(address.url(ports_.back()));
     servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(new Router(context, address.routes), *threads_, socket, http_server_params()));
