@@ -87,6 +87,23 @@ TEST_CASE("outbox: a profile's later message waits while its earlier one is clai
   CHECK(o.claim("crm", 20'000, false) == std::vector<std::string>{a2, d1, d2});  // a2's lease ran out at 11,000
 }
 
+TEST_CASE("outbox: a message made after a hand retry of an older one, when the newest was delivered, waits behind it") {
+  Outboxed o(GENERATE(from_range(weft::test::store_backends())));
+  const auto a1 = o.add("crm", p1);
+  const auto a2 = o.add("crm", p1);
+  CHECK(o.claim("crm", 2000) == std::vector<std::string>{a1});
+  o.settle("crm", a1, MessageSettlement::Next::delivered);
+  CHECK(o.claim("crm", 2000) == std::vector<std::string>{a2});
+  o.settle("crm", a2, MessageSettlement::Next::delivered);
+  o.store->begin();
+  CHECK(o.outbox().retry("crm", a1, 2000));
+  o.store->commit();
+  const auto a3 = o.add("crm", p1);
+  CHECK(o.claim("crm", 2000) == std::vector<std::string>{a1});
+  o.settle("crm", a1, MessageSettlement::Next::delivered);
+  CHECK(o.claim("crm", 2000) == std::vector<std::string>{a3});
+}
+
 TEST_CASE("outbox: a lease that runs out (a crashed dispatcher) gives the message to the next claim") {
   Outboxed o(GENERATE(from_range(weft::test::store_backends())));
   const auto a = o.add("crm", p1);

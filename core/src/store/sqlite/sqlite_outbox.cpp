@@ -25,16 +25,20 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?5, ?7)")),
       has_waiting_update_(db.prepare("SELECT 1 FROM messages WHERE profile_id = ?2 AND destination = ?1 AND status = 'pending' "
                                      "AND type = 'profile.updated' AND attempts = 0 AND lease_until IS NULL LIMIT 1")),
-      newest_of_profile_(db.prepare("SELECT seq, status = 'pending', after_seq FROM messages WHERE profile_id = ?1 AND destination = ?2 "
-                                    "ORDER BY seq DESC LIMIT 1")),
-      is_pending_(db.prepare("SELECT 1 FROM messages WHERE seq = ?1 AND status = 'pending'")),
+      // what a new message waits for: the chain's newest, or when that one is settled, the
+      // pending message it names
+      waits_for_(db.prepare("SELECT CASE WHEN n.status <> 'pending' AND p.status = 'pending' THEN p.seq ELSE n.seq END "
+                            "FROM messages n LEFT JOIN messages p ON p.seq = n.after_seq "
+                            "WHERE n.profile_id = ?1 AND n.destination = ?2 ORDER BY n.seq DESC LIMIT 1")),
       pending_before_(db.prepare("SELECT max(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq < ?3 "
                                  "AND status = 'pending'")),
       pending_after_(db.prepare("SELECT min(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq > ?3 "
                                 "AND status = 'pending'")),
       newest_after_(db.prepare("SELECT max(seq) FROM messages WHERE profile_id = ?1 AND destination = ?2 AND seq > ?3")),
       set_after_(db.prepare("UPDATE messages SET after_seq = ?2 WHERE seq = ?1")),
-      link_of_(db.prepare("SELECT after_seq, profile_id, destination FROM messages WHERE seq = ?1 AND after_seq IS NOT NULL")),
+      // a message whose named message is still pending: that one, and the message's chain
+      pending_link_(db.prepare("SELECT p.seq, m.profile_id, m.destination FROM messages m JOIN messages p ON p.seq = m.after_seq "
+                               "WHERE m.seq = ?1 AND p.status = 'pending' AND m.profile_id IS NOT NULL")),
       claim_ordered_(db.prepare(CLAIMABLE " AND (after_seq IS NULL OR NOT " WAITS_FOR_EARLIER ") ORDER BY seq LIMIT ?3")),
       claim_any_(db.prepare(CLAIMABLE " ORDER BY seq LIMIT ?3")),
       lease_(db.prepare("UPDATE messages SET lease_until = ?2 WHERE seq = ?1")),
@@ -79,56 +83,41 @@ SqliteOutbox::SqliteOutbox(SqliteDb& db)
 // message made pending again by hand (retry) is linked in by relink(), and one that was in
 // flight meanwhile and settles before it is passed over by bypass().
 
-bool SqliteOutbox::is_pending(std::int64_t seq) {
-  is_pending_.bind(1, seq);
-  const bool pending = is_pending_.step();
-  is_pending_.reset();
-  return pending;
+std::int64_t SqliteOutbox::in_chain(SqliteStatement& s, std::int64_t seq, const std::string& profile_id, std::string_view destination) {
+  return single_integer(s.bind_id(1, profile_id).bind(2, destination).bind(3, seq));
 }
 
 void SqliteOutbox::enqueue(const OutboxMessage& m) {
-  std::optional<std::int64_t> after;
-  if (m.profile_id) {
-    newest_of_profile_.bind_id(1, *m.profile_id).bind(2, m.destination);
-    std::optional<std::int64_t> newest_names;  // what the newest, settled, names
-    if (newest_of_profile_.step()) {
-      after = newest_of_profile_.integer(0);
-      if (newest_of_profile_.integer(1) == 0 && !newest_of_profile_.is_null(2)) newest_names = newest_of_profile_.integer(2);
-    }
-    newest_of_profile_.reset();
-    if (newest_names && is_pending(*newest_names)) after = newest_names;
-  }
+  std::int64_t after = 0;  // none
+  if (m.profile_id) after = single_integer(waits_for_.bind_id(1, *m.profile_id).bind(2, m.destination));
   insert_.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind_optional_id(4, m.profile_id);
   insert_.bind(5, m.created_at).bind(6, m.data);
-  if (after) insert_.bind(7, *after);
+  if (after) insert_.bind(7, after);
   run(insert_);
 }
 
 void SqliteOutbox::relink(std::int64_t seq, const std::string& profile_id, std::string_view destination) {
-  const auto chain = [&](SqliteStatement& s) { return single_integer(s.bind_id(1, profile_id).bind(2, destination).bind(3, seq)); };
-  if (const std::int64_t before = chain(pending_before_)) run(set_after_.bind(1, seq).bind(2, before));
+  if (const std::int64_t before = in_chain(pending_before_, seq, profile_id, destination)) run(set_after_.bind(1, seq).bind(2, before));
   if (const std::int64_t next = next_in_chain(seq, profile_id, destination)) run(set_after_.bind(1, next).bind(2, seq));
 }
 
 // The first message after `seq` in its chain that names it: the oldest pending one, or when none
 // is pending the newest; 0 when there is none.
 std::int64_t SqliteOutbox::next_in_chain(std::int64_t seq, const std::string& profile_id, std::string_view destination) {
-  const auto chain = [&](SqliteStatement& s) { return single_integer(s.bind_id(1, profile_id).bind(2, destination).bind(3, seq)); };
-  const std::int64_t pending = chain(pending_after_);
-  return pending ? pending : chain(newest_after_);
+  const std::int64_t pending = in_chain(pending_after_, seq, profile_id, destination);
+  return pending ? pending : in_chain(newest_after_, seq, profile_id, destination);
 }
 
 // A message leaves pending while the one it names still is (it was in flight when that one was
 // retried by hand): whoever named it names that one instead.
 void SqliteOutbox::bypass(std::int64_t seq) {
-  link_of_.bind(1, seq);
-  if (!link_of_.step()) return link_of_.reset();
-  const std::int64_t after = link_of_.integer(0);
-  const std::optional<std::string> profile_id = link_of_.optional_id(1);
-  const std::string destination(link_of_.text(2));
-  link_of_.reset();
-  if (!profile_id || !is_pending(after)) return;
-  if (const std::int64_t next = next_in_chain(seq, *profile_id, destination)) run(set_after_.bind(1, next).bind(2, after));
+  pending_link_.bind(1, seq);
+  if (!pending_link_.step()) return pending_link_.reset();  // the usual case: one lookup by key
+  const std::int64_t after = pending_link_.integer(0);
+  const std::string profile_id = pending_link_.id(1);
+  const std::string destination(pending_link_.text(2));
+  pending_link_.reset();
+  if (const std::int64_t next = next_in_chain(seq, profile_id, destination)) run(set_after_.bind(1, next).bind(2, after));
 }
 
 void SqliteOutbox::make_pending(std::int64_t seq, const std::optional<std::string>& profile_id, std::string_view destination,

@@ -31,7 +31,8 @@ public:
 
 private:
   std::vector<OutboxMessage> rows(SqliteStatement& s);
-  bool is_pending(std::int64_t seq);
+  // single_integer of a chain query bound to (profile_id, destination, seq)
+  std::int64_t in_chain(SqliteStatement& s, std::int64_t seq, const std::string& profile_id, std::string_view destination);
   // Links a message just made pending again into its chain (see sqlite_outbox.cpp).
   void relink(std::int64_t seq, const std::string& profile_id, std::string_view destination);
   std::int64_t next_in_chain(std::int64_t seq, const std::string& profile_id, std::string_view destination);
@@ -39,7 +40,7 @@ private:
   void make_pending(std::int64_t seq, const std::optional<std::string>& profile_id, std::string_view destination, std::int64_t now);
 
   SqliteDb& db_;
-  SqliteStatement insert_, has_waiting_update_, newest_of_profile_, is_pending_, pending_before_, pending_after_, newest_after_, set_after_, link_of_;
+  SqliteStatement insert_, has_waiting_update_, waits_for_, pending_before_, pending_after_, newest_after_, set_after_, pending_link_;
   SqliteStatement claim_ordered_, claim_any_, lease_, attempt_, delivered_, retry_at_, failed_, stay_, release_;
   SqliteStatement count_pending_, oldest_pending_, count_settled_, pending_list_, settled_list_, any_list_, attempts_;
   SqliteStatement find_, failed_of_, retry_, destination_, save_destination_, erase_attempts_, erase_messages_;
