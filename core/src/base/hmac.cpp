@@ -1,18 +1,60 @@
 #include "weft/base/hmac.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <stdexcept>
 
 namespace weft {
 
 std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(HmacAlgorithm::sha256, key, data); }
 
+namespace {
+
+// One HMAC context per thread and algorithm, its digest set once. OpenSSL's one-shot HMAC()
+// fetches the digest and builds a context on every call: ~3 x the cost of the hashing itself
+// for a short message (2.4 against 0.7 us), and the identity path hashes every new identifier.
+class HmacContexts {
+ public:
+  HmacContexts() {
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    const char* digests[] = {"SHA1", "SHA256", "SHA512"};
+    for (std::size_t i = 0; i < contexts_.size(); ++i) {
+      contexts_[i] = EVP_MAC_CTX_new(mac);
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digests[i]), 0),
+                                   OSSL_PARAM_construct_end()};
+      if (!contexts_[i] || !EVP_MAC_CTX_set_params(contexts_[i], params)) throw std::runtime_error("OpenSSL has no HMAC");
+    }
+  }
+  ~HmacContexts() {
+    for (EVP_MAC_CTX* c : contexts_) EVP_MAC_CTX_free(c);
+  }
+  HmacContexts(const HmacContexts&) = delete;
+  HmacContexts& operator=(const HmacContexts&) = delete;
+
+  EVP_MAC_CTX* of(HmacAlgorithm algorithm) { return contexts_[static_cast<std::size_t>(algorithm)]; }
+
+ private:
+  std::array<EVP_MAC_CTX*, 3> contexts_{};  // in HmacAlgorithm's order
+};
+
+}  // namespace
+
 std::string hmac(HmacAlgorithm algorithm, std::string_view key, std::string_view data) {
-  const EVP_MD* md = algorithm == HmacAlgorithm::sha1 ? EVP_sha1() : algorithm == HmacAlgorithm::sha512 ? EVP_sha512() : EVP_sha256();
+  thread_local HmacContexts contexts;
+  EVP_MAC_CTX* context = contexts.of(algorithm);
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
+  std::size_t length = 0;
+  // an empty key still needs a non-null pointer: NULL would mean "the previous call's key"
+  static const unsigned char no_key = 0;
+  const auto* key_bytes = key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+  if (!EVP_MAC_init(context, key_bytes, key.size(), nullptr) ||
+      !EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
+      !EVP_MAC_final(context, digest, &length, sizeof digest))
+    throw std::runtime_error("HMAC failed");
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 

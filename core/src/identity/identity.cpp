@@ -98,13 +98,16 @@ void Identity::write_traits() {
 IdentifyResult Identity::identify(std::string& profile_id, const Identifier& id, const IdentifyOptions& options, std::string_view event_id,
                                   std::int64_t received_at, std::int64_t now) {
   write_traits();
-  const auto own = store_.load_profile(profile_id);
-  if (!own) throw StoreError("profile " + profile_id + " does not exist");
-  profile_id = own->id;
-
   const auto state = store_.identifier_state(id.type, id.value);
   if (state && state->ignored_for(received_at)) return IdentifyResult::ignored;
   const auto holder = state ? state->profile_id : std::nullopt;
+  // The usual case, an identifier the profile already holds, needs no more: identifiers are
+  // held by live profiles only, so `profile_id` is the live one.
+  if (holder && *holder == profile_id) return IdentifyResult::known;
+
+  const auto own = store_.load_profile(profile_id);
+  if (!own) throw StoreError("profile " + profile_id + " does not exist");
+  profile_id = own->id;
   if (!holder && suppressed(id.type, id.value)) return IdentifyResult::suppressed;
   if (!holder) {
     if (store_.count_identifiers(own->id, id.type) + 1 > options.max_identifiers_of_type) {
