@@ -3,6 +3,7 @@
 #include "weft/base/uuid.hpp"
 #include "weft/store/search_terms.hpp"
 #include "weft/store/sqlite/delta_wal_log.hpp"
+#include "weft/store/sqlite/page_cache.hpp"
 #include "weft/store/sqlite/sqlite_wal_vfs.hpp"
 
 #include <array>
@@ -175,7 +176,10 @@ SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
   // must be set before SQLite initialises (the first open or VFS registration); later calls
   // are refused and change nothing.
   static std::once_flag configured;
-  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(configured, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    use_weft_page_cache();  // page_cache.hpp: no scan of the whole page cache at each commit
+  });
   if (wal == SqliteWal::sqlite && std::filesystem::exists(path + "-dwal")) take_back_weft_log(path);
   for (int attempt = 0;; ++attempt) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
