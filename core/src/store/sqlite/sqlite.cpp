@@ -178,7 +178,7 @@ SqliteDb::SqliteDb(const std::string& path, SqliteWal wal) : wal_(wal) {
   static std::once_flag configured;
   std::call_once(configured, [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    use_weft_page_cache();  // page_cache.hpp: no scan of the whole page cache at each commit
+    use_weft_page_cache();  // page_cache.hpp: done before main already; the call keeps it linked
   });
   if (wal == SqliteWal::sqlite && std::filesystem::exists(path + "-dwal")) take_back_weft_log(path);
   for (int attempt = 0;; ++attempt) {
