@@ -74,8 +74,9 @@ std::vector<std::string> of_traits(std::string_view traits_json) {
       const bool in_word = at < s.size() && d.valid && word_character(d.code);
       if (in_word && word_start == std::string_view::npos) word_start = at;
       if (!in_word && word_start != std::string_view::npos) {
-        // The whole string is a term already.
-        if (word_start != 0 || at != s.size()) add(s.substr(word_start, at - word_start));
+        // A word at the string's start needs no term: the whole string's term starts with it,
+        // so every query the word would match matches that term (one index entry less).
+        if (word_start != 0) add(s.substr(word_start, at - word_start));
         word_start = std::string_view::npos;
       }
       at += at < s.size() ? d.length : 1;

@@ -4,8 +4,9 @@
 // A term is text folded for comparison without regard to case (Unicode lower case, C.UTF-8) and
 // cut to its first max_chars characters, since no query is longer. An identifier value is one
 // term (identifiers.search). A profile's traits give, for every string value in them, the whole
-// string and each of its words (runs of letters and digits) of two characters or more, at most
-// max_trait_terms per profile, in document order (trait_terms). A query matches a term that
+// string and each of its words (runs of letters and digits) of two characters or more but the
+// one the string starts with (the whole string's term starts with it, so it matches the same
+// queries), at most max_trait_terms per profile, in document order (trait_terms). A query matches a term that
 // starts with it: terms compare as bytes, and the terms that start with P are those in
 // [P, P + "\xF4\x8F\xBF\xBF"), the largest UTF-8 character.
 #pragma once
