@@ -427,16 +427,16 @@ void DeltaWalLog::remember(const Record& record, std::uint32_t frame, std::strin
   of_page.latest = index;
   if (self_contained(record.kind)) of_page.whole = index;
   if (image.empty()) return;
-  auto cached = cache_.find(record.page);
-  if (cached == cache_.end()) {
-    if (cache_.size() >= cached_pages) {  // any will do
-      keep_spare(std::move(cache_.begin()->second.image));
-      cache_.erase(cache_.begin());
-    }
-    cached = cache_.emplace(record.page, Cached{}).first;
+  if (const auto cached = cache_.find(record.page); cached != cache_.end()) {
+    keep_spare(std::move(cached->second.image));
+    cached->second = Cached{index, std::move(image)};
+    return;
   }
-  keep_spare(std::move(cached->second.image));
-  cached->second = Cached{index, std::move(image)};
+  if (cache_.size() >= cached_pages) {  // any will do
+    keep_spare(std::move(cache_.begin()->second.image));
+    cache_.erase(cache_.begin());
+  }
+  cache_.emplace(record.page, Cached{index, std::move(image)});
 }
 
 // A page's image is 4 KiB (the page and its frame header): above what malloc keeps in its
@@ -451,8 +451,8 @@ std::string DeltaWalLog::spare_image() const {
   return image;
 }
 
-void DeltaWalLog::keep_spare(std::string image) const {
-  if (image.capacity() == 0) return;
+void DeltaWalLog::keep_spare(std::string image) {
+  if (image.empty()) return;  // no page's memory (a moved-from string keeps only its inline buffer)
   std::lock_guard lock(spare_mutex_);
   if (spare_images_.size() < max_spare_images) spare_images_.push_back(std::move(image));
 }

@@ -131,7 +131,7 @@ private:
   void take_wal_header(const char* header);            // SQLite's 32 bytes: the page size
   const std::string* cached_image(std::int32_t record) const;  // its image, when the cache has it
   std::string spare_image() const;          // an image's memory to reuse (empty when none is kept)
-  void keep_spare(std::string image) const;  // memory of an image no longer needed, for spare_image
+  void keep_spare(std::string image);         // memory of an image no longer needed, for spare_image
   std::int64_t frame_size() const { return 24 + static_cast<std::int64_t>(page_size_); }
 
   int fd_;
@@ -163,7 +163,8 @@ private:
   };
   std::unordered_map<std::uint32_t, PageRecords> pages_;
   std::unordered_map<std::uint32_t, Cached> cache_;  // page -> image of its latest record
-  mutable std::mutex spare_mutex_;  // the writer takes, the publisher gives, each under a different lock of mutex_
+  // The writer takes (encode, under mutex_ shared), remember gives (under mutex_ exclusive).
+  mutable std::mutex spare_mutex_;
   mutable std::vector<std::string> spare_images_;
 };
 
