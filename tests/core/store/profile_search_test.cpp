@@ -142,7 +142,21 @@ TEST_CASE("search: listing and search agree with every live profile's identifier
     store->insert_profile({p.id, p.updated_at, p.updated_at, "{}", std::nullopt});
     p.values.push_back("Person" + std::to_string(i) + "@Example.com");
     if (i % 3 == 0) p.values.push_back("U0" + std::to_string(100000 + i * 7));
-    for (const auto& v : p.values) store->insert_identifier(v.find('@') != std::string::npos ? "email" : "slack", v, p.id, p.updated_at);
+    // Identifiers of other types: mixed case (found through their key, one case variant of the
+    // prefix at a time, more variants than are followed at once for "xx..."), non-ASCII
+    // capitals and values over 200 characters (kept by the partial index instead).
+    std::string mixed = "cus_";
+    for (int k = 0; k < 8; ++k) mixed += static_cast<char>((random() % 2 ? 'a' : 'A') + random() % 3);
+    if (i % 5 == 1) p.values.push_back(mixed);
+    std::string storm;
+    for (int k = 0; k < 8; ++k) storm += random() % 2 ? 'a' : 'A';
+    if (i % 7 == 4) p.values.push_back(storm + std::to_string(i));
+    if (i % 50 == 2) p.values.push_back("ÉMILE" + std::to_string(i) + "@Example.com");
+    if (i % 97 == 3) p.values.push_back(std::string(205, 'L') + std::to_string(i));
+    for (const auto& v : p.values) {
+      const std::string type = v.find('@') != std::string::npos ? "email" : v.rfind("U0", 0) == 0 ? "slack" : "stripe";
+      store->insert_identifier(type, v, p.id, p.updated_at);
+    }
     if (i % 2 == 0) {
       p.traits = std::string(R"({"name":")") + names[i % 6] + R"(","plan":{"tier":"gold"}})";
       store->save_traits(p.id, p.traits, p.updated_at);
@@ -172,8 +186,9 @@ TEST_CASE("search: listing and search agree with every live profile's identifier
 
   // Common (every e-mail: tested down the listing), middling (about a third: from the terms),
   // rare, case-changed, a word inside a name, a whole name, nothing.
-  for (const std::string query : {"pe", "PERSON", "person1", "person12", "person2999@", "u01", "U0100007", "jane", "DOE", "jane d",
-                                   "émile", "ÉMI", "zoë", "gold", "merged person 4", "luc", "jan", "AN", "jean", "nobody", "zz"}) {
+  for (const std::string& query : std::vector<std::string>{"pe", "PERSON", "person1", "person12", "person2999@", "u01", "U0100007", "jane", "DOE", "jane d",
+                                   "émile", "ÉMI", "zoë", "gold", "merged person 4", "luc", "jan", "AN", "jean", "nobody", "zz",
+                                   "cus_a", "CUS_AB", "cus_bAc", "aa", "aaaaaaa", "AAAAAAAA1", "aaaaaaaa12", "ÉMILE1", "émile10", std::string(203, 'l'), "LLLL"}) {
     INFO("q=" << query);
     std::vector<std::string> expected;
     for (const Person& p : live)

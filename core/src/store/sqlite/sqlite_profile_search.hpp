@@ -26,8 +26,11 @@ public:
 private:
   SqliteStatement& bind_after(SqliteStatement& s, int first, const std::optional<ProfilePlace>& after);
   static std::vector<ProfilePlace> places(SqliteStatement& s);
+  // The identifier keys to read for the range (identifier_key_ranges.hpp), as JSON.
+  std::string key_ranges(const TermRange& range);
 
-  SqliteStatement drop_stale_terms_, add_terms_, drop_terms_, recent_, count_identifier_terms_, count_trait_terms_, by_terms_, by_recency_;
+  SqliteStatement drop_stale_terms_, add_terms_, drop_terms_, recent_, next_type_, any_key_, count_identifier_terms_,
+      count_trait_terms_, by_terms_, by_recency_;
 };
 
 }  // namespace weft

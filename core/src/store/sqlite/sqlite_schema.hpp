@@ -7,7 +7,7 @@
 
 namespace weft::sqlite_schema {
 
-inline constexpr std::array<std::string_view, 16> migrations = {
+inline constexpr std::array<std::string_view, 17> migrations = {
     // 0 -> 1: profiles, identifiers, events, merges.
     R"sql(
 CREATE TABLE profiles (
@@ -299,6 +299,14 @@ DROP INDEX messages_profile;
 CREATE INDEX messages_profile ON messages (profile_id, destination, seq);
 CREATE INDEX messages_updates_waiting ON messages (profile_id, destination)
   WHERE status = 'pending' AND type = 'profile.updated' AND attempts = 0;
+)sql",
+    // 16 -> 17: identifiers are searched through their key (type, value), a seek for each ASCII
+    // case variant of the prefix that exists (identifier_key_ranges.hpp); the search index keeps
+    // only the values whose term is not their ASCII lower case (non-ASCII capitals, over 200
+    // characters). A new identifier no longer writes a random page of it.
+    R"sql(
+DROP INDEX identifiers_search;
+CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL AND search <> lower(value);
 )sql",
 };
 

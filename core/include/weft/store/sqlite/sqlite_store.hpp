@@ -23,7 +23,7 @@ public:
   explicit SqliteStore(const std::string& path, SqliteWal wal = SqliteWal::weft_log);
   ~SqliteStore() override;
 
-  static constexpr int schema_version = 16;  // = sqlite_schema::migrations.size()
+  static constexpr int schema_version = 17;  // = sqlite_schema::migrations.size()
 
   bool hold(bool exclusive) override;
   void begin() override;
