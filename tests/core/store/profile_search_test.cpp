@@ -195,8 +195,11 @@ TEST_CASE("search: listing and search agree with every live profile's identifier
       if (matches(p, query)) expected.push_back(p.id);
     // The thresholds as they are, and lowered so that each way (and the fall back from the
     // listing to the terms) answers the queries of this small store too.
-    for (const SearchThresholds thresholds : {SearchThresholds{}, SearchThresholds{200, 400}, SearchThresholds{1, 60}}) {
-      INFO("thresholds " << thresholds.few_terms << " " << thresholds.most_tested);
+    // The last two refuse the walk in memory (too many ids; too long a walk).
+    for (const SearchThresholds thresholds : {SearchThresholds{}, SearchThresholds{200, 100, 400}, SearchThresholds{1, 20, 60},
+                                              SearchThresholds{1, 10, 10, 5}, SearchThresholds{1, 10, 10, 100000, 0}}) {
+      INFO("thresholds " << thresholds.few_terms << " " << thresholds.first_tested << " " << thresholds.most_tested << " "
+                         << thresholds.most_ids << " " << thresholds.walked_per_id);
       for (const std::int64_t limit : {7, 50, 1001}) {
         INFO("limit " << limit);
         const auto first = search_profiles(*store, query, std::nullopt, limit, thresholds);

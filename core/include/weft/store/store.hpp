@@ -318,6 +318,9 @@ public:
   // the profiles passed over. Fewer than `limit` when the list or the scan ran out.
   virtual std::vector<ProfilePlace> search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after,
                                                       std::int64_t limit, std::int64_t scan) = 0;
+  // The ids of the matching live profiles, in no order, read from the terms alone (no profile
+  // row: a few pages per thousand matches); nullopt when there are more than `cap`.
+  virtual std::optional<std::vector<std::string>> search_profile_ids(const TermRange& range, std::int64_t cap) = 0;
 
   // A read-only transaction on a reader's connection: every read until end_snapshot sees the
   // store as it was at the first (export, SPEC 8). Not for the writer.

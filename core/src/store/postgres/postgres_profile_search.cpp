@@ -47,6 +47,8 @@ PostgresProfileSearch::PostgresProfileSearch(pg::Connection& c) : c_(c) {
                 "EXISTS (SELECT 1 FROM identifiers i WHERE i.profile_id = p.id AND i.search >= $1 AND i.search < $2) OR "
                 "EXISTS (SELECT 1 FROM trait_terms t WHERE t.profile_id = p.id AND t.term >= $1 AND t.term < $2) "
                 "LIMIT $5");
+  c.prepare("search_profile_ids", "SELECT profile_id FROM identifiers WHERE search >= $1 AND search < $2 AND profile_id IS NOT NULL "
+                                  "UNION SELECT profile_id FROM trait_terms WHERE term >= $1 AND term < $2 LIMIT $3");
 }
 
 void PostgresProfileSearch::keep_trait_terms(std::string_view profile_id, std::string_view traits) {
@@ -73,6 +75,14 @@ std::vector<ProfilePlace> PostgresProfileSearch::by_terms(const TermRange& range
 std::vector<ProfilePlace> PostgresProfileSearch::by_recency(const TermRange& range, const std::optional<ProfilePlace>& after,
                                                             std::int64_t limit, std::int64_t scan) {
   return places(c_.run("search_by_recency", {range.low, range.high, after_time(after), after_id(after), limit, scan}));
+}
+
+std::optional<std::vector<std::string>> PostgresProfileSearch::profile_ids(const TermRange& range, std::int64_t cap) {
+  const pg::Result r = c_.run("search_profile_ids", {range.low, range.high, cap + 1});
+  if (r.rows() > cap) return std::nullopt;
+  std::vector<std::string> ids;
+  for (int i = 0; i < r.rows(); ++i) ids.push_back(r.text(i, 0));
+  return ids;
 }
 
 }  // namespace weft

@@ -24,6 +24,7 @@ public:
   std::vector<ProfilePlace> by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit);
   std::vector<ProfilePlace> by_recency(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit,
                                        std::int64_t scan);
+  std::optional<std::vector<std::string>> profile_ids(const TermRange& range, std::int64_t cap);
 
 private:
   pg::Connection& c_;

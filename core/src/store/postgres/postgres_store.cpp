@@ -538,6 +538,10 @@ std::vector<ProfilePlace> PostgresStore::search_by_recency(const TermRange& rang
   return search_->by_recency(range, after, limit, scan);
 }
 
+std::optional<std::vector<std::string>> PostgresStore::search_profile_ids(const TermRange& range, std::int64_t cap) {
+  return search_->profile_ids(range, cap);
+}
+
 void PostgresStore::begin_snapshot() {
   connection_->ensure_connected();
   connection_->run_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");

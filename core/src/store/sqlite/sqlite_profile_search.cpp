@@ -47,7 +47,9 @@ SqliteProfileSearch::SqliteProfileSearch(SqliteDb& db)
                              " ORDER BY updated_at DESC, id DESC LIMIT ?6) p WHERE "
                              "EXISTS (SELECT 1 FROM identifiers i WHERE i.profile_id = p.id AND i.search >= ?1 AND i.search < ?2) OR "
                              "EXISTS (SELECT 1 FROM trait_terms t WHERE t.profile_id = p.id AND t.term >= ?1 AND t.term < ?2) "
-                             "LIMIT ?5")) {}
+                             "LIMIT ?5")),
+      profile_ids_(db.prepare("SELECT profile_id FROM (" + identifiers_matching(4) +
+                              ") UNION SELECT profile_id FROM trait_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3")) {}
 
 void SqliteProfileSearch::keep_trait_terms(std::string_view profile_id, std::string_view traits) {
   const std::string terms = search_terms::json_array(search_terms::of_traits(traits));
@@ -108,6 +110,15 @@ std::vector<ProfilePlace> SqliteProfileSearch::by_recency(const TermRange& range
                                                           std::int64_t limit, std::int64_t scan) {
   bind_after(by_recency_.bind(1, range.low).bind(2, range.high), 3, after).bind(5, limit).bind(6, scan);
   return places(by_recency_);
+}
+
+std::optional<std::vector<std::string>> SqliteProfileSearch::profile_ids(const TermRange& range, std::int64_t cap) {
+  profile_ids_.bind(1, range.low).bind(2, range.high).bind(3, cap + 1).bind(4, key_ranges(range));
+  std::vector<std::string> ids;
+  while (profile_ids_.step()) ids.push_back(profile_ids_.id(0));
+  profile_ids_.reset();
+  if (static_cast<std::int64_t>(ids.size()) > cap) return std::nullopt;
+  return ids;
 }
 
 }  // namespace weft

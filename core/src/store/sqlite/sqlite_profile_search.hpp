@@ -22,6 +22,7 @@ public:
   std::vector<ProfilePlace> by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit);
   std::vector<ProfilePlace> by_recency(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit,
                                        std::int64_t scan);
+  std::optional<std::vector<std::string>> profile_ids(const TermRange& range, std::int64_t cap);
 
 private:
   SqliteStatement& bind_after(SqliteStatement& s, int first, const std::optional<ProfilePlace>& after);
@@ -30,7 +31,7 @@ private:
   std::string key_ranges(const TermRange& range);
 
   SqliteStatement drop_stale_terms_, add_terms_, drop_terms_, recent_, next_type_, any_key_, count_identifier_terms_,
-      count_trait_terms_, by_terms_, by_recency_;
+      count_trait_terms_, by_terms_, by_recency_, profile_ids_;
 };
 
 }  // namespace weft

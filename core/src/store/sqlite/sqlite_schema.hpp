@@ -303,10 +303,14 @@ CREATE INDEX messages_updates_waiting ON messages (profile_id, destination)
     // 16 -> 17: identifiers are searched through their key (type, value), a seek for each ASCII
     // case variant of the prefix that exists (identifier_key_ranges.hpp); the search index keeps
     // only the values whose term is not their ASCII lower case (non-ASCII capitals, over 200
-    // characters). A new identifier no longer writes a random page of it.
+    // characters). A new identifier no longer writes a random page of it. The listing's index
+    // holds the columns of its own condition, so that walking it reads no profile row (SQLite
+    // 3.40 reads the row to test a partial index's condition otherwise: a random page a profile).
     R"sql(
 DROP INDEX identifiers_search;
 CREATE INDEX identifiers_search ON identifiers (search) WHERE profile_id IS NOT NULL AND search <> lower(value);
+DROP INDEX profiles_recent;
+CREATE INDEX profiles_recent ON profiles (updated_at, id, merged_into, redirected_at) WHERE merged_into IS NULL AND redirected_at IS NULL;
 )sql",
 };
 

@@ -782,6 +782,10 @@ std::vector<ProfilePlace> SqliteStore::search_by_recency(const TermRange& range,
   return search_->by_recency(range, after, limit, scan);
 }
 
+std::optional<std::vector<std::string>> SqliteStore::search_profile_ids(const TermRange& range, std::int64_t cap) {
+  return search_->profile_ids(range, cap);
+}
+
 // A deferred transaction: its snapshot is taken by the first read and kept until the end.
 void SqliteStore::begin_snapshot() { db_.exec("BEGIN"); }
 void SqliteStore::end_snapshot() { db_.exec("COMMIT"); }

@@ -90,6 +90,7 @@ public:
   std::vector<ProfilePlace> search_by_terms(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit) override;
   std::vector<ProfilePlace> search_by_recency(const TermRange& range, const std::optional<ProfilePlace>& after, std::int64_t limit,
                                               std::int64_t scan) override;
+  std::optional<std::vector<std::string>> search_profile_ids(const TermRange& range, std::int64_t cap) override;
   void begin_snapshot() override;
   void end_snapshot() override;
   void each_live_profile(const std::function<bool(const ProfileRecord&)>& each) override;
