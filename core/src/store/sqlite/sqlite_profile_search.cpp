@@ -17,12 +17,13 @@ std::string live_after(int first, const std::string& t = "") {
 // The live profiles holding an identifier whose term lies in [?1, ?2): the values the partial
 // index identifiers_search keeps (their term is not their ASCII lower case), and the others
 // through their key, in the ranges of the JSON array ?N (identifier_key_ranges.hpp), each
-// tested against the whole prefix.
+// tested against the whole prefix. No identifier is in both.
 std::string identifiers_matching(int ranges) {
   const std::string r = "r.value ->> ";
   return "SELECT profile_id FROM identifiers WHERE search >= ?1 AND search < ?2 AND profile_id IS NOT NULL AND search <> lower(value) "
          "UNION ALL SELECT i.profile_id FROM json_each(?" + std::to_string(ranges) + ") r CROSS JOIN identifiers i ON i.type = " + r +
-         "0 AND i.value >= " + r + "1 AND i.value < " + r + "2 WHERE i.profile_id IS NOT NULL AND lower(i.value) >= ?1 AND lower(i.value) < ?2";
+         "0 AND i.value >= " + r + "1 AND i.value < " + r + "2 WHERE i.profile_id IS NOT NULL AND i.search = lower(i.value) "
+         "AND i.search >= ?1 AND i.search < ?2";
 }
 
 }  // namespace
